@@ -1,0 +1,100 @@
+import { ConfigError, readRuntimeConfig } from '../config/env'
+import { loadConfigFile } from '../config/file'
+import { generateApiKey, generatePassword } from '../services/crypto'
+import { setPassword } from '../services/password'
+import { openStore, startServer } from '../server'
+import { listApiKeys, saveApiKey } from '../store/api-keys'
+import { VERSION } from '../version'
+import { flagsToEnv, parseArgs } from './args'
+
+const HELP = `modelmux ${VERSION} — one local endpoint for every AI coding tool and provider
+
+Usage:
+  modelmux [options]                  start the server (default http://127.0.0.1:20128)
+  modelmux keys create --name NAME    create a client API key and print it once
+  modelmux keys list                  list client API keys (names and hints only)
+  modelmux password reset [--password P]
+                                      set a new dashboard password (random unless given) and print it
+  modelmux --version                  print the version
+  modelmux --help                     print this help
+
+Options (each mirrors an environment variable):
+  --config FILE     apply a JSON config file at start        MODELMUX_CONFIG
+  --port N          port to listen on (20128)                PORT
+  --host ADDR       address to bind (127.0.0.1)              HOSTNAME
+  --data-dir DIR    where the database and secrets live      DATA_DIR (~/.modelmux)
+
+Other environment: INITIAL_PASSWORD, JWT_SECRET, MODELMUX_ENCRYPTION_KEY, REQUIRE_API_KEY,
+ENABLE_REQUEST_LOGS, AUTH_COOKIE_SECURE, HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/NO_PROXY.
+`
+
+/** Runs the command line; returns the exit code. */
+export async function runCli(argv: readonly string[], env: Record<string, string | undefined>): Promise<number> {
+  try {
+    const { command, flags } = parseArgs(argv)
+    if (flags.help) {
+      process.stdout.write(HELP)
+      return 0
+    }
+    if (flags.version) {
+      process.stdout.write(`modelmux ${VERSION}\n`)
+      return 0
+    }
+    const runtime = readRuntimeConfig(flagsToEnv(flags, env))
+    const [verb, action] = command
+    if (verb === undefined || verb === 'serve' || verb === 'start') return await serve(runtime)
+    if (verb === 'keys' && action === 'create') {
+      if (typeof flags.name !== 'string') throw new ConfigError('keys create: --name is required')
+      if (runtime.configFile) loadConfigFile(runtime.configFile)
+      const { db } = openStore(runtime)
+      if (listApiKeys(db).some((key) => key.name === flags.name)) throw new ConfigError(`keys create: a key named "${flags.name}" exists`)
+      const key = generateApiKey()
+      saveApiKey(db, flags.name, key, Date.now())
+      db.close()
+      process.stdout.write(`${key}\n`)
+      process.stderr.write(`Created client key "${flags.name}". It is shown only this once; store it now.\n`)
+      return 0
+    }
+    if (verb === 'keys' && action === 'list') {
+      const { db } = openStore(runtime)
+      for (const key of listApiKeys(db)) process.stdout.write(`${key.name}\t${key.keyHint}\t${key.enabled ? 'enabled' : 'disabled'}\n`)
+      db.close()
+      return 0
+    }
+    if (verb === 'password' && action === 'reset') {
+      const password = typeof flags.password === 'string' ? flags.password : generatePassword()
+      if (password.length < 8) throw new ConfigError('password reset: --password must be at least 8 characters')
+      const { db } = openStore(runtime)
+      await setPassword(db, password)
+      db.close()
+      process.stdout.write(`New dashboard password: ${password}\n`)
+      process.stderr.write('Every signed-in dashboard session was signed out. Restart a running server to be sure it sees the change.\n')
+      return 0
+    }
+    throw new ConfigError(`unknown command "${command.join(' ')}" (see modelmux --help)`)
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`modelmux: ${error.message}\n`)
+      return 2
+    }
+    throw error
+  }
+}
+
+async function serve(runtime: ReturnType<typeof readRuntimeConfig>): Promise<number> {
+  const server = await startServer(runtime)
+  process.stdout.write(`modelmux ${VERSION} listening on ${server.url}\n`)
+  process.stdout.write(`Dashboard: ${server.url}/dashboard   API: ${server.url}/v1\n`)
+  if (server.generatedPassword) {
+    process.stdout.write(`First start: your dashboard password is ${server.generatedPassword}\n`)
+    process.stdout.write('It is shown only this once (change it with: modelmux password reset).\n')
+  }
+  const shutdown = async () => {
+    await server.stop()
+    process.exit(0)
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+  await new Promise(() => {})
+  return 0
+}

@@ -1,0 +1,182 @@
+/**
+ * The one SSE (and NDJSON) framing module: bytes ⇄ `{ event, data }`. Format code never sees raw
+ * SSE text. Lines are scanned in place with cached `indexOf` positions; only the unfinished tail
+ * of a chunk is carried over, so no growing buffer is ever re-split.
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+ * @module
+ */
+
+/** One server-sent event: optional `event:` name and the `data:` lines joined by `\n`. */
+export interface SseEvent {
+  event?: string
+  data: string
+}
+
+/** An incremental SSE parser: feed text, receive events. */
+export interface SseParser {
+  /** Parses more decoded text (any split, including mid-line or between `\r` and `\n`). */
+  feed(text: string): void
+  /** Ends the input: dispatches a last event that lacked its blank line. */
+  end(): void
+}
+
+const LF = 10
+const CR = 13
+
+/** Splits text into lines on `\n`, `\r\n` or `\r`, across feeds; `onLine` gets each line without its terminator. */
+export function createLineSplitter(onLine: (line: string) => void): SseParser {
+  let tail = ''
+  let skipLineFeed = false
+  return {
+    feed(text) {
+      let start = 0
+      const length = text.length
+      if (skipLineFeed) {
+        skipLineFeed = false
+        if (length > 0 && text.charCodeAt(0) === LF) start = 1
+      }
+      let nextLf = text.indexOf('\n', start)
+      let nextCr = text.indexOf('\r', start)
+      while (nextLf !== -1 || nextCr !== -1) {
+        let end: number
+        let next: number
+        if (nextCr === -1 || (nextLf !== -1 && nextLf < nextCr)) {
+          end = nextLf
+          next = end + 1
+        } else {
+          end = nextCr
+          if (end + 1 < length) next = text.charCodeAt(end + 1) === LF ? end + 2 : end + 1
+          else {
+            next = end + 1
+            skipLineFeed = true
+          }
+        }
+        const piece = text.slice(start, end)
+        if (tail) {
+          onLine(tail + piece)
+          tail = ''
+        } else onLine(piece)
+        start = next
+        if (nextLf !== -1 && nextLf < start) nextLf = text.indexOf('\n', start)
+        if (nextCr !== -1 && nextCr < start) nextCr = text.indexOf('\r', start)
+      }
+      if (start < length) tail = tail ? tail + text.slice(start) : text.slice(start)
+    },
+    end() {
+      if (tail) {
+        const last = tail
+        tail = ''
+        onLine(last)
+      }
+    },
+  }
+}
+
+/** Creates an SSE field parser over a line splitter; `:` comments, `id:` and `retry:` are ignored. */
+export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
+  let eventName: string | undefined
+  let data: string | undefined
+  let first = true
+  const dispatch = () => {
+    if (data !== undefined) onEvent(eventName === undefined ? { data } : { event: eventName, data })
+    data = undefined
+    eventName = undefined
+  }
+  const lines = createLineSplitter((line) => {
+    if (first) {
+      first = false
+      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1)
+    }
+    if (line.length === 0) return dispatch()
+    const colon = line.indexOf(':')
+    if (colon === 0) return
+    let field: string
+    let value: string
+    if (colon === -1) {
+      field = line
+      value = ''
+    } else {
+      field = line.slice(0, colon)
+      value = line.charCodeAt(colon + 1) === 32 ? line.slice(colon + 2) : line.slice(colon + 1)
+    }
+    if (field === 'data') data = data === undefined ? value : data + '\n' + value
+    else if (field === 'event') eventName = value
+  })
+  return {
+    feed: (text) => lines.feed(text),
+    end() {
+      lines.end()
+      // WHATWG drops an event without its blank line; upstreams that omit the last one would then
+      // lose their final event, so it is dispatched instead.
+      dispatch()
+    },
+  }
+}
+
+/** Bytes → SSE events (UTF-8, multi-byte characters may be split across chunks). */
+export function createSseDecoderStream(): TransformStream<Uint8Array, SseEvent> {
+  const decoder = new TextDecoder('utf-8')
+  let target: TransformStreamDefaultController<SseEvent>
+  const parser = createSseParser((event) => target.enqueue(event))
+  return new TransformStream({
+    start(controller) {
+      target = controller
+    },
+    transform(chunk) {
+      parser.feed(decoder.decode(chunk, { stream: true }))
+    },
+    flush() {
+      parser.feed(decoder.decode())
+      parser.end()
+    },
+  })
+}
+
+/** Renders one event as SSE text (`event:` line when named, one `data:` line per data line). */
+export function formatSseEvent(event: SseEvent): string {
+  const { data } = event
+  const head = event.event === undefined ? '' : `event: ${event.event}\n`
+  if (data.indexOf('\n') === -1 && data.indexOf('\r') === -1) return `${head}data: ${data}\n\n`
+  return `${head}data: ${data.split(/\r\n|\r|\n/).join('\ndata: ')}\n\n`
+}
+
+/** SSE events → bytes. */
+export function createSseEncoderStream(): TransformStream<SseEvent, Uint8Array> {
+  const encoder = new TextEncoder()
+  return new TransformStream({
+    transform(event, controller) {
+      controller.enqueue(encoder.encode(formatSseEvent(event)))
+    },
+  })
+}
+
+/** Bytes of newline-delimited JSON (Ollama) → one `{ data }` per non-blank line. */
+export function createNdjsonDecoderStream(): TransformStream<Uint8Array, SseEvent> {
+  const decoder = new TextDecoder('utf-8')
+  let target: TransformStreamDefaultController<SseEvent>
+  const lines = createLineSplitter((line) => {
+    if (line.trim().length > 0) target.enqueue({ data: line })
+  })
+  return new TransformStream({
+    start(controller) {
+      target = controller
+    },
+    transform(chunk) {
+      lines.feed(decoder.decode(chunk, { stream: true }))
+    },
+    flush() {
+      lines.feed(decoder.decode())
+      lines.end()
+    },
+  })
+}
+
+/** `{ data }` events → newline-delimited JSON bytes (the event name is not written). */
+export function createNdjsonEncoderStream(): TransformStream<SseEvent, Uint8Array> {
+  const encoder = new TextEncoder()
+  return new TransformStream({
+    transform(event, controller) {
+      controller.enqueue(encoder.encode(`${event.data}\n`))
+    },
+  })
+}

@@ -1,0 +1,244 @@
+import { kindForStatus } from '../../core/errors'
+import type { EncodeContext } from '../../core/ids'
+import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage } from '../../core/ir'
+import type { JsonObject } from '../../core/json'
+import type { SseEvent } from '../../core/sse'
+import { encodeOpenAIStreamError } from './errors'
+import { mapOpenAIFinishReason, toOpenAIFinishReason } from './finish-reason'
+import { decodeOpenAIUsage, encodeOpenAIUsage, type OpenAIUsage } from './usage'
+
+interface ChunkToolCall {
+  index?: number
+  id?: string
+  function?: { name?: string; arguments?: string }
+}
+
+/** Reads an in-band `{error:{…}}` payload as a stream error. */
+export function decodeOpenAIStreamError(error: unknown): StreamError {
+  const body = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as JsonObject
+  const status = typeof body.code === 'number' ? body.code : typeof body.status === 'number' ? body.status : 502
+  const decoded: StreamError = { status, kind: kindForStatus(status), message: String(body.message ?? 'upstream error') }
+  if (typeof body.code === 'string') decoded.code = body.code
+  return decoded
+}
+
+/**
+ * OpenAI `chat.completion.chunk` SSE events → IR stream events. Reasoning arrives as
+ * `reasoning_content` (DeepSeek, Kimi, Qwen, xAI) or `reasoning` (Groq, OpenRouter); tool calls are
+ * keyed by their `index` and their arguments may span many chunks.
+ * @see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
+ */
+export function createOpenAIChatStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
+  let started = false
+  let finished = false
+  let ended = false
+  let nextIndex = 0
+  let textIndex = -1
+  let reasoningIndex = -1
+  let messageId = ''
+  const toolIndexes = new Map<number, number>()
+
+  const closeText = (controller: TransformStreamDefaultController<StreamEvent>) => {
+    if (textIndex !== -1) controller.enqueue({ type: 'text-end', index: textIndex })
+    textIndex = -1
+  }
+  const closeReasoning = (controller: TransformStreamDefaultController<StreamEvent>) => {
+    if (reasoningIndex !== -1) controller.enqueue({ type: 'reasoning-end', index: reasoningIndex })
+    reasoningIndex = -1
+  }
+  const closeAll = (controller: TransformStreamDefaultController<StreamEvent>) => {
+    closeReasoning(controller)
+    closeText(controller)
+    for (const index of toolIndexes.values()) controller.enqueue({ type: 'tool-call-end', index })
+    toolIndexes.clear()
+  }
+  const fail = (controller: TransformStreamDefaultController<StreamEvent>, error: StreamError) => {
+    ended = true
+    controller.enqueue({ type: 'error', error })
+  }
+  const start = (controller: TransformStreamDefaultController<StreamEvent>, chunk: JsonObject) => {
+    started = true
+    messageId = String(chunk.id ?? '')
+    const event: StreamEvent = { type: 'message-start', id: messageId, model: String(chunk.model ?? '') }
+    if (typeof chunk.created === 'number') event.created = chunk.created
+    controller.enqueue(event)
+  }
+
+  return new TransformStream({
+    transform(event, controller) {
+      if (ended) return
+      const data = event.data
+      if (data === '[DONE]') {
+        if (!started) return fail(controller, { status: 502, kind: 'upstream', message: 'upstream stream held no message' })
+        if (!finished) {
+          closeAll(controller)
+          controller.enqueue({ type: 'finish', finishReason: 'stop' })
+        }
+        ended = true
+        controller.enqueue({ type: 'message-end' })
+        return
+      }
+      let chunk: JsonObject
+      try {
+        chunk = JSON.parse(data) as JsonObject
+      } catch {
+        return fail(controller, { status: 502, kind: 'upstream', message: `upstream sent invalid JSON: ${data.slice(0, 200)}` })
+      }
+      if (chunk.error !== undefined && chunk.error !== null) return fail(controller, decodeOpenAIStreamError(chunk.error))
+      const choices = Array.isArray(chunk.choices) ? (chunk.choices as JsonObject[]) : []
+      const usage = (chunk.usage ?? (chunk.x_groq as JsonObject | undefined)?.usage) as OpenAIUsage | null | undefined
+      // Azure sends a first chunk with an empty id and only `prompt_filter_results`
+      if (!started && choices.length === 0 && !usage) return
+      if (!started) start(controller, chunk)
+      const choice = choices.find((item) => (item.index ?? 0) === 0)
+      if (choice && !finished) {
+        const delta = (choice.delta ?? {}) as JsonObject
+        const reasoning = delta.reasoning_content ?? delta.reasoning
+        if (typeof reasoning === 'string' && reasoning.length > 0) {
+          closeText(controller)
+          if (reasoningIndex === -1) {
+            reasoningIndex = nextIndex++
+            controller.enqueue({ type: 'reasoning-start', index: reasoningIndex })
+          }
+          controller.enqueue({ type: 'reasoning-delta', index: reasoningIndex, text: reasoning })
+        }
+        if (typeof delta.content === 'string' && delta.content.length > 0) {
+          closeReasoning(controller)
+          if (textIndex === -1) {
+            textIndex = nextIndex++
+            controller.enqueue({ type: 'text-start', index: textIndex })
+          }
+          controller.enqueue({ type: 'text-delta', index: textIndex, text: delta.content })
+        }
+        if (Array.isArray(delta.tool_calls)) {
+          for (let position = 0; position < delta.tool_calls.length; position++) {
+            const call = delta.tool_calls[position] as ChunkToolCall
+            const key = call.index ?? position
+            let index = toolIndexes.get(key)
+            if (index === undefined) {
+              closeReasoning(controller)
+              closeText(controller)
+              index = nextIndex++
+              toolIndexes.set(key, index)
+              // a provider that omits the id gets a deterministic one, never a random one
+              const id = call.id || `call_${messageId}_${key}`
+              controller.enqueue({ type: 'tool-call-start', index, id, name: call.function?.name ?? '' })
+            }
+            const fragment = call.function?.arguments
+            if (typeof fragment === 'string' && fragment.length > 0) {
+              controller.enqueue({ type: 'tool-call-delta', index, argumentsDelta: fragment })
+            } else if (fragment !== undefined && typeof fragment !== 'string') {
+              controller.enqueue({ type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(fragment) })
+            }
+          }
+        }
+        if (typeof choice.finish_reason === 'string' && choice.finish_reason.length > 0) {
+          closeAll(controller)
+          finished = true
+          controller.enqueue({
+            type: 'finish',
+            finishReason: mapOpenAIFinishReason(choice.finish_reason),
+            rawReason: choice.finish_reason,
+          })
+        }
+      }
+      if (usage && typeof usage === 'object') controller.enqueue({ type: 'usage', usage: decodeOpenAIUsage(usage) })
+    },
+    flush(controller) {
+      if (ended) return
+      if (!started) return fail(controller, { status: 502, kind: 'upstream', message: 'upstream stream was empty' })
+      if (!finished) {
+        return fail(controller, { status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' })
+      }
+      controller.enqueue({ type: 'message-end' })
+    },
+  })
+}
+
+/**
+ * IR stream events → OpenAI `chat.completion.chunk` SSE events, ending with `data: [DONE]`.
+ * The finish chunk carries `usage` (as Groq and DeepSeek send it) so usage is never reported twice.
+ * @see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
+ */
+export function createOpenAIChatStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
+  let id = ''
+  let model = context.model ?? ''
+  let created = 0
+  let started = false
+  let ended = false
+  let usage: Usage | undefined
+  let finishReason: FinishReason | undefined
+  let nextToolIndex = 0
+  const toolIndexes = new Map<number, number>()
+
+  const chunk = (delta: JsonObject, finish: string | null = null, extra?: JsonObject): SseEvent => ({
+    data: JSON.stringify({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+      ...extra,
+    }),
+  })
+  const ensureStarted = (controller: TransformStreamDefaultController<SseEvent>, event?: { id: string; model: string; created?: number }) => {
+    if (started) return
+    started = true
+    id = event?.id || context.ids('chatcmpl-')
+    model = context.model ?? event?.model ?? ''
+    created = event?.created ?? Math.floor(context.clock.now() / 1000)
+    controller.enqueue(chunk({ role: 'assistant', content: '' }))
+  }
+
+  return new TransformStream({
+    transform(event, controller) {
+      if (ended) return
+      switch (event.type) {
+        case 'message-start':
+          ensureStarted(controller, event)
+          if (event.usage) usage = mergeUsage(usage, event.usage)
+          return
+        case 'text-delta':
+          ensureStarted(controller)
+          return controller.enqueue(chunk({ content: event.text }))
+        case 'reasoning-delta':
+          ensureStarted(controller)
+          return controller.enqueue(chunk({ reasoning_content: event.text }))
+        case 'tool-call-start': {
+          ensureStarted(controller)
+          const index = nextToolIndex++
+          toolIndexes.set(event.index, index)
+          return controller.enqueue(
+            chunk({ tool_calls: [{ index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }] }),
+          )
+        }
+        case 'tool-call-delta': {
+          const index = toolIndexes.get(event.index)
+          if (index === undefined) return
+          return controller.enqueue(chunk({ tool_calls: [{ index, function: { arguments: event.argumentsDelta } }] }))
+        }
+        case 'usage':
+          usage = mergeUsage(usage, event.usage)
+          return
+        case 'finish':
+          finishReason = event.finishReason
+          return
+        case 'error':
+          ended = true
+          return controller.enqueue(encodeOpenAIStreamError(event.error))
+        case 'message-end': {
+          ensureStarted(controller)
+          ended = true
+          const reason = finishReason ?? (nextToolIndex > 0 ? 'tool-calls' : 'stop')
+          controller.enqueue(chunk({}, toOpenAIFinishReason(reason), usage ? { usage: encodeOpenAIUsage(usage) } : undefined))
+          return controller.enqueue({ data: '[DONE]' })
+        }
+        default:
+          return
+      }
+    },
+    flush(controller) {
+      if (!ended) controller.enqueue(encodeOpenAIStreamError({ status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' }))
+    },
+  })
+}

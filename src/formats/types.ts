@@ -1,0 +1,61 @@
+import type { ProxyError } from '../core/errors'
+import type { EncodeContext } from '../core/ids'
+import type { ChatRequest, ChatResponse, StreamEvent } from '../core/ir'
+import type { SseEvent } from '../core/sse'
+
+/** The wire formats modelmux speaks, to clients and to upstreams. */
+export type FormatId = 'openai-chat' | 'anthropic-messages' | 'openai-responses' | 'gemini' | 'ollama'
+
+/** An error rendered in one wire format: HTTP status plus JSON body. */
+export interface EncodedError {
+  status: number
+  body: unknown
+}
+
+/** Renders a ProxyError as a wire format's HTTP error body. */
+export type ErrorEncoder = (error: ProxyError) => EncodedError
+
+/** Upstream facts a request encoder needs (set by the provider adapter). */
+export interface ProviderTarget {
+  /** Model name as the upstream knows it. */
+  model: string
+  /** OpenAI-chat only: which max-tokens field the upstream accepts (default `max_tokens`). */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens'
+  /** OpenAI-chat only: ask for usage in streams with `stream_options.include_usage` (default true). */
+  includeStreamUsage?: boolean
+  /** OpenAI-chat only: send assistant reasoning back under this field (DeepSeek, Kimi need `reasoning_content`); default: not sent. */
+  reasoningField?: 'reasoning_content' | 'reasoning'
+  /** Anthropic only: `max_tokens` when the client gave none (the field is required there). */
+  defaultMaxTokens?: number
+}
+
+/** One wire format's codecs: wire ⇄ IR for requests, responses, streams and errors. */
+export interface WireFormat {
+  id: FormatId
+  request: {
+    /** Wire request body → IR (throws `ProxyError` 'invalid_request' on a malformed body). */
+    decode(wire: unknown): ChatRequest
+    /** IR → wire request body for an upstream. */
+    encode(request: ChatRequest, target: ProviderTarget): unknown
+  }
+  response: {
+    /** Wire non-stream body → IR. */
+    decode(wire: unknown): ChatResponse
+    /** IR → wire non-stream body for a client. */
+    encode(response: ChatResponse, context: EncodeContext): unknown
+  }
+  stream: {
+    /** How events are framed on the wire: SSE, or one JSON object per line (Ollama). */
+    framing: 'sse' | 'ndjson'
+    /** SSE events (or NDJSON lines as `data`) → IR stream events. */
+    decode(): TransformStream<SseEvent, StreamEvent>
+    /** IR stream events → SSE events for a client. */
+    encode(context: EncodeContext): TransformStream<StreamEvent, SseEvent>
+  }
+  error: {
+    /** HTTP error body in this format. */
+    encode: ErrorEncoder
+    /** The in-band stream error event in this format. */
+    encodeStream(error: ProxyError): SseEvent
+  }
+}

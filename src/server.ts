@@ -1,0 +1,82 @@
+import { join } from 'node:path'
+import { createApp } from './app'
+import { ensureDataDir, loadOrCreateSecret } from './config/data-dir'
+import type { RuntimeConfig } from './config/env'
+import { loadConfigFile, type ConfigFile } from './config/file'
+import { applyConfig } from './services/apply-config'
+import type { AppContext } from './services/context'
+import { ensurePassword } from './services/password'
+import { loadRegistry } from './services/registry'
+import { createUsageRecorder } from './services/usage-recorder'
+import { openDatabase, type Database } from './store/db'
+import { migrate } from './store/migrate'
+import { VERSION } from './version'
+
+/** The data directory's files: database and generated secrets. */
+export const dataFiles = { database: 'modelmux.db', encryptionKey: 'encryption.key', jwtSecret: 'jwt.secret' }
+
+/** Opens the store in the data dir: creates the dir (0700) and secrets (0600) on first start, migrates the schema. */
+export function openStore(runtime: RuntimeConfig): { db: Database; encryptionKey: Buffer; jwtSecret: string } {
+  ensureDataDir(runtime.dataDir)
+  const encryptionKey = runtime.encryptionKey ?? loadOrCreateSecret(runtime.dataDir, dataFiles.encryptionKey)
+  const jwtSecret = runtime.jwtSecret ?? loadOrCreateSecret(runtime.dataDir, dataFiles.jwtSecret).toString('base64')
+  const db = openDatabase(join(runtime.dataDir, dataFiles.database))
+  migrate(db)
+  return { db, encryptionKey, jwtSecret }
+}
+
+/** A running modelmux. */
+export interface RunningServer {
+  url: string
+  port: number
+  context: AppContext
+  /** The password generated on first start (printed once), if any. */
+  generatedPassword?: string
+  stop(): Promise<void>
+}
+
+/** Validates config, opens the store, applies the config file and starts listening. */
+export async function startServer(runtime: RuntimeConfig, options: { fetch?: typeof fetch; now?: () => number } = {}): Promise<RunningServer> {
+  // Validate the config file before touching the data dir or database.
+  const config: ConfigFile | undefined = runtime.configFile ? loadConfigFile(runtime.configFile) : undefined
+  const { db, encryptionKey, jwtSecret } = openStore(runtime)
+  const now = options.now ?? Date.now
+  if (config) applyConfig(db, encryptionKey, config, now())
+  const generatedPassword = await ensurePassword(db, runtime.initialPassword)
+  const usage = createUsageRecorder(db)
+  const context: AppContext = {
+    db,
+    runtime,
+    encryptionKey,
+    jwtSecret,
+    registry: loadRegistry(db, encryptionKey),
+    reload() {
+      context.registry = loadRegistry(db, encryptionKey)
+    },
+    usage,
+    fetch: options.fetch ?? fetch,
+    now,
+    version: VERSION,
+  }
+  const app = createApp(context)
+  app.listen({
+    port: runtime.port,
+    hostname: runtime.hostname,
+    // Long non-streaming generations keep a connection quiet for minutes; upstream timeouts guard instead.
+    idleTimeout: 0,
+    maxRequestBodySize: Math.max(context.registry.maxBodyBytes * 2, 64 * 1024 * 1024),
+  })
+  const server = app.server!
+  const host = runtime.hostname.includes(':') ? `[${runtime.hostname}]` : runtime.hostname
+  return {
+    url: `http://${host}:${server.port}`,
+    port: server.port!,
+    context,
+    generatedPassword,
+    async stop() {
+      await app.stop(true)
+      usage.close()
+      db.close()
+    },
+  }
+}

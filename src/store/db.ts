@@ -1,0 +1,16 @@
+import { Database } from 'bun:sqlite'
+import { chmodSync, existsSync } from 'node:fs'
+
+/** Opens (creating if needed) the SQLite database with WAL, foreign keys and a busy timeout. */
+export function openDatabase(path: string): Database {
+  const isNew = path !== ':memory:' && !existsSync(path)
+  const db = new Database(path, { create: true, strict: true })
+  db.exec('PRAGMA journal_mode = WAL')
+  db.exec('PRAGMA synchronous = NORMAL')
+  db.exec('PRAGMA foreign_keys = ON')
+  db.exec('PRAGMA busy_timeout = 5000')
+  if (isNew) chmodSync(path, 0o600)
+  return db
+}
+
+export type { Database }
