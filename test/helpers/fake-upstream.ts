@@ -49,18 +49,19 @@ export function startFakeUpstream(): FakeUpstream {
       const parts = reply.parts
       const body = new ReadableStream<Uint8Array>({
         async pull(controller) {
-          const part = parts.shift()
-          if (part === undefined) return controller.close()
-          if (typeof part === 'string') return controller.enqueue(encoder.encode(part))
-          if ('pause' in part) await part.pause
-          else await Bun.sleep(part.delayMs)
+          // Keep going until something is enqueued: a pull that resolves empty-handed is not called again.
+          for (;;) {
+            const part = parts.shift()
+            if (part === undefined) return controller.close()
+            if (typeof part === 'string') return controller.enqueue(encoder.encode(part))
+            if ('pause' in part) await part.pause
+            else await Bun.sleep(part.delayMs)
+          }
         },
         cancel() {
           cancelled.resolve()
         },
       }, { highWaterMark: 0 })
-      const parts0 = [...reply.parts]
-      void parts0
       return new Response(body, { status: reply.status ?? 200, headers: reply.headers ?? { 'content-type': 'application/json' } })
     },
   })

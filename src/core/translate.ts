@@ -1,0 +1,73 @@
+/**
+ * Composes wire-format codecs through the IR (hub and spoke). Same format in and out means the
+ * bytes pass through untouched; only different formats are decoded and re-encoded.
+ * @module
+ */
+import type { FormatId, ProviderTarget, WireFormat } from '../formats/types'
+import { accumulateStream } from './accumulate'
+import type { EncodeContext } from './ids'
+import type { ChatRequest, ChatResponse, StreamEvent } from './ir'
+import { isObject } from './json'
+import {
+  createNdjsonDecoderStream,
+  createNdjsonEncoderStream,
+  createSseDecoderStream,
+  createSseEncoderStream,
+  type SseEvent,
+} from './sse'
+
+/** Upstream bytes → IR stream events, framed the way `format` frames them. */
+export function decodeStream(body: ReadableStream<Uint8Array>, format: WireFormat): ReadableStream<StreamEvent> {
+  const framed: ReadableStream<SseEvent> =
+    format.stream.framing === 'ndjson' ? body.pipeThrough(createNdjsonDecoderStream()) : body.pipeThrough(createSseDecoderStream())
+  return framed.pipeThrough(format.stream.decode())
+}
+
+/** IR stream events → client bytes in `format`. */
+export function encodeStream(events: ReadableStream<StreamEvent>, format: WireFormat, context: EncodeContext): ReadableStream<Uint8Array> {
+  const framed = events.pipeThrough(format.stream.encode(context))
+  return format.stream.framing === 'ndjson' ? framed.pipeThrough(createNdjsonEncoderStream()) : framed.pipeThrough(createSseEncoderStream())
+}
+
+/** Re-encodes a streamed body from one format to another; the same format passes through untouched. */
+export function translateStream(
+  body: ReadableStream<Uint8Array>,
+  from: WireFormat,
+  to: WireFormat,
+  context: EncodeContext,
+): ReadableStream<Uint8Array> {
+  if (from.id === to.id) return body
+  return encodeStream(decodeStream(body, from), to, context)
+}
+
+/** Re-encodes a non-stream response body; the same format is returned as is. */
+export function translateResponse(body: unknown, from: WireFormat, to: WireFormat, context: EncodeContext): unknown {
+  if (from.id === to.id) return body
+  return to.response.encode(from.response.decode(body), context)
+}
+
+/** Reads a streamed upstream body into a non-stream response body in the client's format. */
+export async function translateStreamToResponse(
+  body: ReadableStream<Uint8Array>,
+  from: WireFormat,
+  to: WireFormat,
+  context: EncodeContext,
+): Promise<unknown> {
+  const response: ChatResponse = await accumulateStream(decodeStream(body, from))
+  return to.response.encode(response, context)
+}
+
+/**
+ * Re-encodes a client request body for an upstream. The same format keeps the body as sent, with
+ * only `model` replaced (when the format carries it in the body).
+ */
+export function translateRequest(body: unknown, from: WireFormat, to: WireFormat, target: ProviderTarget): unknown {
+  if (from.id === to.id) return isObject(body) && 'model' in body ? { ...body, model: target.model } : body
+  const request: ChatRequest = from.request.decode(body)
+  return to.request.encode(request, target)
+}
+
+/** True when a request in `from` can go to an upstream speaking `to` without translation. */
+export function isPassthrough(from: FormatId, to: FormatId): boolean {
+  return from === to
+}

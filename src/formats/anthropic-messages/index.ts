@@ -1,0 +1,17 @@
+import type { WireFormat } from '../types'
+import { encodeAnthropicError, encodeAnthropicStreamError } from './errors'
+import { decodeAnthropicRequest, encodeAnthropicRequest } from './request'
+import { decodeAnthropicResponse, encodeAnthropicResponse } from './response'
+import { createAnthropicStreamDecoder, createAnthropicStreamEncoder } from './stream'
+
+/**
+ * Anthropic Messages (`POST /v1/messages`).
+ * @see https://docs.anthropic.com/en/api/messages
+ */
+export const anthropicMessages: WireFormat = {
+  id: 'anthropic-messages',
+  request: { decode: decodeAnthropicRequest, encode: encodeAnthropicRequest },
+  response: { decode: decodeAnthropicResponse, encode: encodeAnthropicResponse },
+  stream: { framing: 'sse', decode: createAnthropicStreamDecoder, encode: createAnthropicStreamEncoder },
+  error: { encode: encodeAnthropicError, encodeStream: encodeAnthropicStreamError },
+}

@@ -1,0 +1,17 @@
+import type { WireFormat } from '../types'
+import { encodeOpenAIError, encodeOpenAIStreamError } from './errors'
+import { decodeOpenAIChatRequest, encodeOpenAIChatRequest } from './request'
+import { decodeOpenAIChatResponse, encodeOpenAIChatResponse } from './response'
+import { createOpenAIChatStreamDecoder, createOpenAIChatStreamEncoder } from './stream'
+
+/**
+ * OpenAI Chat Completions (`POST /v1/chat/completions`), also spoken by most OpenAI-compatible upstreams.
+ * @see https://platform.openai.com/docs/api-reference/chat
+ */
+export const openaiChat: WireFormat = {
+  id: 'openai-chat',
+  request: { decode: decodeOpenAIChatRequest, encode: encodeOpenAIChatRequest },
+  response: { decode: decodeOpenAIChatResponse, encode: encodeOpenAIChatResponse },
+  stream: { framing: 'sse', decode: createOpenAIChatStreamDecoder, encode: createOpenAIChatStreamEncoder },
+  error: { encode: encodeOpenAIError, encodeStream: encodeOpenAIStreamError },
+}

@@ -1,0 +1,94 @@
+import { describe, expect, test } from 'bun:test'
+import { startFakeUpstream } from '../helpers/fake-upstream'
+import { startTestServer } from '../helpers/test-server'
+
+const KEY = 'sk-mm-test-key-0123456789abcdef'
+
+const setup = async (env: Record<string, string> = {}, settings: Record<string, unknown> = {}) => {
+  const upstream = startFakeUpstream()
+  upstream.reply({ parts: ['{"id":"x","model":"m","choices":[]}'] })
+  const modelmux = await startTestServer(
+    {
+      connections: [
+        { name: 'o', provider: 'openai-compatible', prefix: 'vllm', baseUrl: upstream.url, apiKey: 'sk-upstream' },
+        { name: 'a', provider: 'anthropic-compatible', prefix: 'cp', baseUrl: upstream.url, apiKey: 'sk-upstream' },
+      ],
+      apiKeys: [{ name: 'laptop', key: KEY }],
+      settings,
+    },
+    env,
+  )
+  return {
+    upstream,
+    modelmux,
+    async [Symbol.asyncDispose]() {
+      await modelmux[Symbol.asyncDispose]()
+      await upstream[Symbol.asyncDispose]()
+    },
+  }
+}
+
+const chat = (url: string, headers: Record<string, string>) =>
+  fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"model":"vllm/m","messages":[]}' })
+
+describe('client API keys', () => {
+  test.each([
+    ['Authorization: Bearer', { authorization: `Bearer ${KEY}` }],
+    ['x-api-key', { 'x-api-key': KEY }],
+    ['x-goog-api-key', { 'x-goog-api-key': KEY }],
+  ])('accepted as %s when required', async (_name, headers) => {
+    await using env = await setup({ REQUIRE_API_KEY: 'true' })
+    const response = await chat(env.modelmux.url, headers)
+    expect(response.status).toBe(200)
+    // The client's key never travels upstream; the connection's own key does.
+    const received = env.upstream.received[0].headers
+    expect(JSON.stringify(received)).not.toContain(KEY)
+    expect(received.authorization).toBe('Bearer sk-upstream')
+  })
+
+  test('missing or wrong keys get 401 in the caller\'s format', async () => {
+    await using env = await setup({ REQUIRE_API_KEY: 'true' })
+    const missing = await chat(env.modelmux.url, {})
+    expect(missing.status).toBe(401)
+    expect((await missing.json()).error.type).toBe('authentication_error')
+    const wrong = await fetch(`${env.modelmux.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-wrong' },
+      body: '{"model":"cp/m","max_tokens":1,"messages":[]}',
+    })
+    expect(wrong.status).toBe(401)
+    expect(await wrong.json()).toEqual({ type: 'error', error: { type: 'authentication_error', message: 'invalid API key' } })
+    const models = await fetch(`${env.modelmux.url}/v1/models`)
+    expect(models.status).toBe(401)
+    expect(env.upstream.received).toHaveLength(0)
+  })
+
+  test('the requireApiKey setting enforces keys too', async () => {
+    await using env = await setup({}, { requireApiKey: true })
+    expect((await chat(env.modelmux.url, {})).status).toBe(401)
+    expect((await chat(env.modelmux.url, { 'x-api-key': KEY })).status).toBe(200)
+  })
+
+  test('on loopback without a setting, keys are optional', async () => {
+    await using env = await setup()
+    expect((await chat(env.modelmux.url, {})).status).toBe(200)
+    expect((await chat(env.modelmux.url, { authorization: 'Bearer whatever-claude-code-sends' })).status).toBe(200)
+  })
+
+  test('bound beyond loopback, keys are required unless explicitly disabled', async () => {
+    await using required = await setup({ HOSTNAME: '0.0.0.0' })
+    const port = new URL(required.modelmux.url).port
+    expect((await chat(`http://127.0.0.1:${port}`, {})).status).toBe(401)
+    expect((await chat(`http://127.0.0.1:${port}`, { 'x-api-key': KEY })).status).toBe(200)
+    await using disabled = await setup({ HOSTNAME: '0.0.0.0', REQUIRE_API_KEY: 'false' })
+    const port2 = new URL(disabled.modelmux.url).port
+    expect((await chat(`http://127.0.0.1:${port2}`, {})).status).toBe(200)
+  })
+
+  test('keys are stored hashed, never in plain text', async () => {
+    await using env = await setup()
+    const rows = env.modelmux.server.context.db.query('SELECT * FROM api_keys').all()
+    expect(JSON.stringify(rows)).not.toContain(KEY)
+    expect(rows).toHaveLength(1)
+  })
+})
