@@ -1,9 +1,9 @@
 import type { ProxyError } from '../core/errors'
-import { encodeAnthropicError } from './anthropic-messages/errors'
-import { encodeGeminiError } from './gemini/errors'
-import { encodeOllamaError } from './ollama/errors'
-import { encodeOpenAIError } from './openai-chat/errors'
-import { encodeResponsesError } from './openai-responses/errors'
+import { encodeAnthropicError, encodeAnthropicStreamError } from './anthropic-messages/errors'
+import { encodeGeminiError, encodeGeminiStreamError } from './gemini/errors'
+import { encodeOllamaError, encodeOllamaStreamError } from './ollama/errors'
+import { encodeOpenAIError, encodeOpenAIStreamError } from './openai-chat/errors'
+import { encodeResponsesError, encodeResponsesStreamError } from './openai-responses/errors'
 import type { EncodedError, ErrorEncoder, FormatId } from './types'
 
 const encoders: Record<FormatId, ErrorEncoder> = {
@@ -17,4 +17,19 @@ const encoders: Record<FormatId, ErrorEncoder> = {
 /** Renders an error in the given wire format. */
 export function encodeError(format: FormatId, error: ProxyError): EncodedError {
   return encoders[format](error)
+}
+
+const streamEncoders: Record<FormatId, (error: ProxyError) => { event?: string; data: string }> = {
+  'openai-chat': encodeOpenAIStreamError,
+  'anthropic-messages': encodeAnthropicStreamError,
+  'openai-responses': encodeResponsesStreamError,
+  gemini: encodeGeminiStreamError,
+  ollama: encodeOllamaStreamError,
+}
+
+/** Renders an error as the in-band event a started stream of the given format carries. */
+export function encodeStreamError(format: FormatId, error: ProxyError): string {
+  const event = streamEncoders[format](error)
+  if (format === 'ollama') return `${event.data}\n`
+  return `${event.event ? `event: ${event.event}\n` : ''}data: ${event.data}\n\n`
 }

@@ -1,3 +1,5 @@
+import { ProxyError } from '../core/errors'
+import { encodeStreamError } from '../formats/errors'
 import type { FormatId } from '../formats/types'
 import { observeUsage, type ObservedUsage } from './observe-usage'
 
@@ -11,74 +13,120 @@ export function rewriteModel(text: string, model: string): string {
   return text.replace(modelField, (_match, colon: string) => `"model"${colon}${replacement}`)
 }
 
-/** Reads usage from every complete `data:` line of an SSE text that mentions usage. */
+/** Reads usage from every complete line of an SSE (or NDJSON) text that mentions usage. */
 function observeLines(format: FormatId, text: string, usage: ObservedUsage): void {
-  if (!text.includes('sage')) return
+  if (!text.includes('sage"') && !text.includes('"eval_count"')) return
   let start = 0
   while (start < text.length) {
     let end = text.indexOf('\n', start)
     if (end === -1) end = text.length
     const line = text.slice(start, end)
     start = end + 1
-    if ((line.includes('"usage"') || line.includes('"usageMetadata"')) && line.startsWith('data:')) {
-      try {
-        observeUsage(format, JSON.parse(line.slice(5)), usage)
-      } catch {
-        // A malformed line is the client's to see; accounting just skips it.
-      }
-    } else if (format === 'ollama' && line.includes('"eval_count"')) {
-      try {
-        observeUsage(format, JSON.parse(line), usage)
-      } catch {}
+    const json = line.startsWith('data:') ? line.slice(5) : format === 'ollama' ? line : undefined
+    if (json === undefined || !(json.includes('sage"') || json.includes('"eval_count"'))) continue
+    try {
+      observeUsage(format, JSON.parse(json), usage)
+    } catch {
+      // A malformed line is relayed as it is; accounting just skips it.
     }
   }
 }
 
 /**
- * Relays an upstream event stream to the client as it arrives, rewriting only `model` and observing usage.
- * Complete lines are forwarded at once; a partial line waits for its end so a field is never split.
+ * Rewrites `model` in complete lines as bytes arrive; a partial line waits for its end so a field is never split.
+ * Chunks that start and end on a line boundary and need no change are passed on as the very same bytes.
  */
-export function relayStream(
-  body: ReadableStream<Uint8Array>,
-  options: { format: FormatId; model: string; usage: ObservedUsage; onFirstByte: () => void; onEnd: () => void },
-): ReadableStream<Uint8Array> {
+export function createLineRewriter(format: FormatId, model: string, usage: ObservedUsage) {
   const decoder = new TextDecoder()
   const encoder = new TextEncoder()
   let pending = ''
-  let first = true
   let atLineStart = true
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        if (first) {
-          first = false
-          options.onFirstByte()
+  return {
+    push(chunk: Uint8Array): Uint8Array | undefined {
+      if (chunk.byteLength === 0) return undefined
+      const wasClean = atLineStart
+      atLineStart = chunk[chunk.byteLength - 1] === 10
+      const text = pending + decoder.decode(chunk, { stream: true })
+      const lastNewline = text.lastIndexOf('\n')
+      if (lastNewline === -1) {
+        pending = text
+        return undefined
+      }
+      const whole = wasClean && atLineStart
+      const complete = whole ? text : text.slice(0, lastNewline + 1)
+      pending = whole ? '' : text.slice(lastNewline + 1)
+      observeLines(format, complete, usage)
+      const rewritten = rewriteModel(complete, model)
+      return whole && rewritten === complete ? chunk : encoder.encode(rewritten)
+    },
+    end(): Uint8Array | undefined {
+      const rest = pending + decoder.decode()
+      pending = ''
+      if (!rest) return undefined
+      observeLines(format, rest, usage)
+      return encoder.encode(rewriteModel(rest, model))
+    },
+  }
+}
+
+/** How a relayed stream ended: completely, or with the failure reported in-band. */
+export type RelayEnd = { ok: true } | { ok: false; error: ProxyError; clientGone: boolean }
+
+/**
+ * Relays an upstream event stream to the client as it arrives (pull-based, so backpressure reaches the upstream).
+ * A failure after the first byte becomes the format's in-band error event, never a silent truncation.
+ */
+export function relayStream(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  first: Uint8Array,
+  options: { format: FormatId; model: string; usage: ObservedUsage; describeFailure: (error: unknown) => ProxyError; onEnd: (end: RelayEnd) => void },
+): ReadableStream<Uint8Array> {
+  const rewriter = createLineRewriter(options.format, options.model, options.usage)
+  let firstPending: Uint8Array | undefined = first
+  let ended = false
+  const end = (result: RelayEnd) => {
+    if (ended) return
+    ended = true
+    options.onEnd(result)
+  }
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          let chunk: Uint8Array | undefined
+          if (firstPending) {
+            chunk = firstPending
+            firstPending = undefined
+          } else {
+            try {
+              const next = await reader.read()
+              if (next.done) {
+                const rest = rewriter.end()
+                if (rest) controller.enqueue(rest)
+                controller.close()
+                end({ ok: true })
+                return
+              }
+              chunk = next.value
+            } catch (error) {
+              const failure = options.describeFailure(error)
+              // A half-received line is dropped rather than sent as garbage; a blank line ends any open SSE event.
+              const separator = options.format === 'ollama' ? '' : '\n'
+              controller.enqueue(new TextEncoder().encode(separator + encodeStreamError(options.format, failure)))
+              controller.close()
+              end({ ok: false, error: failure, clientGone: false })
+              return
+            }
+          }
+          const out = rewriter.push(chunk)
+          if (out) return controller.enqueue(out)
         }
-        // A chunk that starts and ends on a line boundary needs no re-assembly (UTF-8 cannot be split there).
-        const wasClean = atLineStart
-        atLineStart = chunk[chunk.length - 1] === 10
-        const text = pending + decoder.decode(chunk, { stream: true })
-        const lastNewline = text.lastIndexOf('\n')
-        if (lastNewline === -1) {
-          pending = text
-          return
-        }
-        const whole = wasClean && atLineStart
-        const complete = whole ? text : text.slice(0, lastNewline + 1)
-        pending = whole ? '' : text.slice(lastNewline + 1)
-        observeLines(options.format, complete, options.usage)
-        const rewritten = rewriteModel(complete, options.model)
-        // Untouched whole chunks go out as the very bytes that came in.
-        controller.enqueue(whole && rewritten === complete ? chunk : encoder.encode(rewritten))
       },
-      flush(controller) {
-        const rest = pending + decoder.decode()
-        if (rest) {
-          observeLines(options.format, rest, options.usage)
-          controller.enqueue(encoder.encode(rewriteModel(rest, options.model)))
-        }
-        options.onEnd()
+      cancel(reason) {
+        end({ ok: false, error: new ProxyError('invalid_request', 'client disconnected', { status: 499 }), clientGone: true })
+        return reader.cancel(reason)
       },
-    }),
+    },
+    { highWaterMark: 0 },
   )
 }

@@ -144,7 +144,6 @@ async function attemptPassthrough(
       timeouts: context.registry.timeouts,
       clientSignal: call.request.signal,
       fetch: context.fetch,
-      onBodyFailure: (failure) => record(failure.reason === 'aborted' ? 499 : 502, failure.message),
     })
   } catch (error) {
     const failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('network', String(error))
@@ -166,13 +165,26 @@ async function attemptPassthrough(
   }
   const isEventStream = (response.headers.get('content-type') ?? '').includes('event-stream') || (stream && provider.format === 'ollama')
   if (isEventStream && response.body) {
+    const describeFailure = (error: unknown) => describeUpstreamFailure(connection.name, upstream.failure(), error)
+    const reader = response.body.getReader()
+    // Wait for the first byte before answering: until then a failure can still fall over to the next candidate.
+    let first: { done: boolean; value?: Uint8Array }
+    try {
+      first = await reader.read()
+    } catch (error) {
+      const failure = describeFailure(error)
+      record(failure.status, failure.message)
+      if (upstream.failure()?.reason === 'aborted') return final(errorResponse(call.format, failure))
+      return retry(failure)
+    }
+    ttfbMs = Math.round(performance.now() - facts.startedAt)
     headers.set('cache-control', 'no-cache')
-    const relayed = relayStream(response.body, {
+    const relayed = relayStream(reader, first.value ?? new Uint8Array(0), {
       format: provider.format,
       model: candidate.publicModel,
       usage,
-      onFirstByte: () => (ttfbMs = Math.round(performance.now() - facts.startedAt)),
-      onEnd: () => record(response.status),
+      describeFailure,
+      onEnd: (end) => (end.ok ? record(response.status) : record(end.error.status, end.error.message)),
     })
     return final(new Response(relayed, { status: response.status, headers }))
   }
@@ -180,9 +192,9 @@ async function attemptPassthrough(
   try {
     text = await response.text()
   } catch (error) {
-    const failure = upstream.failure() ?? new UpstreamFailure('network', String(error))
-    record(502, failure.message)
-    return retry(new ProxyError(failure.reason === 'network' ? 'upstream' : 'timeout', `${connection.name}: ${failure.message}`))
+    const failure = describeUpstreamFailure(connection.name, upstream.failure(), error)
+    record(failure.status, failure.message)
+    return retry(failure)
   }
   ttfbMs = Math.round(performance.now() - facts.startedAt)
   try {
@@ -192,4 +204,11 @@ async function attemptPassthrough(
   }
   record(response.status)
   return final(new Response(rewriteModel(text, candidate.publicModel), { status: response.status, headers }))
+}
+
+/** Turns an upstream failure (a timeout, a broken connection, a client that left) into the error to report. */
+function describeUpstreamFailure(connectionName: string, failure: UpstreamFailure | undefined, error: unknown): ProxyError {
+  if (failure?.reason === 'aborted') return new ProxyError('invalid_request', 'client disconnected', { status: 499 })
+  if (failure) return new ProxyError(failure.reason === 'network' ? 'upstream' : 'timeout', `${connectionName}: ${failure.message}`)
+  return new ProxyError('upstream', `${connectionName}: upstream connection failed: ${(error as Error)?.message ?? String(error)}`)
 }

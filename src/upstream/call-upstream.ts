@@ -21,8 +21,6 @@ export interface UpstreamRequest {
   /** The client's own signal: its disconnect aborts the upstream call. */
   clientSignal?: AbortSignal
   fetch?: typeof fetch
-  /** Called once if the body ends early: the client went away, a timeout fired or the connection broke. */
-  onBodyFailure?: (failure: UpstreamFailure) => void
 }
 
 /** An upstream response whose body enforces the idle and first-byte timeouts. */
@@ -75,9 +73,8 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
     request.clientSignal?.removeEventListener('abort', onClientAbort)
     return { response, abort, failure: () => failure }
   }
-  const body = watchBody(response.body, timeouts, request.stream, abort, (error) => {
+  const body = watchBody(response.body, timeouts, request.stream, abort, () => {
     request.clientSignal?.removeEventListener('abort', onClientAbort)
-    if (error !== undefined) request.onBodyFailure?.(failure ?? new UpstreamFailure('network', describeNetworkError(error)))
   })
   return {
     response: new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }),

@@ -24,3 +24,8 @@ export function encodeGeminiError(error: ProxyError): EncodedError {
     body: { error: { code: error.status, message: error.message, status: statusByKind[error.kind] } },
   }
 }
+
+/** Gemini's in-band stream error: one SSE `data:` line with the error body (`@google/genai` needs code 400–599). */
+export function encodeGeminiStreamError(error: ProxyError): { data: string } {
+  return { data: JSON.stringify(encodeGeminiError(error).body) }
+}

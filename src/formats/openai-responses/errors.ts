@@ -9,3 +9,11 @@ import type { EncodedError } from '../types'
 export function encodeResponsesError(error: ProxyError): EncodedError {
   return encodeOpenAIError(error)
 }
+
+/**
+ * The Responses stream's in-band error event.
+ * @see https://platform.openai.com/docs/api-reference/responses-streaming/error
+ */
+export function encodeResponsesStreamError(error: ProxyError): { event: string; data: string } {
+  return { event: 'error', data: JSON.stringify({ type: 'error', code: error.code ?? null, message: error.message, param: error.param ?? null }) }
+}
