@@ -38,6 +38,7 @@ const timeoutsSchema = z
     connectMs: z.number().int().min(100).max(600_000).optional(),
     firstByteMs: z.number().int().min(100).max(3_600_000).optional(),
     idleMs: z.number().int().min(100).max(3_600_000).optional(),
+    totalMs: z.number().int().min(100).max(24 * 3_600_000).optional(),
   })
   .strict()
 

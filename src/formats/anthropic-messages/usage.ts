@@ -36,7 +36,7 @@ export function encodeAnthropicUsage(usage: Usage | undefined): Required<Pick<An
   const read = usage?.cacheReadTokens
   const write = usage?.cacheWriteTokens
   const result: AnthropicUsage & { input_tokens: number; output_tokens: number } = {
-    input_tokens: Math.max(0, (usage?.inputTokens ?? 0)),
+    input_tokens: Math.max(0, (usage?.inputTokens ?? 0) - (read ?? 0) - (write ?? 0)),
     output_tokens: usage?.outputTokens ?? 0,
   }
   if (write !== undefined) result.cache_creation_input_tokens = write
