@@ -177,9 +177,14 @@ async function attemptPassthrough(
       if (upstream.failure()?.reason === 'aborted') return final(errorResponse(call.format, failure))
       return retry(failure)
     }
+    if (first.done) {
+      const failure = new ProxyError('upstream', `${connection.name}: upstream ended the stream without sending anything`)
+      record(failure.status, failure.message)
+      return retry(failure)
+    }
     ttfbMs = Math.round(performance.now() - facts.startedAt)
     headers.set('cache-control', 'no-cache')
-    const relayed = relayStream(reader, first.value ?? new Uint8Array(0), {
+    const relayed = relayStream(reader, first.value!, {
       format: provider.format,
       model: candidate.publicModel,
       usage,

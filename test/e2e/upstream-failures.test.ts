@@ -40,7 +40,7 @@ describe('upstream timeouts', () => {
   test('with nothing to fall back to, a silent upstream is a 504 in the caller\'s format', async () => {
     await using primary = startFakeUpstream()
     await using modelmux = await startTestServer(configFor(primary.url))
-    primary.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [never()] })
+    primary.reply(() => ({ headers: { 'content-type': 'text/event-stream' }, parts: [never()] }))
     const openai = await chat(modelmux.url, { model: 'p/m1', stream: true })
     expect(openai.status).toBe(504)
     expect((await openai.json()).error.message).toMatch(/primary: (no response from upstream|upstream sent no data) within 300 ms/)
@@ -158,4 +158,13 @@ describe('upstream HTTP errors', () => {
     expect(bothDown.status).toBe(500)
     expect(await bothDown.json()).toEqual({ error: { message: 'backup broke' } })
   })
+})
+
+test('an upstream that answers 200 with an empty stream is an error, not an empty success', async () => {
+  await using primary = startFakeUpstream()
+  await using modelmux = await startTestServer(configFor(primary.url))
+  primary.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [] })
+  const response = await chat(modelmux.url, { model: 'p/m1', stream: true })
+  expect(response.status).toBe(502)
+  expect((await response.json()).error.message).toBe('primary: upstream ended the stream without sending anything')
 })

@@ -76,7 +76,7 @@ export function createAnthropicStreamEncoder(context: EncodeContext): TransformS
 
   const openBlock = (index: number, block: Block, contentBlock: JsonObject) => {
     closeOpen()
-    block.wireIndex = nextWireIndex++
+    block.wireIndex = nextWireIndex++ + 1
     open = index
     send('content_block_start', { index: block.wireIndex, content_block: contentBlock })
   }

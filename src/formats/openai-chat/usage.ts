@@ -38,7 +38,7 @@ export function encodeOpenAIUsage(usage: Usage): OpenAIUsage {
   const completion = usage.outputTokens ?? 0
   const result: OpenAIUsage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
   if (usage.cacheReadTokens !== undefined || usage.cacheWriteTokens) {
-    result.prompt_tokens_details = { cached_tokens: 0 }
+    result.prompt_tokens_details = { cached_tokens: usage.cacheReadTokens ?? 0 }
     if (usage.cacheWriteTokens) result.prompt_tokens_details.cache_creation_tokens = usage.cacheWriteTokens
   }
   if (usage.reasoningTokens !== undefined) result.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens }
