@@ -76,7 +76,7 @@ export function createAnthropicStreamEncoder(context: EncodeContext): TransformS
 
   const openBlock = (index: number, block: Block, contentBlock: JsonObject) => {
     closeOpen()
-    block.wireIndex = nextWireIndex++ + 1
+    block.wireIndex = nextWireIndex++
     open = index
     send('content_block_start', { index: block.wireIndex, content_block: contentBlock })
   }

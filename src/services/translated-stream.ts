@@ -1,0 +1,108 @@
+import type { EncodeContext } from '../core/ids'
+import type { StreamEvent, Usage } from '../core/ir'
+import { mergeUsage } from '../core/ir'
+import type { ProxyError } from '../core/errors'
+import { decodeStream, encodeStream } from '../core/translate'
+import { encodeStreamError } from '../formats/errors'
+import type { WireFormat } from '../formats/types'
+
+/** Upstream bytes again as a stream: the already-read first chunk, then the rest; a read failure ends it cleanly and is remembered. */
+function resumeBody(
+  first: Uint8Array,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  onFailure: (error: unknown) => void,
+): ReadableStream<Uint8Array> {
+  let pendingFirst: Uint8Array | undefined = first
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (pendingFirst) {
+          controller.enqueue(pendingFirst)
+          pendingFirst = undefined
+          return
+        }
+        try {
+          const next = await reader.read()
+          if (next.done) controller.close()
+          else controller.enqueue(next.value)
+        } catch (error) {
+          onFailure(error)
+          controller.close()
+        }
+      },
+      cancel(reason) {
+        return reader.cancel(reason)
+      },
+    },
+    { highWaterMark: 0 },
+  )
+}
+
+/** How a translated stream ended. */
+export interface TranslatedEnd {
+  ok: boolean
+  error?: ProxyError
+  clientGone?: boolean
+}
+
+/**
+ * Translates an upstream stream into the client's format through the IR. Usage is read from the IR
+ * events (exact, never estimated); a broken upstream becomes the client format's in-band error.
+ */
+export function translateUpstreamStream(options: {
+  first: Uint8Array
+  reader: ReadableStreamDefaultReader<Uint8Array>
+  from: WireFormat
+  to: WireFormat
+  context: EncodeContext
+  usage: Usage
+  describeFailure: (error: unknown) => ProxyError
+  onEnd: (end: TranslatedEnd) => void
+}): ReadableStream<Uint8Array> {
+  let failure: ProxyError | undefined
+  let terminal = false
+  let ended = false
+  const end = (result: TranslatedEnd) => {
+    if (ended) return
+    ended = true
+    options.onEnd(result)
+  }
+  const body = resumeBody(options.first, options.reader, (error) => (failure = options.describeFailure(error)))
+  const observe = new TransformStream<StreamEvent, StreamEvent>({
+    transform(event, controller) {
+      if (event.type === 'usage') Object.assign(options.usage, mergeUsage(options.usage, event.usage))
+      else if (event.type === 'message-start' && event.usage) Object.assign(options.usage, mergeUsage(options.usage, event.usage))
+      else if (event.type === 'error' || event.type === 'message-end') terminal = true
+      controller.enqueue(event)
+    },
+    flush(controller) {
+      // The upstream broke off: say so in-band before the encoder closes the client's stream.
+      if (failure && !terminal) controller.enqueue({ type: 'error', error: { status: failure.status, kind: failure.kind, message: failure.message, code: failure.code } })
+      end(failure ? { ok: false, error: failure } : { ok: true })
+    },
+  })
+  const encoded = encodeStream(decodeStream(body, options.from).pipeThrough(observe), options.to, options.context)
+  const reader = encoded.getReader()
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await reader.read()
+          if (next.done) controller.close()
+          else controller.enqueue(next.value)
+        } catch (error) {
+          // A codec bug must not crash the process or leave the client hanging.
+          const problem = options.describeFailure(error)
+          end({ ok: false, error: problem })
+          controller.enqueue(new TextEncoder().encode(encodeStreamError(options.to.id, problem)))
+          controller.close()
+        }
+      },
+      cancel(reason) {
+        end({ ok: false, clientGone: true })
+        return reader.cancel(reason)
+      },
+    },
+    { highWaterMark: 0 },
+  )
+}
