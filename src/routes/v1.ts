@@ -1,32 +1,67 @@
 import { Elysia } from 'elysia'
-import type { AppContext } from '../services/context'
+import { ProxyError } from '../core/errors'
+import type { FormatId } from '../formats/types'
 import { authenticateClient } from '../services/client-auth'
+import type { AppContext } from '../services/context'
 import { errorResponse, handleProxy } from '../services/proxy'
 import { listModelIds } from '../services/resolve-model'
 
-/** The client API: OpenAI- and Anthropic-shaped endpoints (also under the doubled `/v1/v1` some tools send). */
+/** Splits a Gemini model path (`gc/gemini-2.5-pro:generateContent`, optionally `models/…`) into model and method. */
+export function parseGeminiPath(path: string): { model: string; method: string } | undefined {
+  const decoded = decodeURIComponent(path).replace(/^models\//, '')
+  const colon = decoded.lastIndexOf(':')
+  if (colon <= 0) return undefined
+  return { model: decoded.slice(0, colon), method: decoded.slice(colon + 1) }
+}
+
+function geminiCall(context: AppContext, request: Request, path: string): Promise<Response> | Response {
+  const parsed = parseGeminiPath(path)
+  if (!parsed || (parsed.method !== 'generateContent' && parsed.method !== 'streamGenerateContent')) {
+    return errorResponse('gemini', new ProxyError('not_found', `unsupported method in "${path}": use :generateContent or :streamGenerateContent`))
+  }
+  return handleProxy(context, { format: 'gemini', request, pathModel: parsed.model, pathStream: parsed.method === 'streamGenerateContent' })
+}
+
+/** Lists models in each client format's own shape (OpenAI, Gemini, Ollama). */
+function listModels(context: AppContext, request: Request, format: FormatId): Response {
+  try {
+    authenticateClient(context, request.headers, request.url)
+  } catch (error) {
+    return errorResponse(format, error)
+  }
+  const models = listModelIds(context.registry)
+  if (format === 'gemini') {
+    // @see https://ai.google.dev/api/models#method:-models.list
+    return Response.json({
+      models: models.map(({ id }) => ({ name: `models/${id}`, baseModelId: id, displayName: id, supportedGenerationMethods: ['generateContent', 'streamGenerateContent'] })),
+    })
+  }
+  if (format === 'ollama') {
+    // @see https://github.com/ollama/ollama/blob/main/docs/api.md#list-local-models
+    const modifiedAt = new Date(context.now()).toISOString()
+    return Response.json({ models: models.map(({ id }) => ({ name: id, model: id, modified_at: modifiedAt, size: 0, digest: '', details: {} })) })
+  }
+  // @see https://platform.openai.com/docs/api-reference/models/list
+  const created = Math.floor(context.now() / 1000)
+  return Response.json({ object: 'list', data: models.map(({ id, ownedBy }) => ({ id, object: 'model', created, owned_by: ownedBy })) })
+}
+
+/** The client API for every format (also under the doubled `/v1/v1` some tools send). */
 export function v1Routes(context: AppContext) {
   const app = new Elysia({ name: 'routes/v1' })
   for (const base of ['/v1', '/v1/v1']) {
     app
       .post(`${base}/chat/completions`, ({ request }) => handleProxy(context, { format: 'openai-chat', request }))
       .post(`${base}/messages`, ({ request }) => handleProxy(context, { format: 'anthropic-messages', request }))
-      .get(`${base}/models`, ({ request }) => listModels(context, request))
+      .post(`${base}/responses`, ({ request }) => handleProxy(context, { format: 'openai-responses', request }))
+      .post(`${base}/api/chat`, ({ request }) => handleProxy(context, { format: 'ollama', request }))
+      .get(`${base}/models`, ({ request }) => listModels(context, request, 'openai-chat'))
+      // `@google/genai` defaults to API version v1: the Gemini methods live under /v1/models/… too.
+      .post(`${base}/models/*`, ({ request, params }) => geminiCall(context, request, params['*']))
   }
   return app
-}
-
-/**
- * `GET /v1/models` in OpenAI's list shape.
- * @see https://platform.openai.com/docs/api-reference/models/list
- */
-function listModels(context: AppContext, request: Request): Response {
-  try {
-    authenticateClient(context, request.headers, request.url)
-  } catch (error) {
-    return errorResponse('openai-chat', error)
-  }
-  const created = Math.floor(context.now() / 1000)
-  const data = listModelIds(context.registry).map(({ id, ownedBy }) => ({ id, object: 'model', created, owned_by: ownedBy }))
-  return Response.json({ object: 'list', data })
+    .get('/v1beta/models', ({ request }) => listModels(context, request, 'gemini'))
+    .post('/v1beta/models/*', ({ request, params }) => geminiCall(context, request, params['*']))
+    .post('/api/chat', ({ request }) => handleProxy(context, { format: 'ollama', request }))
+    .get('/api/tags', ({ request }) => listModels(context, request, 'ollama'))
 }
