@@ -99,3 +99,45 @@ export function seededRandom(seed: number): () => number {
     return ((value ^ (value >>> 14)) >>> 0) / 4294967296
   }
 }
+
+/** The fields a translation must keep, in comparable form (see `summarize`). */
+export interface ResponseSummary {
+  text: string
+  reasoning: string
+  toolCalls: Array<{ id: string; name: string; arguments: unknown }>
+  finishReason: string
+  usage: Record<string, number>
+}
+
+/** Reduces a `ChatResponse` to what a translation must preserve; absent usage fields read as 0. */
+export function summarize(
+  response: import('../../src/core/ir').ChatResponse,
+  usageFields: Array<keyof import('../../src/core/ir').Usage> = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens'],
+): ResponseSummary {
+  const usage: Record<string, number> = {}
+  for (const field of usageFields) usage[field] = response.usage?.[field] ?? 0
+  return {
+    text: response.content.map((part) => (part.type === 'text' ? part.text : '')).join(''),
+    reasoning: response.content.map((part) => (part.type === 'reasoning' ? part.text : '')).join(''),
+    toolCalls: response.content
+      .filter((part) => part.type === 'tool-call')
+      .map((part) => ({ id: part.id, name: part.name, arguments: part.arguments.trim() === '' ? {} : JSON.parse(part.arguments) })),
+    finishReason: response.finishReason,
+    usage,
+  }
+}
+
+/** Splits Anthropic fixtures that recorded several messages back to back (one per `message_stop`). */
+export function splitAnthropicMessages(fixtures: ChunkFixture[]): ChunkFixture[] {
+  return fixtures.flatMap((fixture) => {
+    const parts: string[][] = [[]]
+    for (const line of fixture.lines) {
+      parts[parts.length - 1].push(line)
+      if (line.includes('"type":"message_stop"')) parts.push([])
+    }
+    const messages = parts.filter((part) => part.length > 0)
+    return messages.length === 1
+      ? [fixture]
+      : messages.map((lines, position) => ({ folder: fixture.folder, name: `${fixture.name}#${position + 1}`, lines }))
+  })
+}
