@@ -5,8 +5,10 @@ import type { RuntimeConfig } from './config/env'
 import { loadConfigFile, type ConfigFile } from './config/file'
 import { applyConfig } from './services/apply-config'
 import type { AppContext } from './services/context'
+import { createHealthTracker } from './services/health'
 import { ensurePassword } from './services/password'
 import { loadRegistry } from './services/registry'
+import { createRouter } from './services/routing'
 import { createUsageRecorder } from './services/usage-recorder'
 import { openDatabase, type Database } from './store/db'
 import { migrate } from './store/migrate'
@@ -54,6 +56,8 @@ export async function startServer(runtime: RuntimeConfig, options: { fetch?: typ
       context.registry = loadRegistry(db, encryptionKey)
     },
     usage,
+    health: createHealthTracker(now),
+    router: createRouter(),
     fetch: options.fetch ?? fetch,
     now,
     version: VERSION,

@@ -42,12 +42,26 @@ const timeoutsSchema = z
   })
   .strict()
 
+const poolSchema = z
+  .object({ strategy: z.enum(['priority', 'round-robin']).optional(), affinity: z.boolean().optional() })
+  .strict()
+
+const routingSchema = z
+  .object({
+    /** Per provider id: how its accounts share the load. */
+    providers: z.record(z.string().trim().min(1), poolSchema).optional(),
+    /** Unprefixed model names coding tools send on their own → a model, combo or alias; `*` matches anything. */
+    modelMapping: z.array(z.object({ match: z.string().trim().min(1), target: z.string().trim().min(1) }).strict()).optional(),
+  })
+  .strict()
+
 /** Settings a config file (or the dashboard) may set. */
 export const settingsSchema = z
   .object({
     requireApiKey: z.boolean().optional(),
     maxBodyBytes: z.number().int().min(1024).max(512 * 1024 * 1024).optional(),
     timeouts: timeoutsSchema.optional(),
+    routing: routingSchema.optional(),
   })
   .strict()
 

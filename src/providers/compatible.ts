@@ -8,6 +8,7 @@ export const openaiCompatible = defineProvider({
   format: 'openai-chat',
   auth: { kind: 'bearer' },
   custom: true,
+  listModels: '/models',
 })
 
 /** Any server that speaks Anthropic Messages. */
@@ -19,6 +20,7 @@ export const anthropicCompatible = defineProvider({
   auth: { kind: 'header', name: 'x-api-key' },
   headers: { 'anthropic-version': '2023-06-01' },
   custom: true,
+  listModels: '/models',
 })
 
 /** Any server that speaks the Gemini generateContent API. */
@@ -29,6 +31,7 @@ export const geminiCompatible = defineProvider({
   format: 'gemini',
   auth: { kind: 'header', name: 'x-goog-api-key' },
   custom: true,
+  listModels: '/models',
 })
 
 /** Any server that speaks the OpenAI Responses API. */
@@ -39,4 +42,5 @@ export const responsesCompatible = defineProvider({
   format: 'openai-responses',
   auth: { kind: 'bearer' },
   custom: true,
+  listModels: '/models',
 })

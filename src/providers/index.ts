@@ -1,14 +1,44 @@
+import { alibaba } from './alibaba'
 import { anthropic } from './anthropic'
+import { azure } from './azure'
+import { cerebras } from './cerebras'
+import { cohere } from './cohere'
 import { anthropicCompatible, geminiCompatible, openaiCompatible, responsesCompatible } from './compatible'
+import { deepseek } from './deepseek'
+import { fireworks } from './fireworks'
+import { gemini } from './gemini'
+import { glm } from './glm'
+import { glmCn } from './glm-cn'
+import { groq } from './groq'
+import { kimi } from './kimi'
+import { minimax } from './minimax'
+import { minimaxCn } from './minimax-cn'
+import { mistral } from './mistral'
+import { moonshot } from './moonshot'
+import { nvidia } from './nvidia'
+import { ollama, ollamaCloud } from './ollama'
 import { openai } from './openai'
+import { opencode } from './opencode'
+import { openrouter } from './openrouter'
+import { perplexity } from './perplexity'
+import { siliconflow } from './siliconflow'
+import { together } from './together'
 import type { ProviderDefinition } from './types'
+import { vertex, vertexPartner } from './vertex'
+import { xai } from './xai'
+
+/** Every provider modelmux knows, in catalogue order (API-key providers, then custom nodes). */
+export const providerList: readonly ProviderDefinition[] = [
+  openai, anthropic, gemini, openrouter, deepseek, groq, xai, mistral, together, fireworks, cerebras, perplexity,
+  nvidia, cohere, glm, glmCn, kimi, moonshot, minimax, minimaxCn, alibaba, siliconflow, azure, vertex, vertexPartner,
+  ollama, ollamaCloud, opencode,
+  openaiCompatible, anthropicCompatible, geminiCompatible, responsesCompatible,
+]
 
 /** Every provider modelmux knows, by id. */
-export const providers: Readonly<Record<string, ProviderDefinition>> = Object.fromEntries(
-  [openai, anthropic, openaiCompatible, anthropicCompatible, geminiCompatible, responsesCompatible].map((p) => [p.id, p]),
-)
+export const providers: Readonly<Record<string, ProviderDefinition>> = Object.fromEntries(providerList.map((p) => [p.id, p]))
 
 /** Looks a provider up by id. */
 export function getProvider(id: string): ProviderDefinition | undefined {
-  return providers[id]
+  return Object.hasOwn(providers, id) ? providers[id] : undefined
 }

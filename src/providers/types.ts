@@ -1,4 +1,4 @@
-import type { FormatId } from '../formats/types'
+import type { FormatId, ProviderTarget } from '../formats/types'
 
 /** Where an upstream expects its credential. */
 export type AuthPlacement =
@@ -6,15 +6,42 @@ export type AuthPlacement =
   | { kind: 'header'; name: string }
   | { kind: 'query'; name: string }
   | { kind: 'none' }
+  /** Google service-account JSON as the connection secret: exchanged for an OAuth access token sent as Bearer. */
+  | { kind: 'google-service-account'; scope: string }
+
+/** List prices in US dollars per 1M tokens (public list prices, not what a given account pays). */
+export interface ModelPricing {
+  input: number
+  output: number
+  cacheRead?: number
+  cacheWrite?: number
+}
 
 /** A model a provider offers, with what modelmux knows about it. */
 export interface ModelInfo {
   id: string
   contextWindow?: number
+  /** List price per 1M tokens; omitted when unknown. */
+  pricing?: ModelPricing
+}
+
+/** Request-body parameters an upstream rejects (dropped) or knows under another name (renamed). */
+export interface ParamRules {
+  /** Top-level body fields removed before sending. */
+  dropParams?: readonly string[]
+  /** Top-level body fields renamed before sending (`from → to`); an existing `to` wins. */
+  renameParams?: Readonly<Record<string, string>>
+  /** Facts for cross-format encoders (model-independent). */
+  target?: Readonly<Partial<Omit<ProviderTarget, 'model'>>>
+}
+
+/** Param rules that apply only to models whose name matches `match` (e.g. OpenAI reasoning models). */
+export interface ModelRule extends ParamRules {
+  match: RegExp
 }
 
 /** A provider described as data: its wire format, where it lives and how it authenticates. */
-export interface ProviderDefinition {
+export interface ProviderDefinition extends ParamRules {
   id: string
   name: string
   /** Model prefixes that select this provider besides its id. */
@@ -27,6 +54,20 @@ export interface ProviderDefinition {
   models?: readonly ModelInfo[]
   /** A user-defined node: the connection supplies prefix and base URL. */
   custom?: boolean
+  /** Path under the base that lists models with a GET (`/models`, Ollama `/api/tags`); absent: no listing API. */
+  listModels?: string
+  /** Path inserted between the base and the format's endpoint; `{name}` placeholders come from connection options (Azure deployments, Vertex projects). */
+  pathPrefix?: string
+  /** Query parameters added to every call; values may hold `{name}` placeholders. */
+  query?: Readonly<Record<string, string>>
+  /** Defaults for `{name}` placeholders; a default may itself mention `{model}`. */
+  optionDefaults?: Readonly<Record<string, string>>
+  /** Credential sent when the connection has none (no-auth providers that still expect a token). */
+  anonymousKey?: string
+  /** Model-specific param rules, applied after the provider's own. */
+  modelRules?: readonly ModelRule[]
+  /** The provider's API documentation. */
+  docs?: string
 }
 
 /** Identity function that checks a provider definition's shape. */

@@ -67,8 +67,15 @@ export function apiRoutes(context: AppContext) {
         priority: connection.priority,
         enabled: connection.enabled,
         hasSecret: connection.apiKey !== null,
+        health: context.health.state(connection.id),
       })),
     }))
+    .delete('/providers/:id/cooldown', ({ params }) => {
+      const id = Number(params.id)
+      if (!context.registry.connections.some(({ connection }) => connection.id === id)) return jsonError(404, 'no such connection')
+      context.health.clear(id)
+      return { ok: true, health: context.health.state(id) }
+    })
     .get('/keys', () => ({ keys: listApiKeys(context.db) }))
     .post('/keys', async ({ request }) => {
       const parsed = keyInput.safeParse(await readJson(request))

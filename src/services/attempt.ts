@@ -1,87 +1,96 @@
+import { classifyHttpFailure, type ClassifiedFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
 import type { EncodeContext } from '../core/ids'
 import { translateResponse, translateStreamToResponse } from '../core/translate'
 import { getFormat } from '../formats'
 import { encodeError } from '../formats/errors'
+import type { FormatId } from '../formats/types'
 import { decodeUpstreamError } from '../formats/upstream-error'
 import { endpointPath, joinUrl } from '../providers/endpoints'
 import { callUpstream, UpstreamFailure } from '../upstream/call-upstream'
 import { buildUpstreamHeaders, copyResponseHeaders, withQueryAuth } from '../upstream/headers'
 import type { AppContext } from './context'
+import { holdUntilContent } from './hold'
 import { observeUsage, type ObservedUsage } from './observe-usage'
 import { relayStream, rewriteModel } from './passthrough'
 import type { ParsedCall } from './proxy'
 import type { Candidate } from './resolve-model'
 import { translateUpstreamStream } from './translated-stream'
 
-/** One upstream try, for the attempt count and (later) the attempt trace. */
-export interface Attempt {
-  candidate: Candidate
+/** How a successful answer finally ended, reported once when its body is done. */
+export interface Completion {
   status: number
-  reason?: string
+  usage: ObservedUsage
+  ttfbMs?: number
+  error?: ProxyError
+  clientGone?: boolean
 }
 
-/** An attempt either answers the client or leaves a failure to report if no later candidate succeeds. */
-export type AttemptOutcome = { final: true; response: Response } | { final: false; failure: Response | ProxyError }
+/** The result of one upstream try. */
+export type AttemptOutcome =
+  /** The upstream answered; `response` goes to the client (its body may still be streaming). */
+  | { kind: 'answered'; response: Response; status: number }
+  /** The try failed before anything reached the client. `failure` is what to report if nothing else works. */
+  | { kind: 'failed'; failure: Response | ProxyError; classified: ClassifiedFailure; status: number }
+  /** The client went away. */
+  | { kind: 'client-gone' }
 
-const final = (response: Response): AttemptOutcome => ({ final: true, response })
-const retry = (failure: Response | ProxyError): AttemptOutcome => ({ final: false, failure })
-
-// Failures another account or model may not share: rate limits, overload and server errors.
-const isRetryable = (status: number) => status === 408 || status === 429 || status >= 500
+const transient = (reason: string): ClassifiedFailure => ({ class: 'transient', perModel: false, reason })
 
 /** The upstream request body: the client's own body with `model` replaced, or a translation of its IR. */
 function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough: boolean): string {
   const { provider } = candidate.entry
   if (passthrough) return JSON.stringify(parsed.call.pathModel === undefined ? { ...parsed.body, model: candidate.upstreamModel } : parsed.body)
   if (parsed.call.format === 'openai-responses' && parsed.body.previous_response_id != null) {
-    throw new ProxyError('invalid_request', `previous_response_id needs an upstream that speaks the Responses API; ${candidate.publicModel} speaks ${provider.format}. Send the whole conversation in "input" instead.`, {
-      param: 'previous_response_id',
-    })
+    throw new ProxyError(
+      'invalid_request',
+      `previous_response_id needs an upstream that speaks the Responses API; ${candidate.publicModel} speaks ${provider.format}. Send the whole conversation in "input" instead.`,
+      { param: 'previous_response_id' },
+    )
   }
   const encoded = getFormat(provider.format).request.encode({ ...parsed.ir(), model: candidate.upstreamModel, stream: parsed.stream }, { model: candidate.upstreamModel })
   return JSON.stringify(encoded)
 }
 
-/** Tries one candidate: call the upstream, then relay (same format) or translate (another format) its answer. */
-export async function attemptCandidate(context: AppContext, parsed: ParsedCall, candidate: Candidate, attempts: Attempt[]): Promise<AttemptOutcome> {
+function errorJson(format: FormatId, error: ProxyError, headers: Headers): Response {
+  const encoded = encodeError(format, error)
+  const out = new Headers(headers)
+  out.set('content-type', 'application/json')
+  return new Response(JSON.stringify(encoded.body), { status: encoded.status, headers: out })
+}
+
+/** Turns an upstream failure (a timeout, a broken connection, a client that left) into the error to report. */
+function describeFailure(connectionName: string, failure: UpstreamFailure | undefined, error: unknown): ProxyError {
+  if (failure?.reason === 'aborted') return new ProxyError('invalid_request', 'client disconnected', { status: 499 })
+  if (failure) return new ProxyError(failure.reason === 'network' ? 'upstream' : 'timeout', `${connectionName}: ${failure.message}`)
+  return new ProxyError('upstream', `${connectionName}: upstream connection failed: ${(error as Error)?.message ?? String(error)}`)
+}
+
+/**
+ * Tries one candidate: calls the upstream and, on success, relays (same format) or translates (another
+ * format) its answer. Streams are held until their first real output so a failure before it can fall over.
+ */
+export async function attemptCandidate(
+  context: AppContext,
+  parsed: ParsedCall,
+  candidate: Candidate,
+  attemptNumber: number,
+  onComplete: (completion: Completion) => void,
+): Promise<AttemptOutcome> {
   const { call, stream } = parsed
   const { connection, provider } = candidate.entry
   const passthrough = provider.format === call.format
   const baseUrl = connection.baseUrl ?? provider.baseUrl
-  if (!baseUrl) return retry(new ProxyError('internal', `connection "${connection.name}" has no base URL`))
+  if (!baseUrl) return { kind: 'failed', failure: new ProxyError('internal', `connection "${connection.name}" has no base URL`), classified: transient('no base URL'), status: 500 }
   let upstreamBody: string
   try {
     upstreamBody = buildUpstreamBody(parsed, candidate, passthrough)
   } catch (error) {
     // The request cannot be expressed for this upstream; another candidate may speak the client's format.
-    return retry(error instanceof ProxyError ? error : new ProxyError('internal', String(error)))
+    const failure = error instanceof ProxyError ? error : new ProxyError('internal', String(error))
+    return { kind: 'failed', failure, classified: { class: 'client', perModel: true, reason: failure.message }, status: failure.status }
   }
   const url = withQueryAuth(joinUrl(baseUrl, endpointPath(provider.format, candidate.upstreamModel, stream)), provider, connection.apiKey)
-  const usage: ObservedUsage = {}
-  let ttfbMs: number | undefined
-  let recorded = false
-  const record = (status: number, error?: string) => {
-    if (recorded) return
-    recorded = true
-    context.usage.record({
-      at: context.now(),
-      requestId: crypto.randomUUID(),
-      inboundFormat: call.format,
-      requestedModel: parsed.model,
-      model: candidate.publicModel,
-      provider: provider.id,
-      connectionId: connection.id,
-      apiKeyId: parsed.apiKey?.id ?? null,
-      status,
-      stream,
-      attempts: attempts.length,
-      ...usage,
-      latencyMs: Math.round(performance.now() - parsed.startedAt),
-      ttfbMs,
-      error,
-    })
-  }
 
   let upstream
   try {
@@ -96,19 +105,19 @@ export async function attemptCandidate(context: AppContext, parsed: ParsedCall, 
     })
   } catch (error) {
     const failure = describeFailure(connection.name, error instanceof UpstreamFailure ? error : undefined, error)
-    attempts.push({ candidate, status: 0, reason: failure.message })
-    if (failure.status === 499) return final(errorJson(call.format, failure, {}))
-    return retry(failure)
+    if (failure.status === 499) return { kind: 'client-gone' }
+    return { kind: 'failed', failure, classified: transient(failure.message), status: failure.status }
   }
   const { response } = upstream
-  attempts.push({ candidate, status: response.status })
-  const headers = new Headers({ 'x-modelmux-model': candidate.publicModel, 'x-modelmux-attempts': String(attempts.length) })
+  const headers = new Headers({ 'x-modelmux-model': candidate.publicModel, 'x-modelmux-attempts': String(attemptNumber) })
   copyResponseHeaders(response.headers, headers)
   const failureOf = (error: unknown) => describeFailure(connection.name, upstream.failure(), error)
+  const failedWith = (failure: ProxyError): AttemptOutcome =>
+    failure.status === 499 ? { kind: 'client-gone' } : { kind: 'failed', failure, classified: transient(failure.message), status: failure.status }
 
   if (response.status >= 400) {
     const text = await response.text().catch(() => '')
-    record(response.status, text.slice(0, 500))
+    const classified = classifyHttpFailure(response.status, response.headers, text, context.now())
     let failure: Response
     if (passthrough) {
       headers.set('content-type', response.headers.get('content-type') ?? 'application/json')
@@ -116,7 +125,7 @@ export async function attemptCandidate(context: AppContext, parsed: ParsedCall, 
     } else {
       failure = errorJson(call.format, decodeUpstreamError(response.status, text, connection.name), headers)
     }
-    return isRetryable(response.status) ? retry(failure) : final(failure)
+    return { kind: 'failed', failure, classified, status: response.status }
   }
 
   const from = getFormat(provider.format)
@@ -124,113 +133,63 @@ export async function attemptCandidate(context: AppContext, parsed: ParsedCall, 
   const encodeContext: EncodeContext = { clock: { now: context.now }, ids: (prefix) => `${prefix}${crypto.randomUUID().replaceAll('-', '')}`, model: candidate.publicModel }
   const upstreamType = response.headers.get('content-type') ?? ''
   const upstreamStreams = upstreamType.includes('event-stream') || upstreamType.includes('ndjson') || (stream && provider.format === 'ollama')
+  const usage: ObservedUsage = {}
 
   if (upstreamStreams && response.body) {
-    const reader = response.body.getReader()
-    // Wait for the first byte before answering: until then a failure can still fall over to the next candidate.
-    let first: { done: boolean; value?: Uint8Array }
-    try {
-      first = await reader.read()
-    } catch (error) {
-      const failure = failureOf(error)
-      record(failure.status, failure.message)
-      return failure.status === 499 ? final(errorJson(call.format, failure, headers)) : retry(failure)
-    }
-    if (first.done || !first.value) {
-      const failure = new ProxyError('upstream', `${connection.name}: upstream ended the stream without sending anything`)
-      record(failure.status, failure.message)
-      return retry(failure)
-    }
-    ttfbMs = Math.round(performance.now() - parsed.startedAt)
     if (!stream) {
       // The client asked for one body but the upstream streamed anyway: collect it into a proper answer.
-      const whole = new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(first.value!)
-        },
-        async pull(controller) {
-          const next = await reader.read()
-          if (next.done) controller.close()
-          else controller.enqueue(next.value)
-        },
-      })
       try {
-        const body = await translateStreamToResponse(whole, from, to, encodeContext)
+        const body = await translateStreamToResponse(response.body, from, to, encodeContext)
         observeUsage(call.format, body as Record<string, unknown>, usage)
-        record(response.status)
         headers.set('content-type', 'application/json')
-        return final(new Response(JSON.stringify(body), { status: response.status, headers }))
+        onComplete({ status: response.status, usage, ttfbMs: Math.round(performance.now() - parsed.startedAt) })
+        return { kind: 'answered', response: new Response(JSON.stringify(body), { status: response.status, headers }), status: response.status }
       } catch (error) {
-        const failure = error instanceof ProxyError ? error : failureOf(error)
-        record(failure.status, failure.message)
-        return retry(failure)
+        return failedWith(error instanceof ProxyError ? error : failureOf(error))
       }
     }
-    headers.set('content-type', to.stream.framing === 'ndjson' ? 'application/x-ndjson' : 'text/event-stream; charset=utf-8')
+    const held = await holdUntilContent(response.body, from)
+    if (held.kind === 'error') {
+      const failure = new ProxyError(held.error.kind, `${connection.name}: ${held.error.message}`, { status: held.error.status, code: held.error.code })
+      const classified = classifyHttpFailure(held.error.status, new Headers(), JSON.stringify({ error: { message: held.error.message, code: held.error.code } }), context.now())
+      return { kind: 'failed', failure, classified, status: held.error.status }
+    }
+    if (held.kind === 'empty') {
+      if (held.cause !== undefined) return failedWith(failureOf(held.cause))
+      return failedWith(new ProxyError('upstream', `${connection.name}: upstream ended the stream before any output`))
+    }
+    const ttfbMs = Math.round(performance.now() - parsed.startedAt)
+    const finish = (end: { ok: boolean; error?: ProxyError; clientGone?: boolean }) =>
+      onComplete({ status: end.ok ? response.status : end.clientGone ? 499 : (end.error?.status ?? 502), usage, ttfbMs, error: end.error, clientGone: end.clientGone })
     headers.set('cache-control', 'no-cache')
     if (passthrough) {
       headers.set('content-type', upstreamType || 'text/event-stream')
-      const relayed = relayStream(reader, first.value, {
-        format: provider.format,
-        model: candidate.publicModel,
-        usage,
-        describeFailure: failureOf,
-        onEnd: (end) => (end.ok ? record(response.status) : record(end.error.status, end.error.message)),
-      })
-      return final(new Response(relayed, { status: response.status, headers }))
+      const relayed = relayStream(held.body, { format: provider.format, model: candidate.publicModel, usage, describeFailure: failureOf, onEnd: finish })
+      return { kind: 'answered', response: new Response(relayed, { status: response.status, headers }), status: response.status }
     }
-    const translated = translateUpstreamStream({
-      first: first.value,
-      reader,
-      from,
-      to,
-      context: encodeContext,
-      usage,
-      describeFailure: failureOf,
-      onEnd: (end) => (end.ok ? record(response.status) : record(end.clientGone ? 499 : end.error?.status ?? 502, end.error?.message ?? 'client disconnected')),
-    })
-    return final(new Response(translated, { status: response.status, headers }))
+    headers.set('content-type', to.stream.framing === 'ndjson' ? 'application/x-ndjson' : 'text/event-stream; charset=utf-8')
+    const translated = translateUpstreamStream({ body: held.body, from, to, context: encodeContext, usage, describeFailure: failureOf, onEnd: finish })
+    return { kind: 'answered', response: new Response(translated, { status: response.status, headers }), status: response.status }
   }
 
   let text: string
   try {
     text = await response.text()
   } catch (error) {
-    const failure = failureOf(error)
-    record(failure.status, failure.message)
-    return retry(failure)
+    return failedWith(failureOf(error))
   }
-  ttfbMs = Math.round(performance.now() - parsed.startedAt)
   let json: unknown
   try {
     json = JSON.parse(text)
     observeUsage(provider.format, json as Record<string, unknown>, usage)
   } catch {
-    if (!passthrough) {
-      const failure = new ProxyError('upstream', `${connection.name}: upstream answered with a body that is not JSON`)
-      record(failure.status, failure.message)
-      return retry(failure)
-    }
+    if (!passthrough) return failedWith(new ProxyError('upstream', `${connection.name}: upstream answered with a body that is not JSON`))
   }
-  record(response.status)
+  onComplete({ status: response.status, usage, ttfbMs: Math.round(performance.now() - parsed.startedAt) })
   if (passthrough) {
     headers.set('content-type', upstreamType || 'application/json')
-    return final(new Response(rewriteModel(text, candidate.publicModel), { status: response.status, headers }))
+    return { kind: 'answered', response: new Response(rewriteModel(text, candidate.publicModel), { status: response.status, headers }), status: response.status }
   }
   headers.set('content-type', 'application/json')
-  return final(new Response(JSON.stringify(translateResponse(json, from, to, encodeContext)), { status: response.status, headers }))
-}
-
-function errorJson(format: ParsedCall['call']['format'], error: ProxyError, headers: Headers | Record<string, string>): Response {
-  const encoded = encodeError(format, error)
-  const out = new Headers(headers)
-  out.set('content-type', 'application/json')
-  return new Response(JSON.stringify(encoded.body), { status: encoded.status, headers: out })
-}
-
-/** Turns an upstream failure (a timeout, a broken connection, a client that left) into the error to report. */
-function describeFailure(connectionName: string, failure: UpstreamFailure | undefined, error: unknown): ProxyError {
-  if (failure?.reason === 'aborted') return new ProxyError('invalid_request', 'client disconnected', { status: 499 })
-  if (failure) return new ProxyError(failure.reason === 'network' ? 'upstream' : 'timeout', `${connectionName}: ${failure.message}`)
-  return new ProxyError('upstream', `${connectionName}: upstream connection failed: ${(error as Error)?.message ?? String(error)}`)
+  return { kind: 'answered', response: new Response(JSON.stringify(translateResponse(json, from, to, encodeContext)), { status: response.status, headers }), status: response.status }
 }

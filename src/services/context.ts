@@ -1,6 +1,8 @@
 import type { Database } from 'bun:sqlite'
 import type { RuntimeConfig } from '../config/env'
+import type { HealthTracker } from './health'
 import type { Registry } from './registry'
+import type { Router } from './routing'
 import type { UsageRecorder } from './usage-recorder'
 
 /** Everything services need, built once at start and handed down explicitly. */
@@ -14,6 +16,10 @@ export interface AppContext {
   /** Rebuilds the registry from the store after a write. */
   reload(): void
   usage: UsageRecorder
+  /** Cooldowns, circuit breakers and credential failures, per connection (in memory). */
+  health: HealthTracker
+  /** Account pool order and conversation affinity. */
+  router: Router
   /** Injected so tests can point upstream calls anywhere. */
   fetch: typeof fetch
   now(): number

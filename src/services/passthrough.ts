@@ -77,12 +77,11 @@ export type RelayEnd = { ok: true } | { ok: false; error: ProxyError; clientGone
  * A failure after the first byte becomes the format's in-band error event, never a silent truncation.
  */
 export function relayStream(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  first: Uint8Array,
+  body: ReadableStream<Uint8Array>,
   options: { format: FormatId; model: string; usage: ObservedUsage; describeFailure: (error: unknown) => ProxyError; onEnd: (end: RelayEnd) => void },
 ): ReadableStream<Uint8Array> {
+  const reader = body.getReader()
   const rewriter = createLineRewriter(options.format, options.model, options.usage)
-  let firstPending: Uint8Array | undefined = first
   let ended = false
   const end = (result: RelayEnd) => {
     if (ended) return
@@ -93,30 +92,25 @@ export function relayStream(
     {
       async pull(controller) {
         for (;;) {
-          let chunk: Uint8Array | undefined
-          if (firstPending) {
-            chunk = firstPending
-            firstPending = undefined
-          } else {
-            try {
-              const next = await reader.read()
-              if (next.done) {
-                const rest = rewriter.end()
-                if (rest) controller.enqueue(rest)
-                controller.close()
-                end({ ok: true })
-                return
-              }
-              chunk = next.value
-            } catch (error) {
-              const failure = options.describeFailure(error)
-              // A half-received line is dropped rather than sent as garbage; a blank line ends any open SSE event.
-              const separator = options.format === 'ollama' ? '' : '\n'
-              controller.enqueue(new TextEncoder().encode(separator + encodeStreamError(options.format, failure)))
+          let chunk: Uint8Array
+          try {
+            const next = await reader.read()
+            if (next.done) {
+              const rest = rewriter.end()
+              if (rest) controller.enqueue(rest)
               controller.close()
-              end({ ok: false, error: failure, clientGone: false })
+              end({ ok: true })
               return
             }
+            chunk = next.value
+          } catch (error) {
+            const failure = options.describeFailure(error)
+            // A half-received line is dropped rather than sent as garbage; a blank line ends any open SSE event.
+            const separator = options.format === 'ollama' ? '' : '\n'
+            controller.enqueue(new TextEncoder().encode(separator + encodeStreamError(options.format, failure)))
+            controller.close()
+            end({ ok: false, error: failure, clientGone: false })
+            return
           }
           const out = rewriter.push(chunk)
           if (out) return controller.enqueue(out)

@@ -1,14 +1,16 @@
+import type { ClassifiedFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
 import type { ChatRequest } from '../core/ir'
 import { encodeError } from '../formats/errors'
 import { getFormat } from '../formats'
 import type { FormatId } from '../formats/types'
 import type { ApiKeyRecord } from '../store/api-keys'
-import { attemptCandidate, type Attempt } from './attempt'
+import { attemptCandidate, type Completion } from './attempt'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
+import type { Unavailable } from './health'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
-import { resolveModel } from './resolve-model'
+import { resolveModel, type Candidate } from './resolve-model'
 
 /** A client call as the route saw it; Gemini-style routes carry model and stream in the path. */
 export interface InboundCall {
@@ -53,9 +55,21 @@ function readStream(call: InboundCall, body: Record<string, unknown>): boolean {
   return call.format === 'ollama' ? body.stream !== false : body.stream === true
 }
 
+/** The answer when every candidate is cooling down: an honest 429/503 with when to come back. */
+function allUnavailable(skipped: Unavailable[], model: string): ProxyError {
+  const soonest = skipped.filter((s) => s.until !== undefined).sort((a, b) => a.until! - b.until!)[0]
+  const limited = skipped.some((s) => s.kind === 'rate-limit')
+  const when = soonest?.until ? ` until ${new Date(soonest.until).toISOString()}` : ''
+  const reasons = [...new Set(skipped.map((s) => s.reason))].join('; ')
+  return new ProxyError(limited ? 'rate_limit' : 'overloaded', `every account for "${model}" is unavailable${when}: ${reasons}`, {
+    status: limited ? 429 : 503,
+  })
+}
+
 /** Serves one client request: authenticate, parse, resolve, try candidates in order, answer in the client's format. */
 export async function handleProxy(context: AppContext, call: InboundCall): Promise<Response> {
   const startedAt = performance.now()
+  let parsed: ParsedCall | undefined
   try {
     const apiKey = authenticateClient(context, call.request.headers, call.request.url)
     checkJsonContentType(call.request.headers)
@@ -70,7 +84,7 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
       })
     }
     let decoded: ChatRequest | undefined
-    const parsed: ParsedCall = {
+    parsed = {
       call,
       body,
       model,
@@ -79,16 +93,117 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
       apiKey,
       ir: () => (decoded ??= { ...getFormat(call.format).request.decode(body), model, stream }),
     }
-    const attempts: Attempt[] = []
-    let lastFailure: Response | ProxyError | undefined
-    for (const candidate of candidates) {
-      const outcome = await attemptCandidate(context, parsed, candidate, attempts)
-      if (outcome.final) return outcome.response
-      lastFailure = outcome.failure
-    }
-    if (lastFailure instanceof Response) return lastFailure
-    throw lastFailure ?? new ProxyError('upstream', 'no upstream could serve the request')
+    return await routeRequest(context, parsed, candidates)
   } catch (error) {
     return errorResponse(call.format, error)
   }
+}
+
+/** Tries the candidates in routing order, acting on each failure's class; records attempts and usage. */
+async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: Candidate[]): Promise<Response> {
+  const { call } = parsed
+  const requestId = crypto.randomUUID()
+  const conversation = context.router.keyOf(call.format, parsed.body, parsed.apiKey?.id ?? null)
+  const candidates = context.router.order(resolved, conversation, context.registry.settings.routing?.providers)
+  const skipped: Unavailable[] = []
+  let attemptCount = 0
+  let lastFailure: Response | ProxyError | undefined
+  let lastStatus = 502
+  let contextTooLongFor: string | undefined
+
+  const recordUsage = (candidate: Candidate | undefined, status: number, completion?: Completion, error?: string) =>
+    context.usage.record({
+      at: context.now(),
+      requestId,
+      inboundFormat: call.format,
+      requestedModel: parsed.model,
+      model: candidate?.publicModel ?? null,
+      provider: candidate?.entry.provider.id ?? null,
+      connectionId: candidate?.entry.connection.id ?? null,
+      apiKeyId: parsed.apiKey?.id ?? null,
+      status,
+      stream: parsed.stream,
+      attempts: attemptCount,
+      ...completion?.usage,
+      latencyMs: Math.round(performance.now() - parsed.startedAt),
+      ttfbMs: completion?.ttfbMs,
+      error,
+    })
+
+  for (let index = 0; index < candidates.length; index++) {
+    const candidate = candidates[index]
+    const { connection, provider } = candidate.entry
+    // After a context-length error only other models are worth trying.
+    if (contextTooLongFor !== undefined && candidate.publicModel === contextTooLongFor) continue
+    const unavailable = context.health.check(connection.id, candidate.upstreamModel)
+    if (unavailable) {
+      skipped.push(unavailable)
+      continue
+    }
+    let quickRetryUsed = false
+    for (;;) {
+      attemptCount++
+      const attemptStarted = performance.now()
+      const recordAttempt = (status: number, classified?: ClassifiedFailure) =>
+        context.usage.recordAttempt({
+          at: context.now(),
+          requestId,
+          connectionId: connection.id,
+          provider: provider.id,
+          model: candidate.publicModel,
+          status,
+          failureClass: classified?.class,
+          reason: classified?.reason,
+          latencyMs: Math.round(performance.now() - attemptStarted),
+        })
+      const outcome = await attemptCandidate(context, parsed, candidate, attemptCount, (completion) => {
+        recordAttempt(completion.status, completion.error ? { class: 'transient', perModel: false, reason: completion.error.message } : undefined)
+        if (completion.error && !completion.clientGone) context.health.failed(connection.id, candidate.upstreamModel, { class: 'transient', perModel: false, reason: completion.error.message })
+        recordUsage(candidate, completion.status, completion, completion.error?.message)
+      })
+      if (outcome.kind === 'answered') {
+        context.health.succeeded(connection.id, candidate.upstreamModel)
+        context.router.remember(conversation, connection.id)
+        return outcome.response
+      }
+      if (outcome.kind === 'client-gone') {
+        context.health.release(connection.id)
+        recordAttempt(499)
+        recordUsage(candidate, 499, undefined, 'client disconnected')
+        return errorResponse(call.format, new ProxyError('invalid_request', 'client disconnected', { status: 499 }))
+      }
+      const { classified } = outcome
+      recordAttempt(outcome.status, classified)
+      context.health.failed(connection.id, candidate.upstreamModel, classified)
+      lastFailure = outcome.failure
+      lastStatus = outcome.status
+      if (classified.class === 'client' || classified.class === 'content-filter') {
+        recordUsage(candidate, outcome.status, undefined, classified.reason)
+        return asResponse(call.format, outcome.failure, attemptCount)
+      }
+      if (classified.class === 'context-length') contextTooLongFor = candidate.publicModel
+      // One quick retry on the same account for a fault that looks passing, unless it timed out or the account is struggling.
+      const healthy = context.health.state(connection.id).consecutiveFailures <= 1
+      const timedOut = outcome.failure instanceof ProxyError && outcome.failure.kind === 'timeout'
+      if (classified.class === 'transient' && !quickRetryUsed && healthy && !timedOut) {
+        quickRetryUsed = true
+        continue
+      }
+      break
+    }
+  }
+  if (lastFailure === undefined) {
+    const error = skipped.length > 0 ? allUnavailable(skipped, parsed.model) : new ProxyError('upstream', 'no upstream could serve the request')
+    recordUsage(undefined, error.status, undefined, error.message)
+    const retryAfter = skipped.map((s) => s.until).filter((until): until is number => until !== undefined).sort((a, b) => a - b)[0]
+    return errorResponse(call.format, error, retryAfter ? { 'retry-after': String(Math.max(1, Math.ceil((retryAfter - context.now()) / 1000))) } : {})
+  }
+  recordUsage(undefined, lastStatus, undefined, lastFailure instanceof ProxyError ? lastFailure.message : `upstream answered ${lastStatus}`)
+  return asResponse(call.format, lastFailure, attemptCount)
+}
+
+function asResponse(format: FormatId, failure: Response | ProxyError, attempts: number): Response {
+  const response = failure instanceof Response ? failure : errorResponse(format, failure)
+  response.headers.set('x-modelmux-attempts', String(attempts))
+  return response
 }

@@ -20,9 +20,22 @@ function resolvePrefixed(registry: Registry, model: string): Candidate[] {
   return entries.map((entry) => ({ entry, upstreamModel, publicModel: model }))
 }
 
+const patternCache = new Map<string, RegExp>()
+
+/** Whether a model name matches a mapping pattern (`*` matches any run of characters, case-insensitive). */
+export function matchesPattern(pattern: string, model: string): boolean {
+  let regex = patternCache.get(pattern)
+  if (!regex) {
+    regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i')
+    patternCache.set(pattern, regex)
+  }
+  return regex.test(model)
+}
+
 /**
  * Turns a requested model into the ordered candidates that may serve it.
- * Precedence: alias, then combo, then `<prefix>/<model>`.
+ * Precedence: alias, then combo, then `<prefix>/<model>`, then the first matching `routing.modelMapping`
+ * pattern (for names coding tools send on their own, such as `claude-haiku-4-5-20251001`).
  */
 export function resolveModel(registry: Registry, model: string, depth = 0): Candidate[] {
   if (depth > MAX_ALIAS_DEPTH) return []
@@ -30,7 +43,12 @@ export function resolveModel(registry: Registry, model: string, depth = 0): Cand
   if (alias !== undefined && alias !== model) return resolveModel(registry, alias, depth + 1)
   const combo = registry.combos.get(model)
   if (combo) return combo.models.flatMap((member) => resolveModel(registry, member, depth + 1))
-  return resolvePrefixed(registry, model)
+  const prefixed = resolvePrefixed(registry, model)
+  if (prefixed.length > 0 || depth > 0) return prefixed
+  for (const { match, target } of registry.settings.routing?.modelMapping ?? []) {
+    if (target !== model && matchesPattern(match, model)) return resolveModel(registry, target, depth + 1)
+  }
+  return []
 }
 
 /** Every model id a client can ask for, for `GET /v1/models`. */

@@ -6,21 +6,12 @@ import { decodeStream, encodeStream } from '../core/translate'
 import { encodeStreamError } from '../formats/errors'
 import type { WireFormat } from '../formats/types'
 
-/** Upstream bytes again as a stream: the already-read first chunk, then the rest; a read failure ends it cleanly and is remembered. */
-function resumeBody(
-  first: Uint8Array,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  onFailure: (error: unknown) => void,
-): ReadableStream<Uint8Array> {
-  let pendingFirst: Uint8Array | undefined = first
+/** The upstream body with read failures turned into a clean end; the failure is remembered for an in-band error. */
+function endCleanly(body: ReadableStream<Uint8Array>, onFailure: (error: unknown) => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader()
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        if (pendingFirst) {
-          controller.enqueue(pendingFirst)
-          pendingFirst = undefined
-          return
-        }
         try {
           const next = await reader.read()
           if (next.done) controller.close()
@@ -50,8 +41,7 @@ export interface TranslatedEnd {
  * events (exact, never estimated); a broken upstream becomes the client format's in-band error.
  */
 export function translateUpstreamStream(options: {
-  first: Uint8Array
-  reader: ReadableStreamDefaultReader<Uint8Array>
+  body: ReadableStream<Uint8Array>
   from: WireFormat
   to: WireFormat
   context: EncodeContext
@@ -67,7 +57,7 @@ export function translateUpstreamStream(options: {
     ended = true
     options.onEnd(result)
   }
-  const body = resumeBody(options.first, options.reader, (error) => (failure = options.describeFailure(error)))
+  const body = endCleanly(options.body, (error) => (failure = options.describeFailure(error)))
   const observe = new TransformStream<StreamEvent, StreamEvent>({
     transform(event, controller) {
       if (event.type === 'usage') Object.assign(options.usage, mergeUsage(options.usage, event.usage))

@@ -1,8 +1,9 @@
 import type { Database } from 'bun:sqlite'
 import init from './migrations/001-init.sql' with { type: 'text' }
+import attempts from './migrations/002-attempts.sql' with { type: 'text' }
 
 /** The ordered schema migrations; index + 1 is the `user_version` each one brings. */
-export const migrations: readonly string[] = [init]
+export const migrations: readonly string[] = [init, attempts]
 
 /** Applies pending migrations in one transaction keyed on `PRAGMA user_version`. */
 export function migrate(db: Database, list: readonly string[] = migrations): number {

@@ -45,3 +45,31 @@ export function insertUsageEvents(db: Database, events: readonly UsageEvent[]): 
 export function listRecentUsage(db: Database, limit = 50): Record<string, unknown>[] {
   return db.query('SELECT * FROM usage_events ORDER BY id DESC LIMIT ?').all(limit) as Record<string, unknown>[]
 }
+
+/** One upstream try as recorded for the attempt trace. */
+export interface AttemptEvent {
+  at: number
+  requestId: string
+  connectionId: number | null
+  provider: string
+  model: string
+  status: number
+  failureClass?: string
+  reason?: string
+  latencyMs: number
+}
+
+/** Writes a batch of attempt rows in one transaction. */
+export function insertAttemptEvents(db: Database, events: readonly AttemptEvent[]): void {
+  const insert = db.query(
+    'INSERT INTO attempts (at, request_id, connection_id, provider, model, status, failure_class, reason, latency_ms) VALUES (?,?,?,?,?,?,?,?,?)',
+  )
+  db.transaction(() => {
+    for (const e of events) insert.run(e.at, e.requestId, e.connectionId, e.provider, e.model, e.status, e.failureClass ?? null, e.reason ?? null, e.latencyMs)
+  })()
+}
+
+/** The attempts of one request, in order. */
+export function listAttempts(db: Database, requestId: string): Record<string, unknown>[] {
+  return db.query('SELECT * FROM attempts WHERE request_id = ? ORDER BY id').all(requestId) as Record<string, unknown>[]
+}

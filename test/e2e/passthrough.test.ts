@@ -89,11 +89,14 @@ describe('same-format passthrough', () => {
     await using modelmux = await startTestServer(config(upstream.url))
     const gate = Promise.withResolvers<void>()
     const parts = toSse(readChunks('openai-chat/openai-text.chunks.txt'), 'openai')
-    upstream.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [parts[0], { pause: gate.promise }, ...parts.slice(1)] })
+    // parts[0] only announces the role; parts[1] carries the first text.
+    upstream.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [parts[0], parts[1], { pause: gate.promise }, ...parts.slice(2)] })
     const response = await post(`${modelmux.url}/v1/chat/completions`, { model: 'vllm/qwen3-coder', stream: true, messages: [] })
     const reader = response.body!.getReader()
-    const first = await reader.read()
-    expect(new TextDecoder().decode(first.value)).toBe(expectedWithModel(parts[0], 'vllm/qwen3-coder'))
+    let received = ''
+    const wanted = expectedWithModel(parts[0] + parts[1], 'vllm/qwen3-coder')
+    while (received.length < wanted.length) received += new TextDecoder().decode((await reader.read()).value)
+    expect(received).toBe(wanted)
     gate.resolve()
     let rest = ''
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value)
@@ -105,7 +108,7 @@ describe('same-format passthrough', () => {
     await using modelmux = await startTestServer(config(upstream.url))
     const never = Promise.withResolvers<void>()
     const parts = toSse(readChunks('openai-chat/openai-text.chunks.txt'), 'openai')
-    upstream.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [parts[0], { pause: never.promise }] })
+    upstream.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [parts[0], parts[1], { pause: never.promise }] })
     const controller = new AbortController()
     const response = await fetch(`${modelmux.url}/v1/chat/completions`, {
       method: 'POST',

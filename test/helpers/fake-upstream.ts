@@ -46,7 +46,8 @@ export function startFakeUpstream(): FakeUpstream {
       }
       received.push(entry)
       const reply = typeof current === 'function' ? current(entry) : current
-      const parts = reply.parts
+      // Each request gets its own copy, so a reply can serve many requests.
+      const parts = [...reply.parts]
       const body = new ReadableStream<Uint8Array>({
         async pull(controller) {
           // Keep going until something is enqueued: a pull that resolves empty-handed is not called again.

@@ -1,0 +1,19 @@
+import type { WireFormat } from '../types'
+import { encodeResponsesError, encodeResponsesStreamError } from './errors'
+import { decodeResponsesRequest, encodeResponsesRequest } from './request'
+import { decodeResponsesResponse, encodeResponsesResponse } from './response'
+import { createResponsesStreamDecoder, createResponsesStreamEncoder } from './stream'
+
+export { assertTranslatable, listUntranslatable } from './translatable'
+
+/**
+ * OpenAI Responses API (`POST /v1/responses`), spoken by Codex CLI and the Codex / Copilot upstreams.
+ * @see https://platform.openai.com/docs/api-reference/responses
+ */
+export const openaiResponsesFormat: WireFormat = {
+  id: 'openai-responses',
+  request: { decode: decodeResponsesRequest, encode: encodeResponsesRequest },
+  response: { decode: decodeResponsesResponse, encode: encodeResponsesResponse },
+  stream: { framing: 'sse', decode: createResponsesStreamDecoder, encode: createResponsesStreamEncoder },
+  error: { encode: encodeResponsesError, encodeStream: encodeResponsesStreamError },
+}

@@ -1,0 +1,64 @@
+import { conversationMaterial } from '../formats/conversation-key'
+import type { FormatId } from '../formats/types'
+import type { Candidate } from './resolve-model'
+
+/** How one provider's accounts share the load. */
+export interface PoolSettings {
+  /** `priority`: fill the first account until it fails; `round-robin`: rotate. */
+  strategy?: 'priority' | 'round-robin'
+  /** Keep a conversation on the account that served it (prompt caches stay warm). */
+  affinity?: boolean
+}
+
+const AFFINITY_LIMIT = 10_000
+
+/** Orders a request's candidates: each provider pool by its strategy, the conversation's own account first. */
+export function createRouter() {
+  const counters = new Map<string, number>()
+  // Insertion-ordered map used as an LRU: conversation key → connection id.
+  const affinity = new Map<string, number>()
+
+  return {
+    /** The conversation key of a request body, hashed; undefined when the body has nothing to key on. */
+    keyOf(format: FormatId, body: Record<string, unknown>, apiKeyId: number | null): string | undefined {
+      const material = conversationMaterial(format, body)
+      return material === undefined ? undefined : `${apiKeyId ?? '-'}:${Bun.hash(material).toString(36)}`
+    },
+    /** Candidates in the order to try them. */
+    order(candidates: Candidate[], key: string | undefined, pools: Record<string, PoolSettings> = {}): Candidate[] {
+      const out: Candidate[] = []
+      for (let start = 0; start < candidates.length; ) {
+        // A pool is a run of candidates for the same public model (one prefix, several accounts).
+        let end = start + 1
+        while (end < candidates.length && candidates[end].publicModel === candidates[start].publicModel) end++
+        let pool = candidates.slice(start, end)
+        const provider = pool[0].entry.provider.id
+        const settings = pools[provider] ?? {}
+        if (pool.length > 1 && settings.strategy === 'round-robin') {
+          const turn = counters.get(pool[0].publicModel) ?? 0
+          counters.set(pool[0].publicModel, turn + 1)
+          const shift = turn % pool.length
+          pool = [...pool.slice(shift), ...pool.slice(0, shift)]
+        }
+        if (pool.length > 1 && key !== undefined && settings.affinity !== false) {
+          const pinned = affinity.get(key)
+          const index = pool.findIndex((candidate) => candidate.entry.connection.id === pinned)
+          if (index > 0) pool = [pool[index], ...pool.slice(0, index), ...pool.slice(index + 1)]
+        }
+        out.push(...pool)
+        start = end
+      }
+      return out
+    },
+    /** Remembers which account served a conversation. */
+    remember(key: string | undefined, connectionId: number): void {
+      if (key === undefined) return
+      affinity.delete(key)
+      affinity.set(key, connectionId)
+      if (affinity.size > AFFINITY_LIMIT) affinity.delete(affinity.keys().next().value!)
+    },
+  }
+}
+
+/** The router's interface. */
+export type Router = ReturnType<typeof createRouter>
