@@ -5,7 +5,7 @@ import type { RuntimeConfig } from './config/env'
 import { loadConfigFile, type ConfigFile } from './config/file'
 import { applyConfig } from './services/apply-config'
 import type { AppContext } from './services/context'
-import { createHealthTracker } from './services/health'
+import { createHealthTracker, defaultHealthOptions, type HealthOptions } from './services/health'
 import { ensurePassword } from './services/password'
 import { loadRegistry } from './services/registry'
 import { createRouter } from './services/routing'
@@ -38,7 +38,10 @@ export interface RunningServer {
 }
 
 /** Validates config, opens the store, applies the config file and starts listening. */
-export async function startServer(runtime: RuntimeConfig, options: { fetch?: typeof fetch; now?: () => number } = {}): Promise<RunningServer> {
+export async function startServer(
+  runtime: RuntimeConfig,
+  options: { fetch?: typeof fetch; now?: () => number; health?: Partial<HealthOptions> } = {},
+): Promise<RunningServer> {
   // Validate the config file before touching the data dir or database.
   const config: ConfigFile | undefined = runtime.configFile ? loadConfigFile(runtime.configFile) : undefined
   const { db, encryptionKey, jwtSecret } = openStore(runtime)
@@ -56,7 +59,7 @@ export async function startServer(runtime: RuntimeConfig, options: { fetch?: typ
       context.registry = loadRegistry(db, encryptionKey)
     },
     usage,
-    health: createHealthTracker(now),
+    health: createHealthTracker(now, Math.random, { ...defaultHealthOptions, ...options.health }),
     router: createRouter(),
     fetch: options.fetch ?? fetch,
     now,

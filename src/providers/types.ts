@@ -74,3 +74,16 @@ export interface ProviderDefinition extends ParamRules {
 export function defineProvider<const T extends ProviderDefinition>(definition: T): T {
   return definition
 }
+
+/** What the adapter needs of a connection (the store's `Connection` fits): its secret, base URL override and options. */
+export interface UpstreamConnection {
+  id?: number
+  name: string
+  baseUrl: string | null
+  /** API key, or for Vertex the service-account JSON key. */
+  apiKey: string | null
+  /** `proxy`, and `{name}` placeholder values such as `deployment`, `apiVersion`, `project`, `location`. */
+  options?: Readonly<Record<string, unknown>>
+  /** Models the user listed for this connection. */
+  models?: readonly string[]
+}

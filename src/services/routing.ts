@@ -6,7 +6,7 @@ import type { Candidate } from './resolve-model'
 export interface PoolSettings {
   /** `priority`: fill the first account until it fails; `round-robin`: rotate. */
   strategy?: 'priority' | 'round-robin'
-  /** Keep a conversation on the account that served it (prompt caches stay warm). */
+  /** Keep a conversation on the account that served it (prompt caches stay warm); on by default for round-robin. */
   affinity?: boolean
 }
 
@@ -40,7 +40,9 @@ export function createRouter() {
           const shift = turn % pool.length
           pool = [...pool.slice(shift), ...pool.slice(0, shift)]
         }
-        if (pool.length > 1 && key !== undefined && settings.affinity !== false) {
+        // Fill-first pools always prefer their first account (it is usually the subscription), unless asked otherwise.
+        const sticky = settings.affinity ?? settings.strategy === 'round-robin'
+        if (pool.length > 1 && key !== undefined && sticky) {
           const pinned = affinity.get(key)
           const index = pool.findIndex((candidate) => candidate.entry.connection.id === pinned)
           if (index > 0) pool = [pool[index], ...pool.slice(0, index), ...pool.slice(index + 1)]

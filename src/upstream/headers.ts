@@ -8,7 +8,7 @@ const forwardedByFormat: Partial<Record<FormatId, readonly string[]>> = {
   'openai-responses': ['openai-beta'],
 }
 
-/** Headers for an upstream call: JSON, the provider's own headers and its credential; the client's key never travels. */
+/** Headers for an upstream call: JSON, the provider's own headers and its credential (`apiKey`: the connection's secret or resolved token); the client's key never travels. */
 export function buildUpstreamHeaders(
   provider: ProviderDefinition,
   apiKey: string | null,
@@ -29,7 +29,8 @@ export function buildUpstreamHeaders(
   }
   if (apiKey) {
     const auth = provider.auth
-    if (auth.kind === 'bearer') headers.authorization = `Bearer ${apiKey}`
+    // A service-account key is never sent: `apiKey` is then the access token it was exchanged for.
+    if (auth.kind === 'bearer' || auth.kind === 'google-service-account') headers.authorization = `Bearer ${apiKey}`
     else if (auth.kind === 'header') headers[auth.name] = apiKey
   }
   return headers

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readRuntimeConfig } from '../../src/config/env'
 import { startServer, type RunningServer } from '../../src/server'
+import type { HealthOptions } from '../../src/services/health'
 
 /** A modelmux started in-process on port 0 with a fresh data dir, removed on dispose. */
 export interface TestServer extends AsyncDisposable {
@@ -12,7 +13,7 @@ export interface TestServer extends AsyncDisposable {
 }
 
 /** Starts modelmux with the given config file contents and extra env. */
-export async function startTestServer(config: unknown = {}, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(config: unknown = {}, env: Record<string, string> = {}, options: { health?: Partial<HealthOptions> } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'modelmux-test-'))
   const configFile = join(dataDir, 'config.json')
   writeFileSync(configFile, JSON.stringify(config))
@@ -24,7 +25,7 @@ export async function startTestServer(config: unknown = {}, env: Record<string, 
     MODELMUX_CONFIG: configFile,
     ...env,
   })
-  const server = await startServer(runtime)
+  const server = await startServer(runtime, options)
   return {
     url: server.url,
     dataDir,

@@ -7,11 +7,17 @@ import { responsesErrorCode } from './errors'
 import { toResponsesStatus } from './finish-reason'
 import { buildResponseObject, responsesId } from './response'
 
+function locationOf(id: string, outputIndex: number, extra = ''): string {
+  return `"item_id":${JSON.stringify(id)},"output_index":${outputIndex}${extra},`
+}
+
 /** One output item being streamed, opened for an IR block. */
 interface OpenItem {
   kind: 'message' | 'function' | 'reasoning'
   outputIndex: number
   id: string
+  /** `"item_id":…,"output_index":…,` (plus `content_index`/`summary_index`) for delta events. */
+  location: string
   /** Text, arguments or summary streamed so far. */
   text: string
   /** Reasoning: whether the summary part has been added. */
@@ -52,6 +58,10 @@ export function createResponsesStreamEncoder(context: EncodeContext): TransformS
 
   const send = (type: string, payload: JsonObject) => {
     target.enqueue({ event: type, data: JSON.stringify({ type, sequence_number: sequence++, ...payload }) })
+  }
+  /** The hot path: a delta event written without building an object (same JSON as `send`). */
+  const sendDelta = (type: string, location: string, delta: string, tail = '') => {
+    target.enqueue({ event: type, data: `{"type":"${type}","sequence_number":${sequence++},${location}"delta":${JSON.stringify(delta)}${tail}}` })
   }
   const envelope = (status: string, extra: { incompleteDetails?: { reason: string } | null; error?: { code: string; message: string } } = {}) =>
     buildResponseObject({
@@ -121,7 +131,8 @@ export function createResponsesStreamEncoder(context: EncodeContext): TransformS
   const handle = (event: StreamEvent) => {
     switch (event.type) {
       case 'text-start': {
-        const item: OpenItem = { kind: 'message', outputIndex: output.length, id: context.ids('msg_'), text: '', partOpen: true, callId: '', name: '' }
+        const id = context.ids('msg_')
+        const item: OpenItem = { kind: 'message', outputIndex: output.length, id, location: locationOf(id, output.length, ',"content_index":0'), text: '', partOpen: true, callId: '', name: '' }
         addItem(event.index, item, { id: item.id, type: 'message', status: 'in_progress', content: [], role: 'assistant' })
         send('response.content_part.added', {
           item_id: item.id,
@@ -135,11 +146,12 @@ export function createResponsesStreamEncoder(context: EncodeContext): TransformS
         const item = open.get(event.index)
         if (item?.kind !== 'message' || event.text.length === 0) return
         item.text += event.text
-        send('response.output_text.delta', { item_id: item.id, output_index: item.outputIndex, content_index: 0, delta: event.text, logprobs: [] })
+        sendDelta('response.output_text.delta', item.location, event.text, ',"logprobs":[]')
         return
       }
       case 'tool-call-start': {
-        const item: OpenItem = { kind: 'function', outputIndex: output.length, id: context.ids('fc_'), text: '', partOpen: false, callId: event.id, name: event.name }
+        const id = context.ids('fc_')
+        const item: OpenItem = { kind: 'function', outputIndex: output.length, id, location: locationOf(id, output.length), text: '', partOpen: false, callId: event.id, name: event.name }
         addItem(event.index, item, { id: item.id, type: 'function_call', status: 'in_progress', arguments: '', call_id: event.id, name: event.name })
         return
       }
@@ -147,25 +159,24 @@ export function createResponsesStreamEncoder(context: EncodeContext): TransformS
         const item = open.get(event.index)
         if (item?.kind !== 'function' || event.argumentsDelta.length === 0) return
         item.text += event.argumentsDelta
-        send('response.function_call_arguments.delta', { item_id: item.id, output_index: item.outputIndex, delta: event.argumentsDelta })
+        sendDelta('response.function_call_arguments.delta', item.location, event.argumentsDelta)
         return
       }
       case 'reasoning-start': {
         const id = reasoningItemId(event, context.ids)
-        const item: OpenItem = { kind: 'reasoning', outputIndex: output.length, id, text: '', partOpen: false, callId: '', name: '', origin: event.origin }
+        const item: OpenItem = { kind: 'reasoning', outputIndex: output.length, id, location: locationOf(id, output.length, ',"summary_index":0'), text: '', partOpen: false, callId: '', name: '', origin: event.origin }
         addItem(event.index, item, { id, type: 'reasoning', summary: [] })
         return
       }
       case 'reasoning-delta': {
         const item = open.get(event.index)
         if (item?.kind !== 'reasoning' || event.text.length === 0) return
-        const location = { item_id: item.id, output_index: item.outputIndex, summary_index: 0 }
         if (!item.partOpen) {
           item.partOpen = true
-          send('response.reasoning_summary_part.added', { ...location, part: { type: 'summary_text', text: '' } })
+          send('response.reasoning_summary_part.added', { item_id: item.id, output_index: item.outputIndex, summary_index: 0, part: { type: 'summary_text', text: '' } })
         }
         item.text += event.text
-        send('response.reasoning_summary_text.delta', { ...location, delta: event.text })
+        sendDelta('response.reasoning_summary_text.delta', item.location, event.text)
         return
       }
       case 'text-end':

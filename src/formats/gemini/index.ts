@@ -1,0 +1,17 @@
+import type { WireFormat } from '../types'
+import { encodeGeminiError, encodeGeminiStreamError } from './errors'
+import { decodeGeminiRequest, encodeGeminiRequest } from './request'
+import { decodeGeminiResponse, encodeGeminiResponse } from './response'
+import { createGeminiStreamDecoder, createGeminiStreamEncoder } from './stream'
+
+/**
+ * Google Gemini `generateContent` / `streamGenerateContent?alt=sse` (model and stream flag in the URL).
+ * @see https://ai.google.dev/api/generate-content
+ */
+export const geminiFormat: WireFormat = {
+  id: 'gemini',
+  request: { decode: decodeGeminiRequest, encode: encodeGeminiRequest },
+  response: { decode: decodeGeminiResponse, encode: encodeGeminiResponse },
+  stream: { framing: 'sse', decode: createGeminiStreamDecoder, encode: createGeminiStreamEncoder },
+  error: { encode: encodeGeminiError, encodeStream: encodeGeminiStreamError },
+}
