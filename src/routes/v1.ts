@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import { ProxyError } from '../core/errors'
 import type { FormatId } from '../formats/types'
 import { authenticateClient } from '../services/client-auth'
+import { handleCountTokens } from '../services/count'
 import type { AppContext } from '../services/context'
 import { errorResponse, handleProxy } from '../services/proxy'
 import { listModelIds } from '../services/resolve-model'
@@ -16,8 +17,9 @@ export function parseGeminiPath(path: string): { model: string; method: string }
 
 function geminiCall(context: AppContext, request: Request, path: string): Promise<Response> | Response {
   const parsed = parseGeminiPath(path)
+  if (parsed?.method === 'countTokens') return handleCountTokens(context, 'gemini', request, parsed.model)
   if (!parsed || (parsed.method !== 'generateContent' && parsed.method !== 'streamGenerateContent')) {
-    return errorResponse('gemini', new ProxyError('not_found', `unsupported method in "${path}": use :generateContent or :streamGenerateContent`))
+    return errorResponse('gemini', new ProxyError('not_found', `unsupported method in "${path}": use :generateContent, :streamGenerateContent or :countTokens`))
   }
   return handleProxy(context, { format: 'gemini', request, pathModel: parsed.model, pathStream: parsed.method === 'streamGenerateContent' })
 }
@@ -53,6 +55,7 @@ export function v1Routes(context: AppContext) {
     app
       .post(`${base}/chat/completions`, ({ request }) => handleProxy(context, { format: 'openai-chat', request }))
       .post(`${base}/messages`, ({ request }) => handleProxy(context, { format: 'anthropic-messages', request }))
+      .post(`${base}/messages/count_tokens`, ({ request }) => handleCountTokens(context, 'anthropic-messages', request))
       .post(`${base}/responses`, ({ request }) => handleProxy(context, { format: 'openai-responses', request }))
       .post(`${base}/api/chat`, ({ request }) => handleProxy(context, { format: 'ollama', request }))
       .get(`${base}/models`, ({ request }) => listModels(context, request, 'openai-chat'))

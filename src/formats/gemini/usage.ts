@@ -45,8 +45,10 @@ export function hasUsage(usage: Usage): boolean {
 export function encodeGeminiUsage(usage: Usage | undefined): GeminiUsage {
   const prompt = usage?.inputTokens ?? 0
   const output = usage?.outputTokens ?? 0
-  const thoughts = usage?.reasoningTokens
-  const result: GeminiUsage = { promptTokenCount: prompt, candidatesTokenCount: Math.max(0, output - (thoughts ?? 0)) }
+  // reasoning is part of output; an upstream that reported more reasoning than output (xAI counts
+  // it apart) is clamped so the total output survives
+  const thoughts = usage?.reasoningTokens === undefined ? undefined : Math.min(usage.reasoningTokens, output)
+  const result: GeminiUsage = { promptTokenCount: prompt, candidatesTokenCount: output - (thoughts ?? 0) }
   if (thoughts !== undefined) result.thoughtsTokenCount = thoughts
   if (usage?.cacheReadTokens !== undefined) result.cachedContentTokenCount = usage.cacheReadTokens
   result.totalTokenCount = prompt + output

@@ -1,0 +1,46 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
+import { imageTokens, readImageSize } from '../core/image-size'
+import type { ChatRequest, ContentPart } from '../core/ir'
+
+// Per-message framing overhead (role markers), as OpenAI's chat format documents it.
+const PER_MESSAGE = 3
+
+function partTokens(part: ContentPart): number {
+  switch (part.type) {
+    case 'text':
+      return countTokens(part.text)
+    case 'reasoning':
+      return countTokens(part.text)
+    case 'tool-call':
+      return countTokens(part.name) + countTokens(part.arguments || '{}')
+    case 'tool-result':
+      return part.content.reduce((sum, inner) => sum + partTokens(inner), 0) + PER_MESSAGE
+    case 'image': {
+      if (part.source.type !== 'base64') return imageTokens(undefined)
+      const head = Buffer.from(part.source.data.slice(0, 4096), 'base64')
+      return imageTokens(readImageSize(head))
+    }
+    case 'file':
+      return part.source.type === 'text' ? countTokens(part.source.data) : Math.ceil((part.source.type === 'base64' ? part.source.data.length * 0.75 : 0) / 4)
+    case 'raw':
+      return countTokens(JSON.stringify(part.value))
+  }
+}
+
+/**
+ * Counts a request's input tokens locally with a real BPE tokenizer (o200k): system, messages, tool
+ * definitions and images. Used only when the upstream has no counting API; the result is an estimate
+ * for non-OpenAI models and is reported as such.
+ */
+export function countRequestTokens(request: ChatRequest): number {
+  let total = 0
+  for (const part of request.system) total += countTokens(part.text)
+  for (const message of request.messages) {
+    total += PER_MESSAGE
+    for (const part of message.content) total += partTokens(part)
+  }
+  for (const tool of request.tools ?? []) {
+    total += countTokens(tool.name) + countTokens(tool.description ?? '') + countTokens(JSON.stringify(tool.parameters))
+  }
+  return total
+}

@@ -1,0 +1,70 @@
+import { describe, expect, test } from 'bun:test'
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
+import { imageTokens, readImageSize } from '../../src/core/image-size'
+import { startFakeUpstream } from '../helpers/fake-upstream'
+import { startTestServer } from '../helpers/test-server'
+
+// A real 1×1 PNG and the header of a 1000×500 PNG.
+const onePixelPng = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
+
+async function setup() {
+  const upstream = startFakeUpstream()
+  const modelmux = await startTestServer({
+    connections: [
+      { name: 'claude', provider: 'anthropic-compatible', prefix: 'an', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-an' },
+      { name: 'local', provider: 'openai-compatible', prefix: 'oa', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-oa' },
+    ],
+  })
+  return {
+    upstream,
+    modelmux,
+    count: (body: unknown) => fetch(`${modelmux.url}/v1/messages/count_tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    async [Symbol.asyncDispose]() {
+      await modelmux[Symbol.asyncDispose]()
+      await upstream[Symbol.asyncDispose]()
+    },
+  }
+}
+
+describe('count_tokens', () => {
+  test('forwarded to an Anthropic upstream\'s own counting API', async () => {
+    await using env = await setup()
+    env.upstream.reply({ parts: ['{"input_tokens":4242}'] })
+    const response = await env.count({ model: 'an/claude-sonnet-4-6', messages: [{ role: 'user', content: 'hello' }] })
+    expect(await response.json()).toEqual({ input_tokens: 4242 })
+    expect(response.headers.get('x-modelmux-token-count')).toBe('upstream')
+    expect(env.upstream.received[0].path).toBe('/v1/messages/count_tokens')
+    expect(JSON.parse(env.upstream.received[0].body).model).toBe('claude-sonnet-4-6')
+  })
+
+  test('counted locally with a real tokenizer when the upstream cannot count: system, messages, tools, images', async () => {
+    await using env = await setup()
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(20)
+    const base = { model: 'oa/qwen', messages: [{ role: 'user', content: text }] }
+    const plain = await (await env.count(base)).json()
+    expect(plain.input_tokens).toBeGreaterThanOrEqual(countTokens(text))
+    expect(plain.input_tokens).toBeLessThan(countTokens(text) + 10)
+    const withSystem = await (await env.count({ ...base, system: 'You are terse.' })).json()
+    expect(withSystem.input_tokens - plain.input_tokens).toBe(countTokens('You are terse.'))
+    const tool = { name: 'read_file', description: 'Read a file from disk', input_schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }
+    const withTool = await (await env.count({ ...base, tools: [tool] })).json()
+    expect(withTool.input_tokens).toBeGreaterThan(plain.input_tokens + 10)
+    const withImage = await (await env.count({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: onePixelPng } }] }] })).json()
+    expect(withImage.input_tokens - plain.input_tokens).toBe(1)
+    expect(env.upstream.received).toHaveLength(0)
+  })
+
+  test('bad input gets an Anthropic-format error', async () => {
+    await using env = await setup()
+    const response = await env.count({ messages: [] })
+    expect(response.status).toBe(400)
+    expect((await response.json()).type).toBe('error')
+  })
+})
+
+test('image sizes are read from headers and priced like Anthropic does', () => {
+  expect(readImageSize(Buffer.from(onePixelPng, 'base64'))).toEqual({ width: 1, height: 1 })
+  expect(imageTokens({ width: 1000, height: 1000 })).toBe(1334)
+  expect(imageTokens({ width: 4000, height: 3000 })).toBeLessThanOrEqual(1600)
+  expect(imageTokens(undefined)).toBe(1600)
+})
