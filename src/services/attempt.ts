@@ -185,6 +185,13 @@ export async function attemptCandidate(
   } catch {
     if (!passthrough) return failedWith(new ProxyError('upstream', `${connection.name}: upstream answered with a body that is not JSON`))
   }
+  if (isSoftError(json)) {
+    // A 200 that carries only an error is a failure: classify it by the status it names, so it can fall over.
+    const error = (json as { error: { code?: unknown; status?: unknown } }).error
+    const status = typeof error.code === 'number' && error.code >= 400 ? error.code : 502
+    const classified = classifyHttpFailure(status, response.headers, text, context.now())
+    return { kind: 'failed', failure: decodeUpstreamError(status, text, connection.name), classified, status }
+  }
   onComplete({ status: response.status, usage, ttfbMs: Math.round(performance.now() - parsed.startedAt) })
   if (passthrough) {
     headers.set('content-type', upstreamType || 'application/json')
@@ -192,4 +199,11 @@ export async function attemptCandidate(
   }
   headers.set('content-type', 'application/json')
   return { kind: 'answered', response: new Response(JSON.stringify(translateResponse(json, from, to, encodeContext)), { status: response.status, headers }), status: response.status }
+}
+
+/** A body holding only an error object, none of any format's output fields. */
+function isSoftError(json: unknown): boolean {
+  if (json === null || typeof json !== 'object') return false
+  const body = json as Record<string, unknown>
+  return typeof body.error === 'object' && body.error !== null && !('choices' in body) && !('content' in body) && !('candidates' in body) && !('output' in body) && !('message' in body)
 }

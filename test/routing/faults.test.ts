@@ -175,6 +175,20 @@ describe('transient faults', () => {
 })
 
 describe('request errors', () => {
+  test('a 200 that carries only an error is treated as the failure it is', async () => {
+    await using env = await setup()
+    env.primary.reply({ parts: ['{"error":{"message":"upstream overloaded","code":503}}'] })
+    env.backup.reply(openaiOk)
+    const response = await env.chat()
+    expect(response.status).toBe(200)
+    expect((await response.json()).choices).toBeDefined()
+    expect(env.rows('attempts').map((a) => [a.status, a.failure_class])).toEqual([
+      [503, 'transient'],
+      [503, 'transient'],
+      [200, null],
+    ])
+  })
+
   test('a context-length error moves to the next combo model; a content filter is returned at once', async () => {
     await using env = await setup()
     env.primary.reply({ status: 400, parts: ['{"error":{"message":"This model\'s maximum context length is 8192 tokens","code":"context_length_exceeded"}}'] })
