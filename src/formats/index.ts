@@ -1,5 +1,6 @@
 import { ProxyError } from '../core/errors'
 import { anthropicMessages } from './anthropic-messages'
+import { geminiFormat } from './gemini'
 import { openaiChat } from './openai-chat'
 import type { FormatId, WireFormat } from './types'
 
@@ -7,6 +8,7 @@ import type { FormatId, WireFormat } from './types'
 export const formats: Partial<Record<FormatId, WireFormat>> = {
   'openai-chat': openaiChat,
   'anthropic-messages': anthropicMessages,
+  gemini: geminiFormat,
 }
 
 /** The codecs of a wire format; throws when that format has none yet. */

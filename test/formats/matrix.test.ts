@@ -36,6 +36,11 @@ const cases: Case[] = [
     text: toSseText(fixture.lines, { done: true }),
   })),
   { name: 'openai-compatible/anthropic-fallback-tool-call.sse', source: 'openai-chat', text: readText('openai-compatible', 'anthropic-fallback-tool-call.sse') },
+  ...listChunkFixtures(['gemini']).map((fixture) => ({
+    name: `gemini/${fixture.name}`,
+    source: 'gemini' as const,
+    text: toSseText(fixture.lines, {}),
+  })),
 ]
 
 async function decodeText(text: string, format: WireFormat): Promise<StreamEvent[]> {
@@ -44,7 +49,14 @@ async function decodeText(text: string, format: WireFormat): Promise<StreamEvent
 
 /** What must survive a trip into `target` (reasoning token counts only where the target has a field). */
 function expected(response: ChatResponse, target: FormatId): ResponseSummary {
-  return summarize(response, target === 'openai-chat' ? ['inputTokens', 'outputTokens', 'cacheReadTokens', 'reasoningTokens'] : ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens'])
+  // Each target keeps the usage fields its wire can carry (Gemini has no cache-write count; OpenAI Chat none either).
+  const fields: (keyof import('../../src/core/ir').Usage)[] =
+    target === 'openai-chat'
+      ? ['inputTokens', 'outputTokens', 'cacheReadTokens', 'reasoningTokens']
+      : target === 'gemini'
+        ? ['inputTokens', 'outputTokens', 'cacheReadTokens']
+        : ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens']
+  return summarize(response, fields)
 }
 
 /** A finish reason as it survives a format with fewer reasons (OpenAI has no error/other). */
@@ -90,6 +102,7 @@ describe('non-stream bodies across formats', () => {
       .map((name) => ['anthropic-messages', 'anthropic', name] as const),
     ...listChunkFixtures(['openai-chat', 'openai-compatible', 'deepseek', 'groq', 'alibaba']).map((fixture) => ['openai-chat', fixture.folder, fixture.name] as const),
     ['openai-chat', 'deepseek', 'deepseek-json'] as const,
+    ...['google-text', 'google-tool-call', 'google-reasoning', 'google-reasoning-gemini3'].map((name) => ['gemini', 'gemini', name] as const),
   ]
     .map(([format, folder, name]) => ({ format: format as FormatId, name: `${folder}/${name}`, body: readJsonFixture(folder, name) }))
     .filter((item) => item.body !== undefined)

@@ -71,7 +71,8 @@ export function decodeGeminiPart(part: JsonObject, options: PartDecodeOptions): 
     }
     if (signature) decoded.signature = signature
     const extra = pickUnknown(call, knownCallFields)
-    if ((hasId && options.markNativeIds) || extra) decoded.extensions = { [FORMAT]: { ...(hasId && options.markNativeIds ? { nativeId: true } : {}), ...(extra ? { call: extra } : {}) } }
+    const nativeId = hasId && options.markNativeIds
+    if (nativeId || extra) decoded.extensions = { [FORMAT]: { ...(nativeId ? { nativeId: true } : {}), ...(extra ? { call: extra } : {}) } }
     return [withFields(decoded, part)]
   }
   if (isObject(part.functionResponse)) {
@@ -211,8 +212,8 @@ export function encodeGeminiParts(parts: ContentPart[], mode: PartEncodeMode, na
         if (mode === 'response' || extension?.nativeId === true) result.id = part.callId
         encoded.push(withWireFields({ functionResponse: result }, part))
         // images and files a tool returned follow its functionResponse as sibling parts
-        for (const item of part.content) if (item.type !== 'text') {
-          const media = encodeMedia(item)
+        for (const item of part.content) {
+          const media = item.type === 'text' ? undefined : encodeMedia(item)
           if (media) encoded.push(media)
         }
         lastText = undefined

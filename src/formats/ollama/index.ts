@@ -1,0 +1,19 @@
+import type { WireFormat } from '../types'
+import { encodeOllamaError, encodeOllamaStreamError } from './errors'
+import { decodeOllamaRequest, encodeOllamaRequest } from './request'
+import { decodeOllamaResponse, encodeOllamaResponse } from './response'
+import { createOllamaStreamDecoder, createOllamaStreamEncoder } from './stream'
+
+export { renderOllamaTags, type OllamaModelEntry } from './tags'
+
+/**
+ * Ollama's native chat API (`POST /api/chat`, NDJSON streams, `stream` on by default).
+ * @see https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
+ */
+export const ollamaFormat: WireFormat = {
+  id: 'ollama',
+  request: { decode: decodeOllamaRequest, encode: encodeOllamaRequest },
+  response: { decode: decodeOllamaResponse, encode: encodeOllamaResponse },
+  stream: { framing: 'ndjson', decode: createOllamaStreamDecoder, encode: createOllamaStreamEncoder },
+  error: { encode: encodeOllamaError, encodeStream: encodeOllamaStreamError },
+}
