@@ -5,6 +5,7 @@ import { translateResponse, translateStreamToResponse } from '../core/translate'
 import { getFormat } from '../formats'
 import { encodeError } from '../formats/errors'
 import type { FormatId } from '../formats/types'
+import { responseModelField } from '../formats/model-field'
 import { decodeUpstreamError } from '../formats/upstream-error'
 import { endpointPath, joinUrl } from '../providers/endpoints'
 import { callUpstream, UpstreamFailure } from '../upstream/call-upstream'
@@ -195,7 +196,8 @@ export async function attemptCandidate(
   onComplete({ status: response.status, usage, ttfbMs: Math.round(performance.now() - parsed.startedAt) })
   if (passthrough) {
     headers.set('content-type', upstreamType || 'application/json')
-    return { kind: 'answered', response: new Response(rewriteModel(text, candidate.publicModel), { status: response.status, headers }), status: response.status }
+    const rewritten = rewriteModel(text, candidate.publicModel, responseModelField[provider.format])
+    return { kind: 'answered', response: new Response(rewritten, { status: response.status, headers }), status: response.status }
   }
   headers.set('content-type', 'application/json')
   return { kind: 'answered', response: new Response(JSON.stringify(translateResponse(json, from, to, encodeContext)), { status: response.status, headers }), status: response.status }

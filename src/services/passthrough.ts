@@ -1,16 +1,22 @@
 import { ProxyError } from '../core/errors'
 import { encodeStreamError } from '../formats/errors'
+import { responseModelField } from '../formats/model-field'
 import type { FormatId } from '../formats/types'
 import { observeUsage, type ObservedUsage } from './observe-usage'
 
 // A `"model": "…"` key/value at JSON structure level: a quote inside a string value is always escaped.
-const modelField = /(?<!\\)"model"(\s*:\s*)"(?:[^"\\]|\\.)*"/g
+const fieldPatterns = new Map<string, RegExp>()
+function fieldPattern(field: string): RegExp {
+  let pattern = fieldPatterns.get(field)
+  if (!pattern) fieldPatterns.set(field, (pattern = new RegExp(`(?<!\\\\)"${field}"(\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'g')))
+  return pattern
+}
 
-/** Replaces every structural `"model"` value in a JSON text with the given id. */
-export function rewriteModel(text: string, model: string): string {
-  if (!text.includes('"model"')) return text
+/** Replaces every structural `"<field>"` string value (default `model`) in a JSON text with the given id. */
+export function rewriteModel(text: string, model: string, field = 'model'): string {
+  if (!text.includes(`"${field}"`)) return text
   const replacement = JSON.stringify(model)
-  return text.replace(modelField, (_match, colon: string) => `"model"${colon}${replacement}`)
+  return text.replace(fieldPattern(field), (_match, colon: string) => `"${field}"${colon}${replacement}`)
 }
 
 /** Reads usage from every complete line of an SSE (or NDJSON) text that mentions usage. */
@@ -37,6 +43,7 @@ function observeLines(format: FormatId, text: string, usage: ObservedUsage): voi
  * Chunks that start and end on a line boundary and need no change are passed on as the very same bytes.
  */
 export function createLineRewriter(format: FormatId, model: string, usage: ObservedUsage) {
+  const field = responseModelField[format]
   const decoder = new TextDecoder()
   const encoder = new TextEncoder()
   let pending = ''
@@ -56,7 +63,7 @@ export function createLineRewriter(format: FormatId, model: string, usage: Obser
       const complete = whole ? text : text.slice(0, lastNewline + 1)
       pending = whole ? '' : text.slice(lastNewline + 1)
       observeLines(format, complete, usage)
-      const rewritten = rewriteModel(complete, model)
+      const rewritten = rewriteModel(complete, model, field)
       return whole && rewritten === complete ? chunk : encoder.encode(rewritten)
     },
     end(): Uint8Array | undefined {
@@ -64,7 +71,7 @@ export function createLineRewriter(format: FormatId, model: string, usage: Obser
       pending = ''
       if (!rest) return undefined
       observeLines(format, rest, usage)
-      return encoder.encode(rewriteModel(rest, model))
+      return encoder.encode(rewriteModel(rest, model, field))
     },
   }
 }

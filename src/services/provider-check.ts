@@ -49,7 +49,7 @@ export function describeFetchError(error: unknown, target: string, timeoutMs: nu
   const name = (error as Error)?.name ?? ''
   const message = String((error as Error)?.message ?? error)
   const via = proxy ? ` (through proxy ${redactProxy(proxy)})` : ''
-  if (name === 'TimeoutError' || name === 'AbortError' || code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) return `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${target}${via}`
+  if (name === 'TimeoutError' || name === 'AbortError' || code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) return `timed out after ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`} waiting for ${target}${via}`
   if (code === 'ECONNREFUSED' || code === 'ConnectionRefused') return `connection refused by ${target}${via}: is the server running and the port right?`
   if (/ENOTFOUND|EAI_AGAIN|DNS/i.test(code) || /getaddrinfo|DNS|resolve host/i.test(message)) return `host name not found (DNS) for ${target}: check the base URL`
   if (code === 'UnsupportedProxyProtocol') return `the proxy ${redactProxy(proxy ?? '')} uses an unsupported scheme: use http:// or https://`

@@ -2,6 +2,7 @@ import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage } from '../../core/ir'
 import type { JsonObject } from '../../core/json'
 import type { SseEvent } from '../../core/sse'
+import type { FormatId } from '../types'
 import { encodeReasoningItem, FORMAT, reasoningItemId } from './content'
 import { responsesErrorCode } from './errors'
 import { toResponsesStatus } from './finish-reason'
@@ -24,7 +25,7 @@ interface OpenItem {
   partOpen: boolean
   callId: string
   name: string
-  origin?: string
+  origin?: FormatId
 }
 
 /**
@@ -122,7 +123,7 @@ export function createResponsesStreamEncoder(context: EncodeContext): TransformS
         send('response.reasoning_summary_text.done', { ...location, summary_index: 0, text: item.text })
         send('response.reasoning_summary_part.done', { ...location, summary_index: 0, part: { type: 'summary_text', text: item.text } })
       }
-      done = encodeReasoningItem({ text: item.partOpen ? item.text : '', encrypted, origin: item.origin as 'openai-responses' | undefined }, item.id)
+      done = encodeReasoningItem({ text: item.partOpen ? item.text : '', encrypted, origin: item.origin }, item.id)
     }
     output[item.outputIndex] = done
     send('response.output_item.done', { output_index: item.outputIndex, item: done })

@@ -1,0 +1,230 @@
+import { configFileSchema, settingsSchema, type Settings } from '../config/file'
+import { getProvider } from '../providers'
+import { listAliases, listCombos, upsertAlias, upsertCombo } from '../store/combos'
+import { deleteConnection, listConnections, setConnectionEnabled, upsertConnection, type ConnectionInput } from '../store/connections'
+import { deleteAlias, deleteCombo, renameConnection, setConnectionPriorities, updateCombo } from '../store/dashboard-queries'
+import { getSetting, setSetting } from '../store/settings'
+import type { AppContext } from './context'
+import { setPassword, verifyPassword } from './password'
+
+/** Field name → message, shown inline next to the field. */
+export type FieldErrors = Record<string, string>
+
+/** The result of a validated write: the stored value, or the errors to show. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors }
+
+type Issue = { path: readonly PropertyKey[]; message: string }
+
+/** Turns zod issues into field errors keyed by the last path segment that names a field. */
+function toFieldErrors(issues: readonly Issue[], skip: number): FieldErrors {
+  const errors: FieldErrors = {}
+  for (const issue of issues) {
+    const field = issue.path.slice(skip).filter((part) => typeof part === 'string').join('.') || 'form'
+    errors[field] ??= issue.message
+  }
+  return errors
+}
+
+const blank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+
+/** A connection draft from form fields (strings) in the config file's shape. */
+export function connectionDraftFromForm(form: Record<string, unknown>): Record<string, unknown> {
+  const text = (key: string) => (blank(form[key]) ? undefined : String(form[key]).trim())
+  const models = text('models')
+  const priority = text('priority')
+  return {
+    name: text('name') ?? '',
+    provider: text('provider') ?? '',
+    prefix: text('prefix'),
+    baseUrl: text('baseUrl'),
+    apiKey: blank(form.apiKey) ? undefined : String(form.apiKey),
+    models: models === undefined ? undefined : models.split(/[\s,]+/).filter(Boolean),
+    priority: priority === undefined ? undefined : /^-?\d+$/.test(priority) ? Number(priority) : priority,
+    enabled: form.enabled === undefined ? undefined : form.enabled === true || form.enabled === 'true' || form.enabled === 'on',
+  }
+}
+
+/** Validates a connection draft with the config file's schema, plus the dashboard's own rules. */
+export function validateConnection(context: AppContext, draft: Record<string, unknown>, editingId?: number): Outcome<ConnectionInput> {
+  const cleaned = Object.fromEntries(Object.entries(draft).filter(([, value]) => value !== undefined))
+  const parsed = configFileSchema.safeParse({ connections: [cleaned] })
+  const errors: FieldErrors = parsed.success ? {} : toFieldErrors(parsed.error.issues, 2)
+  const existing = context.registry.connections.find(({ connection }) => connection.name === draft.name)
+  if (existing && existing.connection.id !== editingId) errors.name ??= `a connection named "${String(draft.name)}" exists`
+  const provider = getProvider(String(draft.provider ?? ''))
+  const needsKey = provider && !provider.custom && provider.auth.kind !== 'none' && !provider.anonymousKey
+  if (needsKey && editingId === undefined && blank(draft.apiKey)) errors.apiKey ??= `required for ${provider.name}`
+  if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors }
+  return { ok: true, value: parsed.data.connections[0] }
+}
+
+/** Creates a connection (validated); reloads routing. */
+export function createConnection(context: AppContext, draft: Record<string, unknown>): Outcome<number> {
+  const checked = validateConnection(context, draft)
+  if (!checked.ok) return checked
+  const id = upsertConnection(context.db, context.encryptionKey, checked.value, context.now())
+  context.reload()
+  return { ok: true, value: id }
+}
+
+/** Updates a connection by id (a blank key keeps the stored one); reloads routing. */
+export function updateConnection(context: AppContext, id: number, draft: Record<string, unknown>): Outcome<number> | undefined {
+  const current = context.registry.connections.find(({ connection }) => connection.id === id)
+  if (!current) return undefined
+  const checked = validateConnection(context, draft, id)
+  if (!checked.ok) return checked
+  context.db.transaction(() => {
+    if (checked.value.name !== current.connection.name) renameConnection(context.db, id, checked.value.name, context.now())
+    upsertConnection(context.db, context.encryptionKey, { prefix: null, baseUrl: null, ...checked.value, models: checked.value.models ?? [] }, context.now())
+  })()
+  context.reload()
+  return { ok: true, value: id }
+}
+
+/** Deletes a connection and forgets its health; returns whether it existed. */
+export function removeConnection(context: AppContext, id: number): boolean {
+  const removed = deleteConnection(context.db, id)
+  if (removed) {
+    context.health.clear(id)
+    context.reload()
+  }
+  return removed
+}
+
+/** Enables or disables a connection; returns whether it existed. */
+export function toggleConnection(context: AppContext, id: number, enabled: boolean): boolean {
+  const changed = setConnectionEnabled(context.db, id, enabled, context.now())
+  if (changed) context.reload()
+  return changed
+}
+
+/** Moves a connection one place up or down among its provider's accounts and renumbers them 1..n. */
+export function moveConnection(context: AppContext, id: number, direction: 'up' | 'down'): boolean {
+  const all = listConnections(context.db, context.encryptionKey)
+  const target = all.find((connection) => connection.id === id)
+  if (!target) return false
+  const siblings = all.filter((connection) => connection.provider === target.provider)
+  const index = siblings.indexOf(target)
+  const swapWith = direction === 'up' ? index - 1 : index + 1
+  if (swapWith >= 0 && swapWith < siblings.length) [siblings[index], siblings[swapWith]] = [siblings[swapWith], siblings[index]]
+  setConnectionPriorities(context.db, new Map(siblings.map((connection, position) => [connection.id, position + 1])), context.now())
+  context.reload()
+  return true
+}
+
+/** Creates or edits a combo (by id when given): a unique name and at least one model. */
+export function saveCombo(context: AppContext, input: { id?: number; name: unknown; models: unknown }): Outcome<string> {
+  const models = Array.isArray(input.models) ? input.models.map((model) => String(model).trim()).filter(Boolean) : input.models
+  const parsed = configFileSchema.safeParse({ combos: [{ name: typeof input.name === 'string' ? input.name.trim() : input.name, models }] })
+  const errors: FieldErrors = parsed.success ? {} : toFieldErrors(parsed.error.issues, 2)
+  const combos = listCombos(context.db)
+  const name = parsed.success ? parsed.data.combos[0].name : String(input.name ?? '')
+  if (combos.some((combo) => combo.name === name && combo.id !== input.id)) errors.name ??= `a combo named "${name}" exists`
+  if (listAliases(context.db)[name] !== undefined) errors.name ??= `"${name}" is already an alias`
+  if (input.id !== undefined && !combos.some((combo) => combo.id === input.id)) errors.form = 'this combo no longer exists'
+  if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors }
+  const combo = parsed.data.combos[0]
+  if (input.id === undefined) upsertCombo(context.db, combo.name, combo.models, context.now())
+  else updateCombo(context.db, input.id, combo.name, combo.models, context.now())
+  context.reload()
+  return { ok: true, value: combo.name }
+}
+
+/** Deletes a combo; returns whether it existed. */
+export function removeCombo(context: AppContext, id: number): boolean {
+  const removed = deleteCombo(context.db, id)
+  if (removed) context.reload()
+  return removed
+}
+
+/** Creates or replaces an alias (name → model, combo or alias). */
+export function saveAlias(context: AppContext, input: { name: unknown; target: unknown }): Outcome<string> {
+  const name = typeof input.name === 'string' ? input.name.trim() : ''
+  const target = typeof input.target === 'string' ? input.target.trim() : ''
+  const errors: FieldErrors = {}
+  if (!name) errors.name = 'name is required'
+  else if (name.length > 100) errors.name = 'at most 100 characters'
+  if (!target) errors.target = 'target is required'
+  if (name && name === target) errors.target = 'an alias cannot point at itself'
+  if (name && listCombos(context.db).some((combo) => combo.name === name)) errors.name ??= `"${name}" is already a combo`
+  const parsed = configFileSchema.safeParse({ aliases: { [name]: target } })
+  if (!parsed.success) Object.assign(errors, { ...toFieldErrors(parsed.error.issues, 2), ...errors })
+  if (Object.keys(errors).length > 0) return { ok: false, errors }
+  upsertAlias(context.db, name, target, context.now())
+  context.reload()
+  return { ok: true, value: name }
+}
+
+/** Deletes an alias; returns whether it existed. */
+export function removeAlias(context: AppContext, name: string): boolean {
+  const removed = deleteAlias(context.db, name)
+  if (removed) context.reload()
+  return removed
+}
+
+/** The stored settings (not the environment's overrides). */
+export function readSettings(context: AppContext): Settings {
+  return getSetting<Settings>(context.db, 'settings') ?? {}
+}
+
+/** Merges a patch into the settings after validating the result; reloads routing. */
+export function patchSettings(context: AppContext, patch: (current: Settings) => Settings): Outcome<Settings> {
+  const next = patch(structuredClone(readSettings(context)))
+  const parsed = settingsSchema.safeParse(next)
+  if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error.issues, 0) }
+  setSetting(context.db, 'settings', parsed.data)
+  context.reload()
+  return { ok: true, value: parsed.data }
+}
+
+/** Adds a model-mapping rule (`match` → `target`) at the end. */
+export function addMapping(context: AppContext, match: unknown, target: unknown): Outcome<Settings> {
+  const rule = { match: typeof match === 'string' ? match.trim() : '', target: typeof target === 'string' ? target.trim() : '' }
+  const errors: FieldErrors = {}
+  if (!rule.match) errors.match = 'pattern is required'
+  if (!rule.target) errors.target = 'target is required'
+  if (Object.keys(errors).length > 0) return { ok: false, errors }
+  return patchSettings(context, (settings) => ({
+    ...settings,
+    routing: { ...settings.routing, modelMapping: [...(settings.routing?.modelMapping ?? []), rule] },
+  }))
+}
+
+/** Removes or moves one model-mapping rule by index. */
+export function editMapping(context: AppContext, index: number, action: 'delete' | 'up' | 'down'): Outcome<Settings> {
+  return patchSettings(context, (settings) => {
+    const rules = [...(settings.routing?.modelMapping ?? [])]
+    if (index < 0 || index >= rules.length) return settings
+    if (action === 'delete') rules.splice(index, 1)
+    else {
+      const other = action === 'up' ? index - 1 : index + 1
+      if (other >= 0 && other < rules.length) [rules[index], rules[other]] = [rules[other], rules[index]]
+    }
+    return { ...settings, routing: { ...settings.routing, modelMapping: rules } }
+  })
+}
+
+/** Parses the timeouts form (seconds, as people think of them) into milliseconds. */
+export function timeoutsFromForm(form: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const field of ['connectMs', 'firstByteMs', 'idleMs', 'totalMs']) {
+    const raw = form[field]
+    if (blank(raw)) continue
+    const seconds = Number(String(raw).trim())
+    out[field] = Number.isFinite(seconds) ? Math.round(seconds * 1000) : String(raw)
+  }
+  return out
+}
+
+/** Changes the dashboard password after checking the current one; every older session stops working. */
+export async function changePassword(context: AppContext, input: { current: unknown; next: unknown; confirm: unknown }): Promise<Outcome<true>> {
+  const errors: FieldErrors = {}
+  const next = typeof input.next === 'string' ? input.next : ''
+  if (!(await verifyPassword(context.db, typeof input.current === 'string' ? input.current : ''))) errors.current = 'wrong password'
+  if (next.length < 8) errors.next = 'at least 8 characters'
+  else if (next.length > 1024) errors.next = 'at most 1024 characters'
+  if (input.confirm !== next) errors.confirm = 'does not match'
+  if (Object.keys(errors).length > 0) return { ok: false, errors }
+  await setPassword(context.db, next)
+  return { ok: true, value: true }
+}

@@ -1,0 +1,241 @@
+import type { Database } from 'bun:sqlite'
+
+/** Totals over a time window of `usage_events`. */
+export interface UsageTotals {
+  requests: number
+  errors: number
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheWriteTokens: number
+  averageLatencyMs: number
+}
+
+/** One bucket of the usage time series. */
+export interface UsageBucket {
+  start: number
+  requests: number
+  errors: number
+  tokens: number
+}
+
+/** One row of a usage breakdown (by model, provider, connection or key). */
+export interface UsageGroup {
+  key: string | number | null
+  provider: string | null
+  model: string | null
+  requests: number
+  errors: number
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheWriteTokens: number
+}
+
+/** A recorded client request as the Usage and Logs pages show it. */
+export interface RequestRow {
+  id: number
+  at: number
+  requestId: string
+  inboundFormat: string
+  requestedModel: string | null
+  model: string | null
+  provider: string | null
+  connectionId: number | null
+  apiKeyId: number | null
+  status: number
+  stream: boolean
+  attempts: number
+  inputTokens: number | null
+  outputTokens: number | null
+  cacheReadTokens: number | null
+  cacheWriteTokens: number | null
+  latencyMs: number | null
+  ttfbMs: number | null
+  error: string | null
+}
+
+/** One upstream try of a request. */
+export interface AttemptRow {
+  requestId: string
+  at: number
+  connectionId: number | null
+  provider: string
+  model: string
+  status: number
+  failureClass: string | null
+  reason: string | null
+  latencyMs: number
+}
+
+/** Filters of the request log. */
+export interface RequestFilter {
+  since?: number
+  model?: string
+  provider?: string
+  /** `ok` (status < 400) or `error`. */
+  outcome?: 'ok' | 'error'
+  limit?: number
+}
+
+const isError = 'status >= 400'
+
+/** Requests, errors, tokens and latency since `since` (ms). */
+export function usageTotals(db: Database, since: number): UsageTotals {
+  const row = db
+    .query(
+      `SELECT COUNT(*) AS requests, COALESCE(SUM(${isError}), 0) AS errors, COALESCE(SUM(input_tokens), 0) AS input,
+       COALESCE(SUM(output_tokens), 0) AS output, COALESCE(SUM(cache_read_tokens), 0) AS cacheRead,
+       COALESCE(SUM(cache_write_tokens), 0) AS cacheWrite, COALESCE(AVG(latency_ms), 0) AS latency
+       FROM usage_events WHERE at >= ?`,
+    )
+    .get(since) as Record<string, number>
+  return {
+    requests: row.requests,
+    errors: row.errors,
+    inputTokens: row.input,
+    outputTokens: row.output,
+    cacheReadTokens: row.cacheRead,
+    cacheWriteTokens: row.cacheWrite,
+    averageLatencyMs: Math.round(row.latency),
+  }
+}
+
+/** Requests, errors and tokens per bucket of `bucketMs`, from `since` to `until`, empty buckets included. */
+export function usageSeries(db: Database, since: number, until: number, bucketMs: number): UsageBucket[] {
+  const rows = db
+    .query(
+      `SELECT (at - ?1) / ?2 AS slot, COUNT(*) AS requests, COALESCE(SUM(${isError}), 0) AS errors,
+       COALESCE(SUM(COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0)), 0) AS tokens
+       FROM usage_events WHERE at >= ?1 AND at < ?3 GROUP BY slot`,
+    )
+    .all(since, bucketMs, until) as { slot: number; requests: number; errors: number; tokens: number }[]
+  const bySlot = new Map(rows.map((row) => [Math.floor(row.slot), row]))
+  const count = Math.max(1, Math.ceil((until - since) / bucketMs))
+  return Array.from({ length: count }, (_, slot) => {
+    const row = bySlot.get(slot)
+    return { start: since + slot * bucketMs, requests: row?.requests ?? 0, errors: row?.errors ?? 0, tokens: row?.tokens ?? 0 }
+  })
+}
+
+const groupColumns = { model: 'model', provider: 'provider', connection: 'connection_id', key: 'api_key_id' } as const
+
+/** Usage since `since` grouped by model, provider, connection or client key, busiest first. */
+export function usageBreakdown(db: Database, since: number, by: keyof typeof groupColumns, limit = 20): UsageGroup[] {
+  const column = groupColumns[by]
+  return db
+    .query(
+      `SELECT ${column} AS key, MIN(provider) AS provider, MIN(model) AS model, COUNT(*) AS requests,
+       COALESCE(SUM(${isError}), 0) AS errors, COALESCE(SUM(input_tokens), 0) AS inputTokens,
+       COALESCE(SUM(output_tokens), 0) AS outputTokens, COALESCE(SUM(cache_read_tokens), 0) AS cacheReadTokens,
+       COALESCE(SUM(cache_write_tokens), 0) AS cacheWriteTokens
+       FROM usage_events WHERE at >= ? GROUP BY ${column} ORDER BY requests DESC LIMIT ?`,
+    )
+    .all(since, limit) as UsageGroup[]
+}
+
+/** Usage since `since` per model and provider, for pricing. */
+export function usageByModel(db: Database, since: number): UsageGroup[] {
+  return db
+    .query(
+      `SELECT model AS key, provider, model, COUNT(*) AS requests, COALESCE(SUM(${isError}), 0) AS errors,
+       COALESCE(SUM(input_tokens), 0) AS inputTokens, COALESCE(SUM(output_tokens), 0) AS outputTokens,
+       COALESCE(SUM(cache_read_tokens), 0) AS cacheReadTokens, COALESCE(SUM(cache_write_tokens), 0) AS cacheWriteTokens
+       FROM usage_events WHERE at >= ? GROUP BY provider, model ORDER BY requests DESC`,
+    )
+    .all(since) as UsageGroup[]
+}
+
+const requestColumns = `id, at, request_id AS requestId, inbound_format AS inboundFormat, requested_model AS requestedModel,
+  model, provider, connection_id AS connectionId, api_key_id AS apiKeyId, status, stream, attempts,
+  input_tokens AS inputTokens, output_tokens AS outputTokens, cache_read_tokens AS cacheReadTokens,
+  cache_write_tokens AS cacheWriteTokens, latency_ms AS latencyMs, ttfb_ms AS ttfbMs, error`
+
+/** Recorded requests, newest first, filtered. */
+export function listRequests(db: Database, filter: RequestFilter = {}): RequestRow[] {
+  const where: string[] = []
+  const values: (string | number)[] = []
+  if (filter.since !== undefined) {
+    where.push('at >= ?')
+    values.push(filter.since)
+  }
+  if (filter.model) {
+    where.push('(model LIKE ? OR requested_model LIKE ?)')
+    values.push(`%${filter.model}%`, `%${filter.model}%`)
+  }
+  if (filter.provider) {
+    where.push('provider = ?')
+    values.push(filter.provider)
+  }
+  if (filter.outcome === 'ok') where.push('status < 400')
+  if (filter.outcome === 'error') where.push(isError)
+  const sql = `SELECT ${requestColumns} FROM usage_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`
+  const rows = db.query(sql).all(...values, filter.limit ?? 50) as (Omit<RequestRow, 'stream'> & { stream: number })[]
+  return rows.map((row) => ({ ...row, stream: row.stream === 1 }))
+}
+
+/** The attempts of the given requests, grouped by request id, each in order. */
+export function attemptsFor(db: Database, requestIds: readonly string[]): Map<string, AttemptRow[]> {
+  const out = new Map<string, AttemptRow[]>()
+  if (requestIds.length === 0) return out
+  const rows = db
+    .query(
+      `SELECT request_id AS requestId, at, connection_id AS connectionId, provider, model, status, failure_class AS failureClass,
+       reason, latency_ms AS latencyMs FROM attempts WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    )
+    .all(JSON.stringify(requestIds)) as AttemptRow[]
+  for (const row of rows) out.set(row.requestId, [...(out.get(row.requestId) ?? []), row])
+  return out
+}
+
+/** Per connection since `since`: requests, errors, tokens and the last request time (for the Quota page). */
+export function usageByConnection(db: Database, since: number): Map<number, { requests: number; errors: number; tokens: number; lastAt: number }> {
+  const rows = db
+    .query(
+      `SELECT connection_id AS id, COUNT(*) AS requests, COALESCE(SUM(${isError}), 0) AS errors,
+       COALESCE(SUM(COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0)), 0) AS tokens, MAX(at) AS lastAt
+       FROM usage_events WHERE at >= ? AND connection_id IS NOT NULL GROUP BY connection_id`,
+    )
+    .all(since) as { id: number; requests: number; errors: number; tokens: number; lastAt: number }[]
+  return new Map(rows.map(({ id, ...rest }) => [id, rest]))
+}
+
+/** The providers that appear in usage, for the log filter. */
+export function listUsageProviders(db: Database): string[] {
+  return (db.query('SELECT DISTINCT provider FROM usage_events WHERE provider IS NOT NULL ORDER BY provider').all() as { provider: string }[]).map(
+    (row) => row.provider,
+  )
+}
+
+/** Renames a connection; returns whether one existed. */
+export function renameConnection(db: Database, id: number, name: string, now: number): boolean {
+  return db.query('UPDATE connections SET name = ?, updated_at = ? WHERE id = ?').run(name, now, id).changes > 0
+}
+
+/** Sets the priorities of connections in one transaction (lower is tried first). */
+export function setConnectionPriorities(db: Database, priorities: ReadonlyMap<number, number>, now: number): void {
+  const update = db.query('UPDATE connections SET priority = ?, updated_at = ? WHERE id = ?')
+  db.transaction(() => {
+    for (const [id, priority] of priorities) update.run(priority, now, id)
+  })()
+}
+
+/** Replaces a combo's name and models by id; returns whether it existed. */
+export function updateCombo(db: Database, id: number, name: string, models: readonly string[], now: number): boolean {
+  return db.query('UPDATE combos SET name = ?, models = ?, updated_at = ? WHERE id = ?').run(name, JSON.stringify(models), now, id).changes > 0
+}
+
+/** Deletes a combo; returns whether it existed. */
+export function deleteCombo(db: Database, id: number): boolean {
+  return db.query('DELETE FROM combos WHERE id = ?').run(id).changes > 0
+}
+
+/** Deletes an alias; returns whether it existed. */
+export function deleteAlias(db: Database, name: string): boolean {
+  return db.query('DELETE FROM aliases WHERE name = ?').run(name).changes > 0
+}
+
+/** Writes a consistent copy of the whole database to `path` (which must not exist) with `VACUUM INTO`. */
+export function backupDatabase(db: Database, path: string): void {
+  db.query('VACUUM INTO ?').run(path)
+}
