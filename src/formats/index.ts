@@ -1,19 +1,20 @@
-import { ProxyError } from '../core/errors'
 import { anthropicMessages } from './anthropic-messages'
 import { geminiFormat } from './gemini'
+import { ollamaFormat } from './ollama'
+import { openaiResponsesFormat } from './openai-responses'
 import { openaiChat } from './openai-chat'
 import type { FormatId, WireFormat } from './types'
 
-/** Every wire format with codecs, by id (openai-responses, gemini and ollama register here as they land). */
-export const formats: Partial<Record<FormatId, WireFormat>> = {
+/** Every wire format's codecs, by id. */
+export const formats: Record<FormatId, WireFormat> = {
   'openai-chat': openaiChat,
   'anthropic-messages': anthropicMessages,
   gemini: geminiFormat,
+  'openai-responses': openaiResponsesFormat,
+  ollama: ollamaFormat,
 }
 
-/** The codecs of a wire format; throws when that format has none yet. */
+/** The codecs of a wire format. */
 export function getFormat(id: FormatId): WireFormat {
-  const format = formats[id]
-  if (!format) throw new ProxyError('internal', `no codecs for wire format ${id}`)
-  return format
+  return formats[id]
 }

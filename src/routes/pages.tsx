@@ -1,12 +1,10 @@
 import { html } from '@elysiajs/html'
 import { Elysia } from 'elysia'
 import { LoginPage } from '../../views/pages/login-page'
-import { OverviewPage } from '../../views/pages/overview-page'
-import { isApiKeyRequired } from '../services/client-auth'
 import type { AppContext } from '../services/context'
 import { createLoginLimiter } from '../services/login-limiter'
 import { verifyPassword } from '../services/password'
-import { listApiKeys } from '../store/api-keys'
+import { dashboardRoutes } from './pages/dashboard'
 import { isSameOriginWrite, sessionCookie, sessionPlugin } from './session'
 
 const redirect = (location: string) => new Response(null, { status: 303, headers: { location } })
@@ -44,23 +42,5 @@ export function pageRoutes(context: AppContext) {
       if (isSameOriginWrite(request)) cookie.auth_token.set(sessionCookie(context, '', 0))
       return redirect('/login')
     })
-    .get('/dashboard', async ({ cookie, isSignedIn, request }) => {
-      if (!(await isSignedIn(cookie.auth_token.value))) return redirect('/login')
-      const host = request.headers.get('host') ?? `${context.runtime.hostname}:${context.runtime.port}`
-      return (
-        <OverviewPage
-          endpoint={`http://${host}/v1`}
-          requireApiKey={isApiKeyRequired(context)}
-          connections={context.registry.connections.map(({ connection, provider }) => ({
-            name: connection.name,
-            provider: provider.name,
-            prefix: connection.prefix ?? provider.id,
-            baseUrl: connection.baseUrl ?? provider.baseUrl ?? null,
-            models: connection.models,
-            enabled: connection.enabled,
-          }))}
-          keys={listApiKeys(context.db)}
-        />
-      )
-    })
+    .use(dashboardRoutes(context))
 }

@@ -33,11 +33,12 @@ function findConnection(context: AppContext, id: string) {
 
 /**
  * Provider checks under `/api/providers`: `POST /:id/test` ("test connection"), `GET /:id/models[?refresh=1]`
- * (built-in + live model list) and `POST /validate` (test an unsaved connection). Mount behind the dashboard session.
+ * (built-in + live model list) and `POST /validate` (test an unsaved connection). Mount behind the dashboard session:
+ * inside `apiRoutes` (prefix `/api`, after its session check) pass `prefix: '/providers'`.
  */
-export function providersApiRoutes(context: AppContext) {
+export function providersApiRoutes(context: AppContext, options: { prefix?: string } = {}) {
   const deps = (): CheckDeps => ({ fetch: context.fetch, now: context.now, env: process.env })
-  return new Elysia({ name: 'routes/providers-api', prefix: '/api/providers' })
+  return new Elysia({ name: 'routes/providers-api', prefix: options.prefix ?? '/api/providers' })
     .post('/validate', async ({ request }) => {
       const parsed = draftInput.safeParse(await readJson(request))
       if (!parsed.success) return jsonError(400, parsed.error.issues[0].message)

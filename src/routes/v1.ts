@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import { ProxyError } from '../core/errors'
+import { renderOllamaTags } from '../formats/ollama'
 import type { FormatId } from '../formats/types'
 import { authenticateClient } from '../services/client-auth'
 import { handleCountTokens } from '../services/count'
@@ -38,11 +39,7 @@ function listModels(context: AppContext, request: Request, format: FormatId): Re
       models: models.map(({ id }) => ({ name: `models/${id}`, baseModelId: id, displayName: id, supportedGenerationMethods: ['generateContent', 'streamGenerateContent'] })),
     })
   }
-  if (format === 'ollama') {
-    // @see https://github.com/ollama/ollama/blob/main/docs/api.md#list-local-models
-    const modifiedAt = new Date(context.now()).toISOString()
-    return Response.json({ models: models.map(({ id }) => ({ name: id, model: id, modified_at: modifiedAt, size: 0, digest: '', details: {} })) })
-  }
+  if (format === 'ollama') return Response.json(renderOllamaTags(models.map(({ id }) => id), { now: context.now }))
   // @see https://platform.openai.com/docs/api-reference/models/list
   const created = Math.floor(context.now() / 1000)
   return Response.json({ object: 'list', data: models.map(({ id, ownedBy }) => ({ id, object: 'model', created, owned_by: ownedBy })) })

@@ -6,6 +6,7 @@ import { getFormat } from '../formats'
 import { encodeError } from '../formats/errors'
 import type { FormatId } from '../formats/types'
 import { responseModelField } from '../formats/model-field'
+import { assertTranslatable } from '../formats/openai-responses'
 import { decodeUpstreamError } from '../formats/upstream-error'
 import { endpointPath, joinUrl } from '../providers/endpoints'
 import { callUpstream, UpstreamFailure } from '../upstream/call-upstream'
@@ -42,14 +43,10 @@ const transient = (reason: string): ClassifiedFailure => ({ class: 'transient', 
 function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough: boolean): string {
   const { provider } = candidate.entry
   if (passthrough) return JSON.stringify(parsed.call.pathModel === undefined ? { ...parsed.body, model: candidate.upstreamModel } : parsed.body)
-  if (parsed.call.format === 'openai-responses' && parsed.body.previous_response_id != null) {
-    throw new ProxyError(
-      'invalid_request',
-      `previous_response_id needs an upstream that speaks the Responses API; ${candidate.publicModel} speaks ${provider.format}. Send the whole conversation in "input" instead.`,
-      { param: 'previous_response_id' },
-    )
-  }
-  const encoded = getFormat(provider.format).request.encode({ ...parsed.ir(), model: candidate.upstreamModel, stream: parsed.stream }, { model: candidate.upstreamModel })
+  const request = parsed.ir()
+  // Server-side conversation state (previous_response_id…) only exists on a Responses upstream.
+  if (parsed.call.format === 'openai-responses') assertTranslatable(request)
+  const encoded = getFormat(provider.format).request.encode({ ...request, model: candidate.upstreamModel, stream: parsed.stream }, { model: candidate.upstreamModel })
   return JSON.stringify(encoded)
 }
 

@@ -228,3 +228,14 @@ export async function changePassword(context: AppContext, input: { current: unkn
   await setPassword(context.db, next)
   return { ok: true, value: true }
 }
+
+/** Model names a combo, alias or tool may use: combos, aliases, then `<prefix>/<model>` of enabled connections. */
+export function listModelChoices(context: AppContext): string[] {
+  const names = new Set<string>([...context.registry.combos.keys(), ...context.registry.aliases.keys()])
+  for (const { connection, provider } of context.registry.connections) {
+    if (!connection.enabled) continue
+    const prefix = connection.prefix ?? provider.aliases[0] ?? provider.id
+    for (const model of [...connection.models, ...(provider.models ?? []).map((info) => info.id)]) names.add(`${prefix}/${model}`)
+  }
+  return [...names]
+}

@@ -46,7 +46,8 @@ function readModel(call: InboundCall, body: Record<string, unknown>): string {
   if (typeof model !== 'string' || model.trim() === '') {
     throw new ProxyError('invalid_request', '"model" is required: a string such as "<prefix>/<model>", a combo or an alias', { param: 'model' })
   }
-  return model.trim()
+  // Ollama clients append a tag; `:latest` names the same model.
+  return call.format === 'ollama' ? model.trim().replace(/:latest$/, '') : model.trim()
 }
 
 // Ollama streams unless told not to; every other API streams only when asked.

@@ -21,14 +21,24 @@ export interface UsageEvent {
   latencyMs: number
   ttfbMs?: number
   error?: string
+  /** The combo the client asked for, when the requested model was one. */
+  combo?: string | null
+  /** True when the token counts were estimated locally because the upstream reported none. */
+  estimated?: boolean
+  /** What the request would cost at list price, in US dollars; undefined when the model has no known price. */
+  listCost?: number
+  /** What the request really cost: 0 on subscription and free tiers, else the list price. */
+  actualCost?: number
 }
 
-/** Writes a batch of usage events in one transaction. */
+const HOUR_MS = 3_600_000
+
+/** Writes a batch of usage events and folds them into the hourly rollups, in one transaction. */
 export function insertUsageEvents(db: Database, events: readonly UsageEvent[]): void {
   const insert = db.query(
     `INSERT INTO usage_events (at, request_id, inbound_format, requested_model, model, provider, connection_id, api_key_id,
      status, stream, attempts, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
-     latency_ms, ttfb_ms, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+     latency_ms, ttfb_ms, error, combo, estimated, list_cost, actual_cost) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
   )
   db.transaction(() => {
     for (const e of events) {
@@ -36,9 +46,35 @@ export function insertUsageEvents(db: Database, events: readonly UsageEvent[]): 
         e.at, e.requestId, e.inboundFormat, e.requestedModel, e.model, e.provider, e.connectionId, e.apiKeyId,
         e.status, e.stream ? 1 : 0, e.attempts, e.inputTokens ?? null, e.outputTokens ?? null, e.cacheReadTokens ?? null,
         e.cacheWriteTokens ?? null, e.reasoningTokens ?? null, e.latencyMs, e.ttfbMs ?? null, e.error ?? null,
+        e.combo ?? null, e.estimated ? 1 : 0, e.listCost ?? null, e.actualCost ?? null,
       )
     }
+    addToHourlyRollups(db, events)
   })()
+}
+
+/** Adds events to `usage_hourly` (call inside the transaction that inserts them). */
+export function addToHourlyRollups(db: Database, events: readonly UsageEvent[]): void {
+  const upsert = db.query(
+    `INSERT INTO usage_hourly (hour, provider, connection_id, model, api_key_id, requests, errors, estimated, unpriced,
+       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, list_cost, actual_cost, latency_ms)
+     VALUES (?,?,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?)
+     ON CONFLICT (hour, provider, connection_id, model, api_key_id) DO UPDATE SET
+       requests = requests + 1, errors = errors + excluded.errors, estimated = estimated + excluded.estimated,
+       unpriced = unpriced + excluded.unpriced, input_tokens = input_tokens + excluded.input_tokens,
+       output_tokens = output_tokens + excluded.output_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+       cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+       list_cost = list_cost + excluded.list_cost, actual_cost = actual_cost + excluded.actual_cost, latency_ms = latency_ms + excluded.latency_ms`,
+  )
+  for (const e of events) {
+    const tokens = (e.inputTokens ?? 0) + (e.outputTokens ?? 0)
+    upsert.run(
+      Math.floor(e.at / HOUR_MS) * HOUR_MS, e.provider ?? '', e.connectionId ?? 0, e.model ?? '', e.apiKeyId ?? 0,
+      e.status >= 400 ? 1 : 0, e.estimated ? 1 : 0, tokens > 0 && e.listCost === undefined ? 1 : 0,
+      e.inputTokens ?? 0, e.outputTokens ?? 0, e.cacheReadTokens ?? 0, e.cacheWriteTokens ?? 0, e.reasoningTokens ?? 0,
+      e.listCost ?? 0, e.actualCost ?? 0, e.latencyMs,
+    )
+  }
 }
 
 /** The most recent usage events, newest first. */

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'bun:test'
 import { accumulateEvents } from '../../src/core/accumulate'
 import { fixedClock, sequentialIds } from '../../src/core/ids'
 import type { ChatResponse, StreamEvent } from '../../src/core/ir'
-import { createSseEncoderStream, type SseEvent } from '../../src/core/sse'
+import { createNdjsonEncoderStream, createSseEncoderStream, type SseEvent } from '../../src/core/sse'
 import { decodeStream, translateResponse, translateStream } from '../../src/core/translate'
 import { formats } from '../../src/formats'
 import type { FormatId, WireFormat } from '../../src/formats/types'
@@ -16,7 +16,7 @@ import { arrayStream, collect, listChunkFixtures, readJsonFixture, readText, spl
 
 const encoder = new TextEncoder()
 const context = () => ({ clock: fixedClock(1_700_000_000_000), ids: sequentialIds() })
-const targets = Object.values(formats) as WireFormat[]
+const targets = Object.values(formats)
 
 interface Case {
   name: string
@@ -36,6 +36,14 @@ const cases: Case[] = [
     text: toSseText(fixture.lines, { done: true }),
   })),
   { name: 'openai-compatible/anthropic-fallback-tool-call.sse', source: 'openai-chat', text: readText('openai-compatible', 'anthropic-fallback-tool-call.sse') },
+  ...listChunkFixtures(['openai-responses'])
+    // Two responses back to back, and an error stream (no answer to compare), are covered in the format's own tests.
+    .filter((fixture) => fixture.name !== 'openai-shell-tool.1' && fixture.name !== 'openai-error.1')
+    .map((fixture) => ({
+      name: `openai-responses/${fixture.name}`,
+      source: 'openai-responses' as const,
+      text: toSseText(fixture.lines, { named: true }),
+    })),
   ...listChunkFixtures(['gemini']).map((fixture) => ({
     name: `gemini/${fixture.name}`,
     source: 'gemini' as const,
@@ -55,8 +63,13 @@ function expected(response: ChatResponse, target: FormatId): ResponseSummary {
       ? ['inputTokens', 'outputTokens', 'cacheReadTokens', 'reasoningTokens']
       : target === 'gemini'
         ? ['inputTokens', 'outputTokens', 'cacheReadTokens']
-        : ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens']
-  return summarize(response, fields)
+        : target === 'ollama'
+          ? ['inputTokens', 'outputTokens']
+          : ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens']
+  const summary = summarize(response, fields)
+  // Ollama tool calls carry no ids: they come back numbered, so compare them without.
+  if (target === 'ollama') summary.toolCalls = summary.toolCalls.map(({ id: _id, ...call }) => call) as typeof summary.toolCalls
+  return summary
 }
 
 /** A finish reason as it survives a format with fewer reasons (OpenAI has no error/other). */
@@ -64,19 +77,22 @@ function expectedFinish(response: ChatResponse, target: FormatId, source: Format
   const reason = response.finishReason
   if (target === source) return reason
   if (reason === 'other' || reason === 'error') return response.content.some((part) => part.type === 'tool-call') ? 'tool-calls' : 'stop'
+  // Ollama only reports stop and length.
+  if (target === 'ollama' && reason === 'content-filter') return 'stop'
   return reason
 }
 
 describe.each(targets.map((target) => [target.id, target] as const))('stream → %s', (targetId, target) => {
   test.each(cases.map((item) => [item.name, item] as const))('%s', async (_, item) => {
-    const source = formats[item.source]!
+    const source = formats[item.source]
     const original = accumulateEvents(await decodeText(item.text, source))
     // encode the IR events for the target client and check the framing contract
     const events = await decodeText(item.text, source)
     const output = (await collect(arrayStream(events).pipeThrough(target.stream.encode(context())))) as SseEvent[]
     if (targetId === 'anthropic-messages') expect(checkAnthropicStream(output)).toEqual([])
     if (targetId === 'openai-chat') expect(output.at(-1)).toEqual({ data: '[DONE]' })
-    const bytes = Buffer.concat(await collect(arrayStream(output).pipeThrough(createSseEncoderStream())))
+    const framer = target.stream.framing === 'ndjson' ? createNdjsonEncoderStream() : createSseEncoderStream()
+    const bytes = Buffer.concat(await collect(arrayStream(output).pipeThrough(framer)))
     const again = accumulateEvents(await decodeText(new TextDecoder().decode(bytes), target))
     const want = expected(original, targetId)
     want.finishReason = expectedFinish(original, targetId, item.source)
@@ -108,7 +124,7 @@ describe('non-stream bodies across formats', () => {
     .filter((item) => item.body !== undefined)
 
   test.each(bodies.flatMap((item) => targets.map((target) => [`${item.name} → ${target.id}`, item, target] as const)))('%s', (_, item, target) => {
-    const source = formats[item.format]!
+    const source = formats[item.format]
     const original = source.response.decode(item.body)
     const translated = translateResponse(item.body, source, target, context())
     if (target.id === item.format) expect(translated).toBe(item.body)
@@ -125,6 +141,6 @@ describe('non-stream bodies across formats', () => {
 
 test('same format streams pass through byte for byte', async () => {
   const body = streamOf(encoder.encode(cases[0].text))
-  const source = formats[cases[0].source]!
+  const source = formats[cases[0].source]
   expect(translateStream(body, source, source, context())).toBe(body)
 })

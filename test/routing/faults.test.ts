@@ -141,7 +141,7 @@ describe('transient faults', () => {
   })
 
   test('a connection reset before headers falls over', async () => {
-    const listener = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { open: (socket) => socket.end(), data() {} } })
+    const listener = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { open: (socket) => void socket.end(), data() {} } })
     try {
       await using env = await setup()
       env.backup.reply(openaiOk)

@@ -1,0 +1,21 @@
+import { Elysia } from 'elysia'
+import type { AppContext } from '../../services/context'
+import { isSameOriginWrite, sessionPlugin } from '../session'
+import { endpointPages } from './endpoint'
+import { htmlResponse, redirect } from './render'
+
+/** Everything under `/dashboard`: signed-in only; writes must come from our own pages (htmx header or same origin). */
+export function dashboardRoutes(context: AppContext) {
+  return new Elysia({ name: 'routes/dashboard', prefix: '/dashboard' })
+    .use(sessionPlugin(context))
+    .onBeforeHandle(async ({ request, cookie, isSignedIn }) => {
+      if (!(await isSignedIn(cookie.auth_token.value))) {
+        // htmx follows HX-Redirect with a full navigation; a plain request gets a 303.
+        return request.headers.get('hx-request') === 'true' ? htmlResponse('', { headers: { 'hx-redirect': '/login' } }) : redirect('/login')
+      }
+      if (request.method !== 'GET' && request.method !== 'HEAD' && !isSameOriginWrite(request)) {
+        return htmlResponse('<p class="error">This request came from another site and was refused.</p>', { status: 403 })
+      }
+    })
+    .use(endpointPages(context))
+}

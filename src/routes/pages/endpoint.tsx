@@ -1,0 +1,59 @@
+import { Elysia } from 'elysia'
+import { EndpointPage, KeysSection, RequireKeySection, type KeysProps } from '../../../views/pages/endpoint-page'
+import { isApiKeyRequired } from '../../services/client-auth'
+import type { AppContext } from '../../services/context'
+import { generateApiKey } from '../../services/crypto'
+import { listModelChoices, patchSettings } from '../../services/management'
+import { deleteApiKey, listApiKeys, saveApiKey, setApiKeyEnabled } from '../../store/api-keys'
+import { field, publicOrigin, readForm, renderFragment, renderPage } from './render'
+
+/** Creates a client key; the caller shows the secret once. */
+export function createClientKey(context: AppContext, rawName: string): { key?: { id: number; name: string; key: string }; error?: string } {
+  const name = rawName.trim()
+  if (!name) return { error: 'name is required' }
+  if (name.length > 100) return { error: 'at most 100 characters' }
+  if (listApiKeys(context.db).some((key) => key.name === name)) return { error: `a key named "${name}" exists` }
+  const key = generateApiKey()
+  const id = saveApiKey(context.db, name, key, context.now())
+  context.reload()
+  return { key: { id, name, key } }
+}
+
+/** The Endpoint page (`/dashboard`) and its fragments: client keys and the require-key switch. */
+export function endpointPages(context: AppContext) {
+  const keysSection = (extra: Partial<KeysProps> = {}) => renderFragment(<KeysSection keys={listApiKeys(context.db)} {...extra} />)
+  const requireSection = (notice?: string) =>
+    renderFragment(<RequireKeySection required={isApiKeyRequired(context)} locked={context.runtime.requireApiKey !== undefined} notice={notice} />)
+  return new Elysia({ name: 'pages/endpoint' })
+    .get('/', ({ request }) =>
+      renderPage(request, {
+        title: 'Endpoint',
+        active: 'endpoint',
+        body: (
+          <EndpointPage
+            origin={publicOrigin(request, `http://${context.runtime.hostname}:${context.runtime.port}`)}
+            keys={{ keys: listApiKeys(context.db) }}
+            required={isApiKeyRequired(context)}
+            requiredLocked={context.runtime.requireApiKey !== undefined}
+            exampleModel={listModelChoices(context)[0] ?? 'prefix/model'}
+          />
+        ),
+      }),
+    )
+    .post('/keys', async ({ request }) => {
+      const name = field(await readForm(request), 'name')
+      const result = createClientKey(context, name)
+      return result.key ? keysSection({ created: result.key }) : keysSection({ errors: { name: result.error! }, name })
+    })
+    .post('/keys/:id/:action', ({ params }) => {
+      const id = Number(params.id)
+      if (params.action === 'delete') deleteApiKey(context.db, id)
+      else setApiKeyEnabled(context.db, id, params.action === 'enable')
+      context.reload()
+      return keysSection()
+    })
+    .post('/require-key/:state', ({ params }) => {
+      patchSettings(context, (settings) => ({ ...settings, requireApiKey: params.state === 'on' }))
+      return requireSection(params.state === 'on' ? 'Keys are now required.' : 'Keys are now optional.')
+    })
+}
