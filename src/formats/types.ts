@@ -29,6 +29,9 @@ export interface ProviderTarget {
   defaultMaxTokens?: number
 }
 
+/** What one stream event shows before any output reached the client: output, an error, or preamble only. */
+export type StreamProbe = 'output' | 'error' | 'preamble'
+
 /** One wire format's codecs: wire ⇄ IR for requests, responses, streams and errors. */
 export interface WireFormat {
   id: FormatId
@@ -51,6 +54,8 @@ export interface WireFormat {
     decode(): TransformStream<SseEvent, StreamEvent>
     /** IR stream events → SSE events for a client. */
     encode(context: EncodeContext): TransformStream<StreamEvent, SseEvent>
+    /** Classifies a raw event cheaply (no IR) while a stream is held until its first output; may throw on bad JSON. */
+    probe(event: SseEvent): StreamProbe
   }
   error: {
     /** HTTP error body in this format. */

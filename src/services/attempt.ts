@@ -12,7 +12,7 @@ import { endpointPath, joinUrl } from '../providers/endpoints'
 import { callUpstream, UpstreamFailure } from '../upstream/call-upstream'
 import { buildUpstreamHeaders, copyResponseHeaders, withQueryAuth } from '../upstream/headers'
 import type { AppContext } from './context'
-import { holdUntilContent } from './hold'
+import { holdUntilContent, resumeHeld } from './hold'
 import { observeUsage, type ObservedUsage } from './observe-usage'
 import { relayStream, rewriteModel } from './passthrough'
 import type { ParsedCall } from './proxy'
@@ -162,11 +162,11 @@ export async function attemptCandidate(
     headers.set('cache-control', 'no-cache')
     if (passthrough) {
       headers.set('content-type', upstreamType || 'text/event-stream')
-      const relayed = relayStream(held.body, { format: provider.format, model: candidate.publicModel, usage, describeFailure: failureOf, onEnd: finish })
+      const relayed = relayStream(held, { format: provider.format, model: candidate.publicModel, usage, describeFailure: failureOf, onEnd: finish })
       return { kind: 'answered', response: new Response(relayed, { status: response.status, headers }), status: response.status }
     }
     headers.set('content-type', to.stream.framing === 'ndjson' ? 'application/x-ndjson' : 'text/event-stream; charset=utf-8')
-    const translated = translateUpstreamStream({ body: held.body, from, to, context: encodeContext, usage, describeFailure: failureOf, onEnd: finish })
+    const translated = translateUpstreamStream({ body: resumeHeld(held), from, to, context: encodeContext, usage, describeFailure: failureOf, onEnd: finish })
     return { kind: 'answered', response: new Response(translated, { status: response.status, headers }), status: response.status }
   }
 

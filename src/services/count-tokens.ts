@@ -1,11 +1,19 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
 import { imageTokens, readImageSize } from '../core/image-size'
 import type { ChatRequest, ContentPart } from '../core/ir'
 
 // Per-message framing overhead (role markers), as OpenAI's chat format documents it.
 const PER_MESSAGE = 3
 
-function partTokens(part: ContentPart): number {
+type Counter = (text: string) => number
+let counter: Promise<Counter> | undefined
+
+/** Loads the tokenizer on first use: its tables cost ~100 MB and ~300 ms, which most runs never need. */
+function loadCounter(): Promise<Counter> {
+  counter ??= import('gpt-tokenizer/encoding/o200k_base').then((module) => module.countTokens)
+  return counter
+}
+
+function partTokens(part: ContentPart, countTokens: Counter): number {
   switch (part.type) {
     case 'text':
       return countTokens(part.text)
@@ -14,7 +22,7 @@ function partTokens(part: ContentPart): number {
     case 'tool-call':
       return countTokens(part.name) + countTokens(part.arguments || '{}')
     case 'tool-result':
-      return part.content.reduce((sum, inner) => sum + partTokens(inner), 0) + PER_MESSAGE
+      return part.content.reduce((sum, inner) => sum + partTokens(inner, countTokens), 0) + PER_MESSAGE
     case 'image': {
       if (part.source.type !== 'base64') return imageTokens(undefined)
       const head = Buffer.from(part.source.data.slice(0, 4096), 'base64')
@@ -32,12 +40,13 @@ function partTokens(part: ContentPart): number {
  * definitions and images. Used only when the upstream has no counting API; the result is an estimate
  * for non-OpenAI models and is reported as such.
  */
-export function countRequestTokens(request: ChatRequest): number {
+export async function countRequestTokens(request: ChatRequest): Promise<number> {
+  const countTokens = await loadCounter()
   let total = 0
   for (const part of request.system) total += countTokens(part.text)
   for (const message of request.messages) {
     total += PER_MESSAGE
-    for (const part of message.content) total += partTokens(part)
+    for (const part of message.content) total += partTokens(part, countTokens)
   }
   for (const tool of request.tools ?? []) {
     total += countTokens(tool.name) + countTokens(tool.description ?? '') + countTokens(JSON.stringify(tool.parameters))

@@ -65,7 +65,7 @@ export async function handleCountTokens(context: AppContext, format: CountFormat
     }
     // Gemini's countTokens may wrap the request as `generateContentRequest`.
     const wire = format === 'gemini' && typeof body.generateContentRequest === 'object' && body.generateContentRequest ? body.generateContentRequest : { ...body, max_tokens: body.max_tokens ?? 1 }
-    const tokens = countRequestTokens(getFormat(format).request.decode(wire))
+    const tokens = await countRequestTokens(getFormat(format).request.decode(wire))
     const headers = { 'x-modelmux-model': candidates[0].publicModel, 'x-modelmux-token-count': 'estimated' }
     return Response.json(format === 'anthropic-messages' ? { input_tokens: tokens } : { totalTokens: tokens }, { headers })
   } catch (error) {

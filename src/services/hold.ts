@@ -1,44 +1,82 @@
 import type { StreamError } from '../core/ir'
+import { createLineSplitter, createSseParser, type SseEvent } from '../core/sse'
 import { decodeStream } from '../core/translate'
 import type { WireFormat } from '../formats/types'
 
+/** An upstream stream held until its first output: the bytes read so far and the reader for the rest. */
+export interface HeldBody {
+  buffered: Uint8Array[]
+  reader: ReadableStreamDefaultReader<Uint8Array>
+}
+
 /** What the first events of an upstream stream showed. */
 export type HeldStream =
-  /** Real output (text, reasoning, a tool call) or a clean empty finish: safe to answer with `body`. */
-  | { kind: 'content'; body: ReadableStream<Uint8Array> }
+  /** Output (text, reasoning, a tool call, or a finish): safe to answer. */
+  | ({ kind: 'content' } & HeldBody)
   /** The upstream reported an error before any output: nothing was sent, another candidate may serve. */
   | { kind: 'error'; error: StreamError }
-  /** The upstream ended (or broke) before any output. */
+  /** The upstream ended or broke (`cause`) before any output, or sent something unreadable. */
   | { kind: 'empty'; cause?: unknown }
 
-const contentEvents = new Set(['text-delta', 'reasoning-delta', 'reasoning-start', 'tool-call-start', 'raw'])
+async function decodeError(buffered: Uint8Array[], format: WireFormat): Promise<StreamError> {
+  const events = decodeStream(new Blob(buffered as BlobPart[]).stream(), format).getReader()
+  for (let next = await events.read(); !next.done; next = await events.read()) {
+    if (next.value.type === 'error') return next.value.error
+  }
+  return { status: 502, kind: 'upstream', message: 'upstream reported an error before any output' }
+}
 
 /**
- * Holds a stream's preamble until its first real output, so a failure before it (an in-band error,
- * a stall, a cut connection) can still fall over invisibly. Decodes only the first events; the bytes
- * themselves are kept untouched in `body`.
+ * Holds a stream's preamble until its first real output, so a failure before it (an in-band error, a
+ * stall, a cut connection) can still fall over invisibly. Each event is classified by the format's cheap
+ * `probe`; the bytes themselves are kept untouched.
  */
 export async function holdUntilContent(body: ReadableStream<Uint8Array>, format: WireFormat): Promise<HeldStream> {
-  const [probe, kept] = body.tee()
-  const events = decodeStream(probe, format).getReader()
+  const reader = body.getReader()
+  const buffered: Uint8Array[] = []
+  const decoder = new TextDecoder()
+  let verdict: 'output' | 'error' | undefined
+  const onEvent = (event: SseEvent) => {
+    if (verdict) return
+    const probe = format.stream.probe(event)
+    if (probe !== 'preamble') verdict = probe
+  }
+  const parser = format.stream.framing === 'ndjson' ? createLineSplitter((line) => line.trim() && onEvent({ data: line })) : createSseParser(onEvent)
   try {
-    for (;;) {
-      const next = await events.read()
-      if (next.done) break
-      const event = next.value
-      if (contentEvents.has(event.type) || event.type === 'finish' || event.type === 'message-end') {
-        await events.cancel().catch(() => {})
-        return { kind: 'content', body: kept }
+    while (verdict === undefined) {
+      const next = await reader.read()
+      if (next.done) {
+        parser.end()
+        break
       }
-      if (event.type === 'error') {
-        await kept.cancel().catch(() => {})
-        return { kind: 'error', error: event.error }
-      }
+      buffered.push(next.value)
+      parser.feed(decoder.decode(next.value, { stream: true }))
     }
-    await kept.cancel().catch(() => {})
-    return { kind: 'empty' }
   } catch (cause) {
-    await kept.cancel().catch(() => {})
+    await reader.cancel().catch(() => {})
     return { kind: 'empty', cause }
   }
+  if (verdict === 'output') return { kind: 'content', buffered, reader }
+  await reader.cancel().catch(() => {})
+  if (verdict === 'error') return { kind: 'error', error: await decodeError(buffered, format) }
+  return { kind: 'empty' }
+}
+
+/** The held body as one stream again: what was buffered, then the rest. */
+export function resumeHeld(held: HeldBody): ReadableStream<Uint8Array> {
+  let index = 0
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (index < held.buffered.length) return controller.enqueue(held.buffered[index++])
+        const next = await held.reader.read()
+        if (next.done) controller.close()
+        else controller.enqueue(next.value)
+      },
+      cancel(reason) {
+        return held.reader.cancel(reason)
+      },
+    },
+    { highWaterMark: 0 },
+  )
 }

@@ -2,26 +2,52 @@ import { ProxyError } from '../core/errors'
 import { encodeStreamError } from '../formats/errors'
 import { responseModelField } from '../formats/model-field'
 import type { FormatId } from '../formats/types'
+import type { HeldBody } from './hold'
 import { observeUsage, type ObservedUsage } from './observe-usage'
 
-// A `"model": "…"` key/value at JSON structure level: a quote inside a string value is always escaped.
-const fieldPatterns = new Map<string, RegExp>()
-function fieldPattern(field: string): RegExp {
-  let pattern = fieldPatterns.get(field)
-  if (!pattern) fieldPatterns.set(field, (pattern = new RegExp(`(?<!\\\\)"${field}"(\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'g')))
-  return pattern
+const isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13
+
+/**
+ * Replaces every structural `"<field>": "…"` string value (default `model`) in a JSON text with the given id.
+ * A quote inside a JSON string is always escaped, so an unescaped `"model"` followed by `:` is a key.
+ */
+export function rewriteModel(text: string, model: string, field = 'model'): string {
+  const key = `"${field}"`
+  let at = text.indexOf(key)
+  if (at === -1) return text
+  const replacement = JSON.stringify(model)
+  let out = ''
+  let copied = 0
+  while (at !== -1) {
+    let cursor = at + key.length
+    if (at === 0 || text.charCodeAt(at - 1) !== 92) {
+      while (isSpace(text.charCodeAt(cursor))) cursor++
+      if (text.charCodeAt(cursor) === 58) {
+        cursor++
+        while (isSpace(text.charCodeAt(cursor))) cursor++
+        if (text.charCodeAt(cursor) === 34) {
+          let close = cursor + 1
+          while (close < text.length && text.charCodeAt(close) !== 34) close += text.charCodeAt(close) === 92 ? 2 : 1
+          if (close < text.length) {
+            out += text.slice(copied, cursor) + replacement
+            copied = close + 1
+            cursor = close + 1
+          }
+        }
+      }
+    }
+    at = text.indexOf(key, cursor)
+  }
+  return copied === 0 ? text : out + text.slice(copied)
 }
 
-/** Replaces every structural `"<field>"` string value (default `model`) in a JSON text with the given id. */
-export function rewriteModel(text: string, model: string, field = 'model'): string {
-  if (!text.includes(`"${field}"`)) return text
-  const replacement = JSON.stringify(model)
-  return text.replace(fieldPattern(field), (_match, colon: string) => `"${field}"${colon}${replacement}`)
-}
+// Lines worth parsing for usage: a usage object (not `"usage":null`), Gemini usageMetadata, Ollama counts.
+const mentionsUsage = (text: string) =>
+  text.includes('"usage":{') || text.includes('"usage": {') || text.includes('"usageMetadata"') || text.includes('"eval_count"')
 
 /** Reads usage from every complete line of an SSE (or NDJSON) text that mentions usage. */
 function observeLines(format: FormatId, text: string, usage: ObservedUsage): void {
-  if (!text.includes('sage"') && !text.includes('"eval_count"')) return
+  if (!mentionsUsage(text)) return
   let start = 0
   while (start < text.length) {
     let end = text.indexOf('\n', start)
@@ -29,7 +55,7 @@ function observeLines(format: FormatId, text: string, usage: ObservedUsage): voi
     const line = text.slice(start, end)
     start = end + 1
     const json = line.startsWith('data:') ? line.slice(5) : format === 'ollama' ? line : undefined
-    if (json === undefined || !(json.includes('sage"') || json.includes('"eval_count"'))) continue
+    if (json === undefined || !mentionsUsage(json)) continue
     try {
       observeUsage(format, JSON.parse(json), usage)
     } catch {
@@ -84,10 +110,11 @@ export type RelayEnd = { ok: true } | { ok: false; error: ProxyError; clientGone
  * A failure after the first byte becomes the format's in-band error event, never a silent truncation.
  */
 export function relayStream(
-  body: ReadableStream<Uint8Array>,
+  held: HeldBody,
   options: { format: FormatId; model: string; usage: ObservedUsage; describeFailure: (error: unknown) => ProxyError; onEnd: (end: RelayEnd) => void },
 ): ReadableStream<Uint8Array> {
-  const reader = body.getReader()
+  const { reader, buffered } = held
+  let bufferedIndex = 0
   const rewriter = createLineRewriter(options.format, options.model, options.usage)
   let ended = false
   const end = (result: RelayEnd) => {
@@ -101,6 +128,11 @@ export function relayStream(
         for (;;) {
           let chunk: Uint8Array
           try {
+            if (bufferedIndex < buffered.length) {
+              const out = rewriter.push(buffered[bufferedIndex++])
+              if (out) return controller.enqueue(out)
+              continue
+            }
             const next = await reader.read()
             if (next.done) {
               const rest = rewriter.end()

@@ -5,6 +5,7 @@ import { encodeError } from '../formats/errors'
 import { getFormat } from '../formats'
 import type { FormatId } from '../formats/types'
 import type { ApiKeyRecord } from '../store/api-keys'
+import type { AttemptEvent } from '../store/usage'
 import { attemptCandidate, type Completion } from './attempt'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
@@ -107,12 +108,15 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
   const conversation = context.router.keyOf(call.format, parsed.body, parsed.apiKey?.id ?? null)
   const candidates = context.router.order(resolved, conversation, context.registry.settings.routing?.providers)
   const skipped: Unavailable[] = []
+  // The attempt trace is stored only when it says more than the usage row: a retry, a fallback or a failure.
+  const trace: AttemptEvent[] = []
   let attemptCount = 0
   let lastFailure: Response | ProxyError | undefined
   let lastStatus = 502
   let contextTooLongFor: string | undefined
 
-  const recordUsage = (candidate: Candidate | undefined, status: number, completion?: Completion, error?: string) =>
+  const recordUsage = (candidate: Candidate | undefined, status: number, completion?: Completion, error?: string) => {
+    if (trace.length > 1 || trace.some((attempt) => attempt.status >= 400)) for (const attempt of trace) context.usage.recordAttempt(attempt)
     context.usage.record({
       at: context.now(),
       requestId,
@@ -130,6 +134,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
       ttfbMs: completion?.ttfbMs,
       error,
     })
+  }
 
   for (let index = 0; index < candidates.length; index++) {
     const candidate = candidates[index]
@@ -146,7 +151,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
       attemptCount++
       const attemptStarted = performance.now()
       const recordAttempt = (status: number, classified?: ClassifiedFailure) =>
-        context.usage.recordAttempt({
+        trace.push({
           at: context.now(),
           requestId,
           connectionId: connection.id,

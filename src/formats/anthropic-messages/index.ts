@@ -3,6 +3,7 @@ import { encodeAnthropicError, encodeAnthropicStreamError } from './errors'
 import { decodeAnthropicRequest, encodeAnthropicRequest } from './request'
 import { decodeAnthropicResponse, encodeAnthropicResponse } from './response'
 import { createAnthropicStreamDecoder, createAnthropicStreamEncoder } from './stream'
+import { probeAnthropicEvent } from './probe'
 
 /**
  * Anthropic Messages (`POST /v1/messages`).
@@ -12,6 +13,6 @@ export const anthropicMessages: WireFormat = {
   id: 'anthropic-messages',
   request: { decode: decodeAnthropicRequest, encode: encodeAnthropicRequest },
   response: { decode: decodeAnthropicResponse, encode: encodeAnthropicResponse },
-  stream: { framing: 'sse', decode: createAnthropicStreamDecoder, encode: createAnthropicStreamEncoder },
+  stream: { framing: 'sse', decode: createAnthropicStreamDecoder, encode: createAnthropicStreamEncoder, probe: probeAnthropicEvent },
   error: { encode: encodeAnthropicError, encodeStream: encodeAnthropicStreamError },
 }

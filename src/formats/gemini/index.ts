@@ -3,6 +3,7 @@ import { encodeGeminiError, encodeGeminiStreamError } from './errors'
 import { decodeGeminiRequest, encodeGeminiRequest } from './request'
 import { decodeGeminiResponse, encodeGeminiResponse } from './response'
 import { createGeminiStreamDecoder, createGeminiStreamEncoder } from './stream'
+import { probeGeminiEvent } from './probe'
 
 /**
  * Google Gemini `generateContent` / `streamGenerateContent?alt=sse` (model and stream flag in the URL).
@@ -12,6 +13,6 @@ export const geminiFormat: WireFormat = {
   id: 'gemini',
   request: { decode: decodeGeminiRequest, encode: encodeGeminiRequest },
   response: { decode: decodeGeminiResponse, encode: encodeGeminiResponse },
-  stream: { framing: 'sse', decode: createGeminiStreamDecoder, encode: createGeminiStreamEncoder },
+  stream: { framing: 'sse', decode: createGeminiStreamDecoder, encode: createGeminiStreamEncoder, probe: probeGeminiEvent },
   error: { encode: encodeGeminiError, encodeStream: encodeGeminiStreamError },
 }

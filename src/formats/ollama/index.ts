@@ -3,6 +3,7 @@ import { encodeOllamaError, encodeOllamaStreamError } from './errors'
 import { decodeOllamaRequest, encodeOllamaRequest } from './request'
 import { decodeOllamaResponse, encodeOllamaResponse } from './response'
 import { createOllamaStreamDecoder, createOllamaStreamEncoder } from './stream'
+import { probeOllamaEvent } from './probe'
 
 export { renderOllamaTags, type OllamaModelEntry } from './tags'
 
@@ -14,6 +15,6 @@ export const ollamaFormat: WireFormat = {
   id: 'ollama',
   request: { decode: decodeOllamaRequest, encode: encodeOllamaRequest },
   response: { decode: decodeOllamaResponse, encode: encodeOllamaResponse },
-  stream: { framing: 'ndjson', decode: createOllamaStreamDecoder, encode: createOllamaStreamEncoder },
+  stream: { framing: 'ndjson', decode: createOllamaStreamDecoder, encode: createOllamaStreamEncoder, probe: probeOllamaEvent },
   error: { encode: encodeOllamaError, encodeStream: encodeOllamaStreamError },
 }

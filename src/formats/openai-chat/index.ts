@@ -3,6 +3,7 @@ import { encodeOpenAIError, encodeOpenAIStreamError } from './errors'
 import { decodeOpenAIChatRequest, encodeOpenAIChatRequest } from './request'
 import { decodeOpenAIChatResponse, encodeOpenAIChatResponse } from './response'
 import { createOpenAIChatStreamDecoder, createOpenAIChatStreamEncoder } from './stream'
+import { probeOpenAIChatEvent } from './probe'
 
 /**
  * OpenAI Chat Completions (`POST /v1/chat/completions`), also spoken by most OpenAI-compatible upstreams.
@@ -12,6 +13,6 @@ export const openaiChat: WireFormat = {
   id: 'openai-chat',
   request: { decode: decodeOpenAIChatRequest, encode: encodeOpenAIChatRequest },
   response: { decode: decodeOpenAIChatResponse, encode: encodeOpenAIChatResponse },
-  stream: { framing: 'sse', decode: createOpenAIChatStreamDecoder, encode: createOpenAIChatStreamEncoder },
+  stream: { framing: 'sse', decode: createOpenAIChatStreamDecoder, encode: createOpenAIChatStreamEncoder, probe: probeOpenAIChatEvent },
   error: { encode: encodeOpenAIError, encodeStream: encodeOpenAIStreamError },
 }

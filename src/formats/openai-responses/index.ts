@@ -3,6 +3,7 @@ import { encodeResponsesError, encodeResponsesStreamError } from './errors'
 import { decodeResponsesRequest, encodeResponsesRequest } from './request'
 import { decodeResponsesResponse, encodeResponsesResponse } from './response'
 import { createResponsesStreamDecoder, createResponsesStreamEncoder } from './stream'
+import { probeResponsesEvent } from './probe'
 
 export { assertTranslatable, listUntranslatable } from './translatable'
 
@@ -14,6 +15,6 @@ export const openaiResponsesFormat: WireFormat = {
   id: 'openai-responses',
   request: { decode: decodeResponsesRequest, encode: encodeResponsesRequest },
   response: { decode: decodeResponsesResponse, encode: encodeResponsesResponse },
-  stream: { framing: 'sse', decode: createResponsesStreamDecoder, encode: createResponsesStreamEncoder },
+  stream: { framing: 'sse', decode: createResponsesStreamDecoder, encode: createResponsesStreamEncoder, probe: probeResponsesEvent },
   error: { encode: encodeResponsesError, encodeStream: encodeResponsesStreamError },
 }
