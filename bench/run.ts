@@ -1,0 +1,131 @@
+/**
+ * One whole bench run: start the fake upstream and modelmux as separate processes, measure every
+ * scenario at every concurrency direct and through modelmux (see measure.ts), sample modelmux's
+ * memory, then time cold starts. Children are always stopped, also when a step fails.
+ * @module
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { measureColdStart, type ColdStartResult } from './cold-start'
+import { driveLoad, summarizeLoad } from './load'
+import { measureScenario, requestFor, type Servers } from './measure'
+import { ownCpuMs, readCpuMs, readMachineBusyMs, readMemory, startBareProxy, startFakeUpstream, startModelmux, type Child } from './processes'
+import { concurrencies, modelmuxConfig, scenarios, type Scenario } from './scenarios'
+import type { MemoryResult, RunRow } from './targets'
+
+/** Knobs for one run. */
+export interface BenchSettings {
+  /** Measured time per scenario, concurrency and target, split into `rounds` alternating slices. */
+  durationMs: number
+  /** Unmeasured load before each scenario × concurrency, per target. */
+  warmupMs: number
+  /** The targets alternate this many times, so drift in machine load hits all alike. */
+  rounds: number
+  coldStarts: number
+  /** Only scenarios whose name contains this text. */
+  filter?: string
+  /** When set, the measured modelmux runs with `--cpu-prof-md` and writes its profile here on exit. */
+  cpuProfDir?: string
+  /** Extra Bun flags for the measured modelmux (e.g. `--smol`). */
+  bunFlags?: string[]
+  /** Also measure the reference bare Bun proxy (`bare-proxy.ts`), the floor any Bun proxy pays. */
+  reference?: boolean
+  /** Called with a progress line after each step. */
+  log: (line: string) => void
+}
+
+/** Everything a run measured. */
+export interface BenchRun {
+  rows: RunRow[]
+  /** CPU the rest of the machine used during the load runs (100 = one core); high values mean noisy numbers. */
+  otherCpuPercent: number
+  memory: MemoryResult
+  coldStart?: ColdStartResult
+}
+
+/** Waits, then reads modelmux's RSS (MB). */
+async function settledRss(pid: number, waitMs: number): Promise<number> {
+  await Bun.sleep(waitMs)
+  return readMemory(pid)?.rssMb ?? NaN
+}
+
+/** Runs every scenario × concurrency × target; returns rows and memory figures. */
+async function measureLoad(settings: BenchSettings, servers: Servers, selected: Scenario[]): Promise<Omit<BenchRun, 'coldStart'>> {
+  const { fake, modelmux } = servers
+  const idleAfterStartMb = await settledRss(modelmux.pid, 300)
+  const fakeIdleMb = readMemory(fake.pid)?.rssMb ?? NaN
+  // Warm-up: every scenario through modelmux once, so idle memory includes JIT-compiled code and pools.
+  for (const scenario of selected) {
+    const warm = summarizeLoad([await driveLoad(requestFor(scenario, 'modelmux', servers, 1), settings.warmupMs)])
+    if (warm.errors > 0) throw new Error(`warm-up of "${scenario.name}" failed: ${JSON.stringify(warm.errorKinds)}`)
+  }
+  const idleAfterWarmupMb = await settledRss(modelmux.pid, 1000)
+  settings.log(`modelmux RSS idle: ${idleAfterStartMb.toFixed(1)} MB after start, ${idleAfterWarmupMb.toFixed(1)} MB after warm-up`)
+
+  const rows: RunRow[] = []
+  const ours = () => ownCpuMs() + [fake, modelmux, servers.bare].reduce((sum, child) => sum + (child ? readCpuMs(child.pid) : 0), 0)
+  const before = { machine: readMachineBusyMs(), ours: ours(), at: performance.now() }
+  for (const scenario of selected) {
+    for (const concurrency of concurrencies) {
+      for (const row of await measureScenario(settings, servers, scenario, concurrency)) {
+        rows.push(row)
+        const r = row.result
+        const rss = row.peakRssMb === undefined ? '' : `, peak RSS ${row.peakRssMb.toFixed(1)} MB`
+        const errors = r.errors ? `, ${r.errors} ERRORS` : ''
+        const cpu = `, server CPU ${((row.serverCpuMs / r.elapsedMs) * 100).toFixed(0)} %`
+        settings.log(`${scenario.name} c=${concurrency} ${row.target}: ${r.rps.toFixed(0)} req/s, p50 ${r.latency.p50.toFixed(3)} ms${cpu}${rss}${errors}`)
+      }
+    }
+  }
+  const elapsedMs = performance.now() - before.at
+  // Tick rounding can make a quiet machine look slightly negative.
+  const otherCpuPercent = Math.max(0, ((readMachineBusyMs() - before.machine - (ours() - before.ours)) / elapsedMs) * 100)
+  settings.log(`other processes used ${otherCpuPercent.toFixed(0)} % CPU (of 100 % per core) during the load runs`)
+  const peakUnderLoadMb = Math.max(...rows.map((row) => row.peakRssMb ?? 0))
+  const samples = rows.reduce((sum, row) => sum + (row.rssSamples ?? 0), 0)
+  const highWaterMarkMb = readMemory(modelmux.pid)?.hwmMb ?? NaN
+  const idleAfterLoadMb = await settledRss(modelmux.pid, 1000)
+  return { rows, otherCpuPercent, memory: { idleAfterStartMb, idleAfterWarmupMb, peakUnderLoadMb, highWaterMarkMb, idleAfterLoadMb, samples, fakeIdleMb } }
+}
+
+/** Runs the whole bench; throws when a process fails to start (load errors are reported in the rows). */
+export async function runBench(settings: BenchSettings): Promise<BenchRun> {
+  const selected = scenarios.filter((scenario) => !settings.filter || scenario.name.includes(settings.filter))
+  if (selected.length === 0) throw new Error(`no scenario matches "${settings.filter}"`)
+  const workDir = mkdtempSync(join(tmpdir(), 'modelmux-bench-'))
+  const children: Child[] = []
+  const stopAll = () => Promise.all(children.splice(0).map((child) => child.stop()))
+  const onSignal = () => void stopAll().finally(() => process.exit(130))
+  process.once('SIGINT', onSignal)
+  try {
+    const fake = await startFakeUpstream()
+    children.push(fake)
+    const configFile = join(workDir, 'config.json')
+    writeFileSync(configFile, JSON.stringify(modelmuxConfig(fake.url), null, 2))
+    // The measured instance is a restart: the first start (secrets, schema, password hash) is timed separately below.
+    const dataDir = join(workDir, 'data')
+    await (await startModelmux(dataDir, configFile)).stop()
+    if (settings.cpuProfDir) mkdirSync(settings.cpuProfDir, { recursive: true })
+    const bunFlags = [...(settings.bunFlags ?? []), ...(settings.cpuProfDir ? ['--cpu-prof-md', `--cpu-prof-dir=${settings.cpuProfDir}`] : [])]
+    const modelmux = await startModelmux(dataDir, configFile, { bunFlags })
+    children.push(modelmux)
+    settings.log(`fake upstream pid ${fake.pid} at ${fake.url}; modelmux pid ${modelmux.pid} at ${modelmux.url}`)
+    const bare = settings.reference ? await startBareProxy(fake.url) : undefined
+    if (bare) children.push(bare)
+    const load = await measureLoad(settings, { fake, modelmux, bare }, selected)
+    const internalErrors = modelmux.output().match(/internal error|unhandled error/g)
+    if (internalErrors) settings.log(`modelmux logged ${internalErrors.length} internal errors:\n${modelmux.output().slice(-2000)}`)
+    await Promise.all([modelmux.stop(), bare?.stop()])
+    let coldStart: ColdStartResult | undefined
+    if (settings.coldStarts > 0) {
+      coldStart = await measureColdStart(workDir, configFile, settings.coldStarts)
+      settings.log(`cold start medians: first-ever ${coldStart.firstStartMedianMs.toFixed(1)} ms, restart ${coldStart.restartMedianMs.toFixed(1)} ms`)
+    }
+    return { ...load, coldStart }
+  } finally {
+    await stopAll()
+    process.off('SIGINT', onSignal)
+    rmSync(workDir, { recursive: true, force: true })
+  }
+}
