@@ -61,6 +61,7 @@ export async function startServer(
     usage,
     health: createHealthTracker(now, Math.random, { ...defaultHealthOptions, ...options.health }),
     router: createRouter(),
+    env: process.env,
     fetch: options.fetch ?? fetch,
     now,
     version: VERSION,

@@ -21,6 +21,16 @@ const connectionSchema = z
     models: z.array(z.string().trim().min(1)).optional(),
     priority: z.number().int().min(0).max(1_000_000).optional(),
     enabled: z.boolean().optional(),
+    options: z
+      .object({
+        proxy: z.union([z.literal('direct'), z.url({ protocol: /^https?$/, message: 'must be an http(s) proxy URL or "direct"' })]).optional(),
+        deployment: z.string().trim().min(1).optional(),
+        apiVersion: z.string().trim().min(1).optional(),
+        project: z.string().trim().min(1).optional(),
+        location: z.string().trim().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((value, context) => {
@@ -30,7 +40,7 @@ const connectionSchema = z
       return
     }
     if (provider.custom && !value.prefix) context.addIssue({ code: 'custom', path: ['prefix'], message: `required for ${value.provider}` })
-    if (provider.custom && !value.baseUrl) context.addIssue({ code: 'custom', path: ['baseUrl'], message: `required for ${value.provider}` })
+    if (!provider.baseUrl && !value.baseUrl) context.addIssue({ code: 'custom', path: ['baseUrl'], message: `required for ${value.provider}` })
   })
 
 const timeoutsSchema = z

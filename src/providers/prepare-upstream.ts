@@ -87,9 +87,12 @@ function fill(template: string, params: Record<string, string>, provider: Provid
   })
 }
 
-/** The API base for a connection: its own `baseUrl` or the provider's default. */
+// A pasted full endpoint URL (`…/v1/chat/completions`, `…/v1/messages`) is trimmed back to its API base, as 9Router does.
+const pastedEndpoint = /\/(chat\/completions|messages|responses)\/*$/
+
+/** The API base for a connection: its own `baseUrl` (a pasted endpoint trimmed off) or the provider's default. */
 export function baseUrlOf(provider: ProviderDefinition, connection: UpstreamConnection): string {
-  const base = connection.baseUrl ?? provider.baseUrl
+  const base = connection.baseUrl?.replace(pastedEndpoint, '') ?? provider.baseUrl
   if (!base) throw new ProxyError('internal', `connection "${connection.name}" has no base URL (${provider.name} needs one)`)
   return base
 }

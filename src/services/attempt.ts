@@ -8,9 +8,11 @@ import type { FormatId } from '../formats/types'
 import { responseModelField } from '../formats/model-field'
 import { assertTranslatable } from '../formats/openai-responses'
 import { decodeUpstreamError } from '../formats/upstream-error'
-import { endpointPath, joinUrl } from '../providers/endpoints'
+import { resolveCredential } from '../providers/credentials'
+import { prepareUpstream, providerTarget, type JsonBody, type PreparedUpstream } from '../providers/prepare-upstream'
 import { callUpstream, UpstreamFailure } from '../upstream/call-upstream'
-import { buildUpstreamHeaders, copyResponseHeaders, withQueryAuth } from '../upstream/headers'
+import { copyResponseHeaders } from '../upstream/headers'
+import { withProxy } from '../upstream/proxy'
 import type { AppContext } from './context'
 import { holdUntilContent, resumeHeld } from './hold'
 import { observeUsage, type ObservedUsage } from './observe-usage'
@@ -40,14 +42,14 @@ export type AttemptOutcome =
 const transient = (reason: string): ClassifiedFailure => ({ class: 'transient', perModel: false, reason })
 
 /** The upstream request body: the client's own body with `model` replaced, or a translation of its IR. */
-function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough: boolean): string {
+function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough: boolean): JsonBody {
   const { provider } = candidate.entry
-  if (passthrough) return JSON.stringify(parsed.call.pathModel === undefined ? { ...parsed.body, model: candidate.upstreamModel } : parsed.body)
+  if (passthrough) return parsed.call.pathModel === undefined ? { ...parsed.body, model: candidate.upstreamModel } : parsed.body
   const request = parsed.ir()
   // Server-side conversation state (previous_response_id…) only exists on a Responses upstream.
   if (parsed.call.format === 'openai-responses') assertTranslatable(request)
-  const encoded = getFormat(provider.format).request.encode({ ...request, model: candidate.upstreamModel, stream: parsed.stream }, { model: candidate.upstreamModel })
-  return JSON.stringify(encoded)
+  const target = providerTarget(provider, candidate.upstreamModel)
+  return getFormat(provider.format).request.encode({ ...request, model: candidate.upstreamModel, stream: parsed.stream }, target) as JsonBody
 }
 
 function errorJson(format: FormatId, error: ProxyError, headers: Headers): Response {
@@ -78,9 +80,7 @@ export async function attemptCandidate(
   const { call, stream } = parsed
   const { connection, provider } = candidate.entry
   const passthrough = provider.format === call.format
-  const baseUrl = connection.baseUrl ?? provider.baseUrl
-  if (!baseUrl) return { kind: 'failed', failure: new ProxyError('internal', `connection "${connection.name}" has no base URL`), classified: transient('no base URL'), status: 500 }
-  let upstreamBody: string
+  let upstreamBody: JsonBody
   try {
     upstreamBody = buildUpstreamBody(parsed, candidate, passthrough)
   } catch (error) {
@@ -88,18 +88,34 @@ export async function attemptCandidate(
     const failure = error instanceof ProxyError ? error : new ProxyError('internal', String(error))
     return { kind: 'failed', failure, classified: { class: 'client', perModel: true, reason: failure.message }, status: failure.status }
   }
-  const url = withQueryAuth(joinUrl(baseUrl, endpointPath(provider.format, candidate.upstreamModel, stream)), provider, connection.apiKey)
+  let prepared: PreparedUpstream
+  try {
+    const credential = await resolveCredential(provider, connection, { fetch: context.fetch, now: context.now, env: context.env })
+    prepared = prepareUpstream(provider, connection, {
+      model: candidate.upstreamModel,
+      stream,
+      body: upstreamBody,
+      credential,
+      clientHeaders: passthrough ? call.request.headers : undefined,
+      env: context.env,
+    })
+  } catch (error) {
+    // A refused service-account key, or a connection missing its base URL or an option (deployment, project).
+    const failure = error instanceof ProxyError ? error : new ProxyError('internal', String(error))
+    const classified: ClassifiedFailure = failure.status === 401 ? { class: 'auth', perModel: false, reason: failure.message } : transient(failure.message)
+    return { kind: 'failed', failure, classified, status: failure.status }
+  }
 
   let upstream
   try {
     upstream = await callUpstream({
-      url,
-      headers: buildUpstreamHeaders(provider, connection.apiKey, passthrough ? call.request.headers : undefined, stream),
-      body: upstreamBody,
+      url: prepared.url,
+      headers: prepared.headers,
+      body: JSON.stringify(prepared.body),
       stream,
       timeouts: context.registry.timeouts,
       clientSignal: call.request.signal,
-      fetch: context.fetch,
+      fetch: withProxy(context.fetch, prepared.proxy),
     })
   } catch (error) {
     const failure = describeFailure(connection.name, error instanceof UpstreamFailure ? error : undefined, error)

@@ -20,6 +20,8 @@ export interface AppContext {
   health: HealthTracker
   /** Account pool order and conversation affinity. */
   router: Router
+  /** The process environment (proxy variables, provider settings), injected so services never read globals. */
+  env: Readonly<Record<string, string | undefined>>
   /** Injected so tests can point upstream calls anywhere. */
   fetch: typeof fetch
   now(): number

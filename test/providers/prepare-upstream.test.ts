@@ -65,6 +65,13 @@ describe('prepareUpstream', () => {
     expect(custom.headers.authorization).toBeUndefined()
   })
 
+  test('a pasted endpoint URL is trimmed back to the API base', () => {
+    const url = (baseUrl: string, id: string) => prepareUpstream(provider(id), connection({ baseUrl }), call('m')).url
+    expect(url('http://127.0.0.1:8000/v1/chat/completions', 'openai-compatible')).toBe('http://127.0.0.1:8000/v1/chat/completions')
+    expect(url('https://proxy.test/v1/messages/', 'anthropic-compatible')).toBe('https://proxy.test/v1/messages')
+    expect(url('https://proxy.test/v1/', 'anthropic-compatible')).toBe('https://proxy.test/v1/messages')
+  })
+
   test('Azure without a base URL is a readable configuration error', () => {
     expect(() => prepareUpstream(provider('azure'), connection(), call('gpt-4.1'))).toThrow('connection "c1" has no base URL (Azure OpenAI needs one)')
   })
