@@ -16,7 +16,7 @@ import { withProxy } from '../upstream/proxy'
 import type { AppContext } from './context'
 import { holdUntilContent, resumeHeld } from './hold'
 import { observeUsage, type ObservedUsage } from './observe-usage'
-import { relayStream, rewriteModel } from './passthrough'
+import { extractUsage, relayStream, rewriteModel } from './passthrough'
 import type { ParsedCall } from './proxy'
 import type { Candidate } from './resolve-model'
 import { translateUpstreamStream } from './translated-stream'
@@ -90,7 +90,13 @@ export async function attemptCandidate(
   }
   let prepared: PreparedUpstream
   try {
-    const credential = await resolveCredential(provider, connection, { fetch: context.fetch, now: context.now, env: context.env })
+    // Only minted tokens (Vertex service accounts) need an await; plain keys stay on the fast path.
+    const credential =
+      provider.auth.kind === 'google-service-account'
+        ? await resolveCredential(provider, connection, { fetch: context.fetch, now: context.now, env: context.env })
+        : provider.auth.kind === 'none'
+          ? null
+          : (connection.apiKey ?? provider.anonymousKey ?? null)
     prepared = prepareUpstream(provider, connection, {
       model: candidate.upstreamModel,
       stream,
@@ -131,6 +137,7 @@ export async function attemptCandidate(
 
   if (response.status >= 400) {
     const text = await response.text().catch(() => '')
+    upstream.settle()
     const classified = classifyHttpFailure(response.status, response.headers, text, context.now())
     let failure: Response
     if (passthrough) {
@@ -153,7 +160,7 @@ export async function attemptCandidate(
     if (!stream) {
       // The client asked for one body but the upstream streamed anyway: collect it into a proper answer.
       try {
-        const body = await translateStreamToResponse(response.body, from, to, encodeContext)
+        const body = await translateStreamToResponse(response.body, from, to, encodeContext).finally(upstream.settle)
         observeUsage(call.format, body as Record<string, unknown>, usage)
         headers.set('content-type', 'application/json')
         onComplete({ status: response.status, usage, ttfbMs: Math.round(performance.now() - parsed.startedAt) })
@@ -191,13 +198,20 @@ export async function attemptCandidate(
     text = await response.text()
   } catch (error) {
     return failedWith(failureOf(error))
+  } finally {
+    upstream.settle()
   }
   let json: unknown
-  try {
-    json = JSON.parse(text)
-    observeUsage(provider.format, json as Record<string, unknown>, usage)
-  } catch {
-    if (!passthrough) return failedWith(new ProxyError('upstream', `${connection.name}: upstream answered with a body that is not JSON`))
+  if (passthrough && !text.includes('"error"')) {
+    // The body goes out as it came: read only its usage object instead of parsing the whole answer.
+    observeUsage(provider.format, extractUsage(text), usage)
+  } else {
+    try {
+      json = JSON.parse(text)
+      observeUsage(provider.format, json as Record<string, unknown>, usage)
+    } catch {
+      if (!passthrough) return failedWith(new ProxyError('upstream', `${connection.name}: upstream answered with a body that is not JSON`))
+    }
   }
   if (isSoftError(json)) {
     // A 200 that carries only an error is a failure: classify it by the status it names, so it can fall over.

@@ -41,6 +41,49 @@ export function rewriteModel(text: string, model: string, field = 'model'): stri
   return copied === 0 ? text : out + text.slice(copied)
 }
 
+/** The JSON object that starts at `start` (a `{`), found by matching braces outside strings; undefined if cut off. */
+function objectAt(text: string, start: number): string | undefined {
+  let depth = 0
+  for (let index = start; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code === 34) {
+      index++
+      while (index < text.length && text.charCodeAt(index) !== 34) index += text.charCodeAt(index) === 92 ? 2 : 1
+    } else if (code === 123) depth++
+    else if (code === 125 && --depth === 0) return text.slice(start, index + 1)
+  }
+  return undefined
+}
+
+const usageKeys = ['"usage"', '"usageMetadata"'] as const
+
+/**
+ * The usage of a non-stream body without parsing the whole answer: the last top-level-looking `"usage"` /
+ * `"usageMetadata"` object, plus Ollama's counters. Returns a payload `observeUsage` understands.
+ */
+export function extractUsage(text: string): Record<string, unknown> {
+  const payload: Record<string, unknown> = {}
+  for (const key of usageKeys) {
+    const at = text.lastIndexOf(key)
+    if (at === -1) continue
+    const brace = text.indexOf('{', at + key.length)
+    const between = text.slice(at + key.length, brace)
+    if (brace === -1 || !/^\s*:\s*$/.test(between)) continue
+    const object = objectAt(text, brace)
+    if (!object) continue
+    try {
+      payload[key.slice(1, -1)] = JSON.parse(object)
+    } catch {
+      // Unreadable usage is simply not recorded.
+    }
+  }
+  for (const key of ['prompt_eval_count', 'eval_count']) {
+    const match = new RegExp(`"${key}"\\s*:\\s*(\\d+)`).exec(text)
+    if (match) payload[key] = Number(match[1])
+  }
+  return payload
+}
+
 // Lines worth parsing for usage: a usage object (not `"usage":null`), Gemini usageMetadata, Ollama counts.
 const mentionsUsage = (text: string) =>
   text.includes('"usage":{') || text.includes('"usage": {') || text.includes('"usageMetadata"') || text.includes('"eval_count"')

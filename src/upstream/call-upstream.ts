@@ -30,11 +30,14 @@ export interface UpstreamResponse {
   abort: (reason: UpstreamFailure) => void
   /** Set when the call was aborted by a timeout or the client. */
   failure: () => UpstreamFailure | undefined
+  /** Releases the timer and client listener of a non-streamed call once its body was read (no-op for streams). */
+  settle: () => void
 }
 
 /**
- * POSTs to an upstream with timeouts: response headers within `connectMs` for streams (`totalMs` otherwise),
- * the first body byte within `firstByteMs` of the start, then no gap over `idleMs`.
+ * POSTs to an upstream with timeouts. A stream must send headers within `connectMs`, its first body byte
+ * within `firstByteMs` of the start, then never go quiet for `idleMs`. A non-streamed call must be read
+ * whole within `totalMs`; its body stays native (no JS stream layer) and the caller calls `settle()` after.
  */
 export async function callUpstream(request: UpstreamRequest): Promise<UpstreamResponse> {
   const controller = new AbortController()
@@ -64,15 +67,17 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
       redirect: 'manual',
     })
   } catch (error) {
+    clearTimeout(headerTimer)
     request.clientSignal?.removeEventListener('abort', onClientAbort)
     throw failure ?? new UpstreamFailure('network', describeNetworkError(error))
-  } finally {
+  }
+  const settle = () => {
     clearTimeout(headerTimer)
-  }
-  if (!response.body) {
     request.clientSignal?.removeEventListener('abort', onClientAbort)
-    return { response, abort, failure: () => failure }
   }
+  // A non-streamed call keeps one timer for the whole exchange, so reading its body stays on the native path.
+  if (!request.stream || !response.body) return { response, abort, failure: () => failure, settle }
+  clearTimeout(headerTimer)
   const body = watchBody(response.body, timeouts, request.stream, abort, () => {
     request.clientSignal?.removeEventListener('abort', onClientAbort)
   })
@@ -80,6 +85,7 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
     response: new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }),
     abort,
     failure: () => failure,
+    settle: () => {},
   }
 }
 

@@ -17,3 +17,25 @@ test.each([
 test('another field name (Gemini modelVersion)', () => {
   expect(rewriteModel('{"modelVersion":"gemini-2.5","model":"x"}', 'gm/g', 'modelVersion')).toBe('{"modelVersion":"gm/g","model":"x"}')
 })
+
+test('usage is read from a body without parsing all of it', async () => {
+  const { extractUsage } = await import('../../src/services/passthrough')
+  const { observeUsage } = await import('../../src/services/observe-usage')
+  const { readBody } = await import('../helpers/recorded')
+  for (const [format, file] of [
+    ['openai-chat', 'openai-chat/openai-text.json'],
+    ['anthropic-messages', 'anthropic/anthropic-text.json'],
+    ['gemini', 'gemini/google-text.json'],
+    ['openai-responses', 'openai-responses/openai-custom-tool.1.json'],
+  ] as const) {
+    const text = readBody(file)
+    const fast = {}
+    const full = {}
+    observeUsage(format, extractUsage(text), fast)
+    observeUsage(format, JSON.parse(text), full)
+    expect(fast).toEqual(full)
+    expect(Object.keys(full).length).toBeGreaterThan(0)
+  }
+  expect(extractUsage('{"content":"the \\"usage\\": {not json","usage":{"prompt_tokens":3}}')).toEqual({ usage: { prompt_tokens: 3 } })
+  expect(extractUsage('{"model":"x","prompt_eval_count":12,"eval_count":34}')).toEqual({ prompt_eval_count: 12, eval_count: 34 })
+})
