@@ -204,7 +204,7 @@ export async function attemptCandidate(
   let json: unknown
   if (passthrough && !text.includes('"error"')) {
     // The body goes out as it came: read only its usage object instead of parsing the whole answer.
-    observeUsage(provider.format, extractUsage(text), usage)
+    observeUsage(provider.format, extractUsage(provider.format, text), usage)
   } else {
     try {
       json = JSON.parse(text)

@@ -55,34 +55,40 @@ function objectAt(text: string, start: number): string | undefined {
   return undefined
 }
 
-const usageKeys = ['"usage"', '"usageMetadata"'] as const
-
 /**
- * The usage of a non-stream body without parsing the whole answer: the last top-level-looking `"usage"` /
- * `"usageMetadata"` object, plus Ollama's counters. Returns a payload `observeUsage` understands.
+ * The usage of a non-stream body without parsing the whole answer: the last `"usage"` object (Gemini:
+ * `"usageMetadata"`; Ollama: its counters). Returns a payload `observeUsage` understands.
  */
-export function extractUsage(text: string): Record<string, unknown> {
-  const payload: Record<string, unknown> = {}
-  for (const key of usageKeys) {
-    const at = text.lastIndexOf(key)
-    if (at === -1) continue
-    const brace = text.indexOf('{', at + key.length)
-    const between = text.slice(at + key.length, brace)
-    if (brace === -1 || !/^\s*:\s*$/.test(between)) continue
-    const object = objectAt(text, brace)
-    if (!object) continue
-    try {
-      payload[key.slice(1, -1)] = JSON.parse(object)
-    } catch {
-      // Unreadable usage is simply not recorded.
+export function extractUsage(format: FormatId, text: string): Record<string, unknown> {
+  if (format === 'ollama') {
+    const payload: Record<string, unknown> = {}
+    for (const [key, pattern] of ollamaCounters) {
+      const match = pattern.exec(text)
+      if (match) payload[key] = Number(match[1])
     }
+    return payload
   }
-  for (const key of ['prompt_eval_count', 'eval_count']) {
-    const match = new RegExp(`"${key}"\\s*:\\s*(\\d+)`).exec(text)
-    if (match) payload[key] = Number(match[1])
+  const key = format === 'gemini' ? '"usageMetadata"' : '"usage"'
+  const at = text.lastIndexOf(key)
+  if (at === -1) return {}
+  let brace = at + key.length
+  while (isSpace(text.charCodeAt(brace))) brace++
+  if (text.charCodeAt(brace) !== 58) return {}
+  brace++
+  while (isSpace(text.charCodeAt(brace))) brace++
+  const object = text.charCodeAt(brace) === 123 ? objectAt(text, brace) : undefined
+  if (!object) return {}
+  try {
+    return { [key.slice(1, -1)]: JSON.parse(object) }
+  } catch {
+    return {}
   }
-  return payload
 }
+
+const ollamaCounters = [
+  ['prompt_eval_count', /"prompt_eval_count"\s*:\s*(\d+)/],
+  ['eval_count', /"eval_count"\s*:\s*(\d+)/],
+] as const
 
 // Lines worth parsing for usage: a usage object (not `"usage":null`), Gemini usageMetadata, Ollama counts.
 const mentionsUsage = (text: string) =>

@@ -31,11 +31,12 @@ test('usage is read from a body without parsing all of it', async () => {
     const text = readBody(file)
     const fast = {}
     const full = {}
-    observeUsage(format, extractUsage(text), fast)
+    observeUsage(format, extractUsage(format, text), fast)
     observeUsage(format, JSON.parse(text), full)
     expect(fast).toEqual(full)
     expect(Object.keys(full).length).toBeGreaterThan(0)
   }
-  expect(extractUsage('{"content":"the \\"usage\\": {not json","usage":{"prompt_tokens":3}}')).toEqual({ usage: { prompt_tokens: 3 } })
-  expect(extractUsage('{"model":"x","prompt_eval_count":12,"eval_count":34}')).toEqual({ prompt_eval_count: 12, eval_count: 34 })
+  expect(extractUsage('openai-chat', '{"content":"the \\"usage\\": {not json","usage":{"prompt_tokens":3}}')).toEqual({ usage: { prompt_tokens: 3 } })
+  expect(extractUsage('openai-chat', '{"usage":null}')).toEqual({})
+  expect(extractUsage('ollama', '{"model":"x","prompt_eval_count":12,"eval_count":34}')).toEqual({ prompt_eval_count: 12, eval_count: 34 })
 })
