@@ -83,12 +83,13 @@ export async function runCli(argv: readonly string[], env: Record<string, string
 
 async function serve(runtime: ReturnType<typeof readRuntimeConfig>): Promise<number> {
   const server = await startServer(runtime)
-  process.stdout.write(`modelmux ${VERSION} listening on ${server.url}\n`)
-  process.stdout.write(`Dashboard: ${server.url}/dashboard   API: ${server.url}/v1\n`)
+  // One write, so the banner (and the one-time password) reaches a reader in one piece.
+  let banner = `modelmux ${VERSION} listening on ${server.url}\nDashboard: ${server.url}/dashboard   API: ${server.url}/v1\n`
   if (server.generatedPassword) {
-    process.stdout.write(`First start: your dashboard password is ${server.generatedPassword}\n`)
-    process.stdout.write('It is shown only this once (change it with: modelmux password reset).\n')
+    banner += `First start: your dashboard password is ${server.generatedPassword}\n`
+    banner += 'It is shown only this once (change it with: modelmux password reset).\n'
   }
+  process.stdout.write(banner)
   const shutdown = async () => {
     await server.stop()
     process.exit(0)
