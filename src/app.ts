@@ -1,5 +1,7 @@
 import { Elysia } from 'elysia'
 import { apiRoutes } from './routes/api'
+import { metricsRoutes } from './routes/metrics'
+import { usageApiRoutes } from './routes/usage-api'
 import { pageRoutes } from './routes/pages'
 import { staticRoutes } from './routes/static'
 import { v1Routes } from './routes/v1'
@@ -22,6 +24,8 @@ export function createApp(context: AppContext) {
     })
     .use(v1Routes(context))
     .use(apiRoutes(context))
+    .use(usageApiRoutes(context))
+    .use(metricsRoutes(context))
     .use(pageRoutes(context))
     .use(staticRoutes())
 }

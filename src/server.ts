@@ -10,6 +10,7 @@ import { ensurePassword } from './services/password'
 import { loadRegistry } from './services/registry'
 import { createRouter } from './services/routing'
 import { createUsageRecorder } from './services/usage-recorder'
+import { startUsageRetention } from './services/usage-retention'
 import { openDatabase, type Database } from './store/db'
 import { migrate } from './store/migrate'
 import { VERSION } from './version'
@@ -66,6 +67,7 @@ export async function startServer(
     now,
     version: VERSION,
   }
+  const retention = startUsageRetention(context)
   const app = createApp(context)
   app.listen({
     port: runtime.port,
@@ -83,6 +85,7 @@ export async function startServer(
     generatedPassword,
     async stop() {
       await app.stop(true)
+      retention.stop()
       usage.close()
       db.close()
     },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { getProvider } from '../providers'
+import { isValidTimeZone } from '../services/usage-windows'
 import { ConfigError } from './env'
 
 const name = z.string().trim().min(1).max(100)
@@ -65,6 +66,36 @@ const routingSchema = z
   })
   .strict()
 
+const budgetSchema = z
+  .object({
+    /** A connection by name, or every connection of a provider by id (exactly one of them). */
+    connection: name.optional(),
+    provider: z.string().trim().min(1).optional(),
+    window: z.enum(['5h', 'daily', 'weekly', 'monthly']),
+    maxTokens: z.number().int().positive().optional(),
+    /** US dollars actually spent (subscription and free tiers spend nothing). */
+    maxDollars: z.number().positive().optional(),
+    /** Fraction of the limit at which the dashboard warns (default 0.8). */
+    warnAt: z.number().gt(0).max(1).optional(),
+  })
+  .strict()
+  .refine((value) => (value.connection === undefined) !== (value.provider === undefined), 'set exactly one of "connection" or "provider"')
+  .refine((value) => value.maxTokens !== undefined || value.maxDollars !== undefined, 'set "maxTokens" or "maxDollars"')
+
+/** Where daily, weekly and monthly windows reset. */
+const quotaSchema = z
+  .object({
+    timeZone: z.string().trim().refine(isValidTimeZone, 'unknown IANA time zone').optional(),
+    resetHour: z.number().int().min(0).max(23).optional(),
+    weekStartsOn: z.number().int().min(0).max(6).optional(),
+    monthResetDay: z.number().int().min(1).max(31).optional(),
+  })
+  .strict()
+
+const keyLimitSchema = z
+  .object({ requestsPerMinute: z.number().int().positive().optional(), tokensPerDay: z.number().int().positive().optional() })
+  .strict()
+
 /** Settings a config file (or the dashboard) may set. */
 export const settingsSchema = z
   .object({
@@ -72,6 +103,22 @@ export const settingsSchema = z
     maxBodyBytes: z.number().int().min(1024).max(512 * 1024 * 1024).optional(),
     timeouts: timeoutsSchema.optional(),
     routing: routingSchema.optional(),
+    /** Spending limits per connection or provider; a connection over its limit is skipped until the window resets. */
+    budgets: z.array(budgetSchema).optional(),
+    quota: quotaSchema.optional(),
+    /** Per client key name (`*` = every key): requests per minute and tokens per day. */
+    keyLimits: z.record(z.string().trim().min(1), keyLimitSchema).optional(),
+    /** Per connection name: how it is paid for (unknown = paid); subscription and free cost nothing. */
+    tiers: z.record(z.string().trim().min(1), z.enum(['subscription', 'free', 'paid'])).optional(),
+    /** Days raw usage events and request logs are kept (hourly rollups are kept forever). */
+    retention: z
+      .object({ usageDays: z.number().int().min(1).max(36_500).optional(), requestLogDays: z.number().int().min(1).max(36_500).optional() })
+      .strict()
+      .optional(),
+    requestLogs: z
+      .object({ enabled: z.boolean().optional(), maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).optional() })
+      .strict()
+      .optional(),
   })
   .strict()
 

@@ -5,7 +5,9 @@ import { generateApiKey } from '../services/crypto'
 import { createLoginLimiter } from '../services/login-limiter'
 import { verifyPassword } from '../services/password'
 import { deleteApiKey, listApiKeys, saveApiKey, setApiKeyEnabled } from '../store/api-keys'
+import { manageApiRoutes } from './manage-api'
 import { isSameOriginWrite, sessionCookie, sessionPlugin } from './session'
+import { providersApiRoutes } from './providers-api'
 
 const keyInput = z.object({ name: z.string().trim().min(1, 'name is required').max(100) }).strict()
 const enabledInput = z.object({ enabled: z.boolean() }).strict()
@@ -99,4 +101,6 @@ export function apiRoutes(context: AppContext) {
       return { ok: true }
     })
     .get('/health', () => ({ ok: true, version: context.version }))
+    .use(manageApiRoutes(context))
+    .use(providersApiRoutes(context, { prefix: '/providers' }))
 }

@@ -37,7 +37,7 @@ function findConnection(context: AppContext, id: string) {
  * inside `apiRoutes` (prefix `/api`, after its session check) pass `prefix: '/providers'`.
  */
 export function providersApiRoutes(context: AppContext, options: { prefix?: string } = {}) {
-  const deps = (): CheckDeps => ({ fetch: context.fetch, now: context.now, env: process.env })
+  const deps = (): CheckDeps => ({ fetch: context.fetch, now: context.now, env: context.env })
   return new Elysia({ name: 'routes/providers-api', prefix: options.prefix ?? '/api/providers' })
     .post('/validate', async ({ request }) => {
       const parsed = draftInput.safeParse(await readJson(request))

@@ -15,6 +15,7 @@ import { copyResponseHeaders } from '../upstream/headers'
 import { withProxy } from '../upstream/proxy'
 import type { AppContext } from './context'
 import { holdUntilContent, resumeHeld } from './hold'
+import { logExchange } from './request-log'
 import { observeUsage, type ObservedUsage } from './observe-usage'
 import { extractUsage, relayStream, rewriteModel } from './passthrough'
 import type { ParsedCall } from './proxy'
@@ -128,7 +129,11 @@ export async function attemptCandidate(
     if (failure.status === 499) return { kind: 'client-gone' }
     return { kind: 'failed', failure, classified: transient(failure.message), status: failure.status }
   }
-  const { response } = upstream
+  const response = logExchange(
+    context,
+    { requestId: parsed.requestId, side: 'upstream', attempt: attemptNumber, method: 'POST', url: prepared.url, requestHeaders: prepared.headers, requestBody: JSON.stringify(prepared.body), secrets: [connection.apiKey] },
+    upstream.response,
+  )
   const headers = new Headers({ 'x-modelmux-model': candidate.publicModel, 'x-modelmux-attempts': String(attemptNumber) })
   copyResponseHeaders(response.headers, headers)
   const failureOf = (error: unknown) => describeFailure(connection.name, upstream.failure(), error)

@@ -74,12 +74,12 @@ const writeJson = (path: string, value: Json, now: number) => writeFileSafely(pa
 
 const tomlString = (value: string) => JSON.stringify(value)
 
-/** Removes modelmux's keys from a Codex config.toml, keeping every other line as written. */
-function stripCodexToml(text: string): string {
+/** Removes modelmux's keys from a Codex config.toml (and the top-level `model` when replacing it), keeping every other line. */
+function stripCodexToml(text: string, replacing: boolean): string {
   const out: string[] = []
   let table: string | null = null
   let skipping = false
-  const topLevelModelIsOurs = /^\s*model_provider\s*=\s*"modelmux"/m.test(text)
+  const topLevelModelIsOurs = replacing || /^\s*model_provider\s*=\s*"modelmux"/m.test(text)
   for (const line of text.split('\n')) {
     const header = /^\s*\[([^\]]+)\]\s*(#.*)?$/.exec(line)
     if (header) {
@@ -88,7 +88,7 @@ function stripCodexToml(text: string): string {
       if (skipping) continue
     }
     if (skipping) continue
-    if (table === null && /^\s*model_provider\s*=/.test(line) && line.includes(`"${PROVIDER}"`)) continue
+    if (table === null && /^\s*model_provider\s*=/.test(line) && (replacing || line.includes(`"${PROVIDER}"`))) continue
     if (table === null && topLevelModelIsOurs && /^\s*model\s*=/.test(line)) continue
     out.push(line)
   }
@@ -162,7 +162,7 @@ const definitions: readonly ToolDefinition[] = [
       const existing = existsSync(configPath) ? readFileSync(configPath, 'utf8') : ''
       parseToml(configPath, existing)
       const auth = readJsonFile(authPath) ?? {}
-      const kept = stripCodexToml(existing)
+      const kept = stripCodexToml(existing, true)
       const head = [`model = ${tomlString(target.model)}`, `model_provider = ${tomlString(PROVIDER)}`].join('\n')
       const table = [`[model_providers.${PROVIDER}]`, `name = "modelmux"`, `base_url = ${tomlString(`${target.origin}/v1`)}`, `wire_api = "responses"`].join('\n')
       // Top-level keys must come before the first table, so ours go first.
@@ -177,7 +177,7 @@ const definitions: readonly ToolDefinition[] = [
       if (existsSync(configPath)) {
         const existing = readFileSync(configPath, 'utf8')
         parseToml(configPath, existing)
-        saved.push(writeFileSafely(configPath, `${stripCodexToml(existing)}\n`, now))
+        saved.push(writeFileSafely(configPath, `${stripCodexToml(existing, false)}\n`, now))
       }
       const auth = readJsonFile(authPath)
       if (auth && auth.auth_mode === 'apikey') {

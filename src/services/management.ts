@@ -13,14 +13,25 @@ export type FieldErrors = Record<string, string>
 /** The result of a validated write: the stored value, or the errors to show. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors }
 
-type Issue = { path: readonly PropertyKey[]; message: string }
+type Issue = { path: readonly PropertyKey[]; message: string; code?: string; origin?: string; minimum?: unknown; maximum?: unknown; expected?: string }
+
+/** zod's message in words a form user reads easily. */
+function friendlyMessage(issue: Issue): string {
+  if (issue.code === 'too_small' && issue.origin === 'array') return 'add at least one'
+  if (issue.code === 'too_small' && issue.origin === 'string') return 'required'
+  if (issue.code === 'too_small' && issue.origin === 'number') return `at least ${String(issue.minimum)}`
+  if (issue.code === 'too_big' && issue.origin === 'number') return `at most ${String(issue.maximum)}`
+  if (issue.code === 'too_big' && issue.origin === 'string') return `at most ${String(issue.maximum)} characters`
+  if (issue.code === 'invalid_type' && issue.expected === 'number') return 'must be a whole number'
+  return issue.message
+}
 
 /** Turns zod issues into field errors keyed by the last path segment that names a field. */
 function toFieldErrors(issues: readonly Issue[], skip: number): FieldErrors {
   const errors: FieldErrors = {}
   for (const issue of issues) {
     const field = issue.path.slice(skip).filter((part) => typeof part === 'string').join('.') || 'form'
-    errors[field] ??= issue.message
+    errors[field] ??= friendlyMessage(issue)
   }
   return errors
 }
@@ -46,10 +57,12 @@ export function connectionDraftFromForm(form: Record<string, unknown>): Record<s
 
 /** Validates a connection draft with the config file's schema, plus the dashboard's own rules. */
 export function validateConnection(context: AppContext, draft: Record<string, unknown>, editingId?: number): Outcome<ConnectionInput> {
+  if (blank(draft.provider)) return { ok: false, errors: { provider: 'choose a provider', ...(blank(draft.name) ? { name: 'name is required' } : {}) } }
   const cleaned = Object.fromEntries(Object.entries(draft).filter(([, value]) => value !== undefined))
   const parsed = configFileSchema.safeParse({ connections: [cleaned] })
   const errors: FieldErrors = parsed.success ? {} : toFieldErrors(parsed.error.issues, 2)
   const existing = context.registry.connections.find(({ connection }) => connection.name === draft.name)
+  if (blank(draft.name)) errors.name = 'name is required'
   if (existing && existing.connection.id !== editingId) errors.name ??= `a connection named "${String(draft.name)}" exists`
   const provider = getProvider(String(draft.provider ?? ''))
   const needsKey = provider && !provider.custom && provider.auth.kind !== 'none' && !provider.anonymousKey

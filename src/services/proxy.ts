@@ -7,10 +7,13 @@ import type { FormatId } from '../formats/types'
 import type { ApiKeyRecord } from '../store/api-keys'
 import type { AttemptEvent } from '../store/usage'
 import { attemptCandidate, type Completion } from './attempt'
+import { budgetCheck, checkKeyLimits } from './budgets'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
+import { countRequestTokens } from './count-tokens'
 import type { Unavailable } from './health'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
+import { logExchange } from './request-log'
 import { resolveModel, type Candidate } from './resolve-model'
 
 /** A client call as the route saw it; Gemini-style routes carry model and stream in the path. */
@@ -29,6 +32,8 @@ export interface ParsedCall {
   stream: boolean
   startedAt: number
   apiKey: ApiKeyRecord | null
+  /** Names this client request in usage rows, attempt rows and request logs. */
+  requestId: string
   /** The request in canonical form, decoded the first time a candidate needs translation. */
   ir(): ChatRequest
 }
@@ -74,6 +79,7 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
   let parsed: ParsedCall | undefined
   try {
     const apiKey = authenticateClient(context, call.request.headers, call.request.url)
+    checkKeyLimits(context, apiKey)
     checkJsonContentType(call.request.headers)
     const body = parseJsonObject(await readBodyText(call.request, context.registry.maxBodyBytes))
     const model = readModel(call, body)
@@ -93,9 +99,11 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
       stream,
       startedAt,
       apiKey,
+      requestId: crypto.randomUUID(),
       ir: () => (decoded ??= { ...getFormat(call.format).request.decode(body), model, stream }),
     }
-    return await routeRequest(context, parsed, candidates)
+    const clientLog = { requestId: parsed.requestId, side: 'client' as const, method: call.request.method, url: call.request.url, requestHeaders: call.request.headers, requestBody: JSON.stringify(body) }
+    return logExchange(context, clientLog, await routeRequest(context, parsed, candidates))
   } catch (error) {
     return errorResponse(call.format, error)
   }
@@ -104,7 +112,7 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
 /** Tries the candidates in routing order, acting on each failure's class; records attempts and usage. */
 async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: Candidate[]): Promise<Response> {
   const { call } = parsed
-  const requestId = crypto.randomUUID()
+  const { requestId } = parsed
   const conversation = context.router.keyOf(call.format, parsed.body, parsed.apiKey?.id ?? null)
   const candidates = context.router.order(resolved, conversation, context.registry.settings.routing?.providers)
   const skipped: Unavailable[] = []
@@ -130,6 +138,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
       stream: parsed.stream,
       attempts: attemptCount,
       ...completion?.usage,
+      estimateInput: () => countRequestTokens(parsed.ir()),
       latencyMs: Math.round(performance.now() - parsed.startedAt),
       ttfbMs: completion?.ttfbMs,
       error,
@@ -141,6 +150,12 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
     const { connection, provider } = candidate.entry
     // After a context-length error only other models are worth trying.
     if (contextTooLongFor !== undefined && candidate.publicModel === contextTooLongFor) continue
+    // Before health.check, which claims the half-open probe of a connection it lets through.
+    const budget = budgetCheck(context, connection.id, provider.id)
+    if (budget.blocked) {
+      skipped.push({ kind: 'rate-limit', until: budget.until, reason: budget.reason ?? 'over budget' })
+      continue
+    }
     const unavailable = context.health.check(connection.id, candidate.upstreamModel)
     if (unavailable) {
       skipped.push(unavailable)

@@ -1,31 +1,93 @@
 import type { Database } from 'bun:sqlite'
+import { listAliases, listCombos } from '../store/combos'
 import { insertAttemptEvents, insertUsageEvents, type AttemptEvent, type UsageEvent } from '../store/usage'
+import { createMetrics, type Metrics } from './metrics'
+import { pricingSnapshot, priceRequest } from './pricing'
+
+/** A usage row as handed to the recorder: `estimateInput` counts the prompt locally, called only if the upstream reported no usage. */
+export type RecordedUsage = UsageEvent & { estimateInput?: () => number | Promise<number> }
 
 /** Queues usage and attempt rows and writes them in batches, off the request path, with bounded memory. */
 export interface UsageRecorder {
-  record(event: UsageEvent): void
+  record(event: RecordedUsage): void
   recordAttempt(event: AttemptEvent): void
   flush(): void
   close(): void
   /** Rows dropped because the queue was full (the store could not keep up). */
   dropped(): number
+  /** Usage rows queued but not yet written (budgets and key limits count them too). */
+  pending(): readonly UsageEvent[]
+  /** In-memory counters and histograms for `/metrics`, updated as rows are flushed. */
+  metrics: Metrics
+  /** Resolves once every local estimate in progress has been queued (tests await it before `flush`). */
+  settled(): Promise<void>
+}
+
+const hasCounts = (event: UsageEvent) =>
+  event.inputTokens !== undefined || event.outputTokens !== undefined || event.cacheReadTokens !== undefined || event.cacheWriteTokens !== undefined
+
+/** A successful request with one attempt and no stored trace: its attempt is the usage row itself. */
+export function isImpliedAttempt(event: Pick<UsageEvent, 'attempts' | 'status' | 'connectionId'>): boolean {
+  return event.attempts === 1 && event.status < 400 && event.connectionId !== null
+}
+
+/** The attempt a usage row stands for when no trace was stored. */
+export function impliedAttempt(event: UsageEvent): AttemptEvent {
+  return { at: event.at, requestId: event.requestId, connectionId: event.connectionId, provider: event.provider ?? '', model: event.model ?? '', status: event.status, latencyMs: event.latencyMs }
+}
+
+/** The combo a requested model names, following aliases the way routing does. */
+function comboResolver(db: Database): (model: string | null) => string | null {
+  let combos: Set<string> | undefined
+  let aliases: Record<string, string> | undefined
+  return (model) => {
+    if (model === null) return null
+    combos ??= new Set(listCombos(db).map((combo) => combo.name))
+    aliases ??= listAliases(db)
+    let name = model
+    for (let depth = 0; depth < 8; depth++) {
+      if (combos.has(name)) return name
+      const target = aliases[name]
+      if (target === undefined || target === name) return null
+      name = target
+    }
+    return null
+  }
+}
+
+/** Completes one row before it is written: the combo asked for, and list and actual cost. */
+function enrich(row: UsageEvent, comboOf: (model: string | null) => string | null, db: Database): UsageEvent {
+  if (row.combo === undefined) row.combo = comboOf(row.requestedModel)
+  if (row.listCost === undefined && row.actualCost === undefined) Object.assign(row, priceRequest(pricingSnapshot(db, Date.now()), row))
+  return row
 }
 
 /** Starts a recorder that flushes every `intervalMs` or once `batchSize` rows are queued. */
 export function createUsageRecorder(db: Database, options: { intervalMs?: number; batchSize?: number; maxQueue?: number } = {}): UsageRecorder {
   const batchSize = options.batchSize ?? 200
   const maxQueue = options.maxQueue ?? 20_000
+  const metrics = createMetrics()
   let usage: UsageEvent[] = []
+  const estimating = new Set<Promise<void>>()
+  let closed = false
   let attempts: AttemptEvent[] = []
   let droppedCount = 0
   let flushQueued = false
   const flush = () => {
     flushQueued = false
     if (usage.length === 0 && attempts.length === 0) return
-    const usageBatch = usage
+    const comboOf = comboResolver(db)
+    const usageBatch = usage.map((event) => enrich(event, comboOf, db))
     const attemptBatch = attempts
     usage = []
     attempts = []
+    for (const event of attemptBatch) metrics.observeAttempt(event)
+    const traced = new Set(attemptBatch.map((event) => event.requestId))
+    for (const event of usageBatch) {
+      metrics.observeRequest(event)
+      // A request answered by its only attempt stores no attempt row (routing keeps traces that add something).
+      if (isImpliedAttempt(event) && !traced.has(event.requestId)) metrics.observeAttempt(impliedAttempt(event))
+    }
     try {
       db.transaction(() => {
         if (usageBatch.length) insertUsageEvents(db, usageBatch)
@@ -49,14 +111,40 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
   }
   const timer = setInterval(flush, options.intervalMs ?? 1000)
   timer.unref?.()
+  // A successful answer without counts gets a local estimate of its prompt (the tokenizer loads lazily,
+  // so this is asynchronous); the row is queued once it is known and marked `estimated`.
+  const record = (event: RecordedUsage) => {
+    const { estimateInput, ...row } = event
+    if (!estimateInput || hasCounts(row) || row.status >= 400 || row.model === null) return push(usage, row)
+    const done: Promise<void> = Promise.resolve()
+      .then(estimateInput)
+      .then(
+        (tokens) => {
+          if (Number.isFinite(tokens)) Object.assign(row, { inputTokens: tokens, estimated: true })
+        },
+        () => {},
+      )
+      .finally(() => {
+        estimating.delete(done)
+        if (closed) droppedCount++
+        else push(usage, row)
+      })
+    estimating.add(done)
+  }
   return {
-    record: (event) => push(usage, event),
+    record,
     recordAttempt: (event) => push(attempts, event),
     flush,
     close() {
       clearInterval(timer)
       flush()
+      closed = true
     },
     dropped: () => droppedCount,
+    pending: () => usage,
+    metrics,
+    async settled() {
+      await Promise.all([...estimating])
+    },
   }
 }

@@ -111,7 +111,8 @@ function monthlyReset(year: number, month: number, rule: ResetRule): number {
 
 /** The current window of a kind at `now`: calendar windows reset at the rule's local hour, `5h` rolls. */
 export function windowBounds(kind: WindowKind, now: number, rule: ResetRule = defaultResetRule): WindowBounds {
-  if (kind === '5h') return { kind, start: now - ROLLING_MS, end: now }
+  // A request exactly five hours old has just dropped out, so the rolling window starts one ms later.
+  if (kind === '5h') return { kind, start: now - ROLLING_MS + 1, end: now }
   const local = localTime(now, rule.timeZone)
   if (kind === 'monthly') {
     let start = monthlyReset(local.year, local.month, rule)

@@ -1,7 +1,12 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../../services/context'
 import { isSameOriginWrite, sessionPlugin } from '../session'
+import { cliToolsPages } from './cli-tools'
+import { combosPages } from './combos'
 import { endpointPages } from './endpoint'
+import { insightPages } from './insights'
+import { providersPages } from './providers'
+import { settingsPages } from './settings'
 import { htmlResponse, redirect } from './render'
 
 /** Everything under `/dashboard`: signed-in only; writes must come from our own pages (htmx header or same origin). */
@@ -18,4 +23,9 @@ export function dashboardRoutes(context: AppContext) {
       }
     })
     .use(endpointPages(context))
+    .use(providersPages(context))
+    .use(combosPages(context))
+    .use(insightPages(context))
+    .use(cliToolsPages(context))
+    .use(settingsPages(context))
 }

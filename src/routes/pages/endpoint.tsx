@@ -36,6 +36,13 @@ export function endpointPages(context: AppContext) {
             required={isApiKeyRequired(context)}
             requiredLocked={context.runtime.requireApiKey !== undefined}
             exampleModel={listModelChoices(context)[0] ?? 'prefix/model'}
+            connections={context.registry.connections.map(({ connection, provider }) => ({
+              name: connection.name,
+              provider: provider.name,
+              prefix: connection.prefix ?? provider.aliases[0] ?? provider.id,
+              enabled: connection.enabled,
+              healthy: context.health.state(connection.id).state === 'healthy',
+            }))}
           />
         ),
       }),

@@ -1,0 +1,133 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Elysia } from 'elysia'
+import { applyCliTool, CliToolError, isCliToolId, listCliTools, resetCliTool } from '../services/cli-tools'
+import type { AppContext } from '../services/context'
+import {
+  changePassword,
+  createConnection,
+  patchSettings,
+  readSettings,
+  removeAlias,
+  removeCombo,
+  removeConnection,
+  saveAlias,
+  saveCombo,
+  toggleConnection,
+  updateConnection,
+  type FieldErrors,
+} from '../services/management'
+import { setConnectionPriorities, backupDatabase } from '../store/dashboard-queries'
+import { listAliases, listCombos } from '../store/combos'
+import type { Settings } from '../config/file'
+
+const jsonError = (status: number, message: string, errors?: FieldErrors) => Response.json({ error: message, ...(errors ? { errors } : {}) }, { status })
+const invalid = (errors: FieldErrors) => jsonError(400, Object.entries(errors).map(([field, message]) => `${field}: ${message}`).join('; '), errors)
+
+async function readJson(request: Request): Promise<Record<string, unknown>> {
+  try {
+    const value = await request.json()
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : {}
+  } catch {
+    return {}
+  }
+}
+
+const toolEnv = () => ({ home: process.env.HOME || homedir(), path: process.env.PATH })
+
+/**
+ * JSON management routes (mounted inside `apiRoutes`, behind its session and same-origin checks):
+ * connections, combos, aliases, settings, password, database backup and CLI tool configs.
+ */
+export function manageApiRoutes(context: AppContext) {
+  return new Elysia({ name: 'routes/manage-api' })
+    .post('/providers', async ({ request }) => {
+      const result = createConnection(context, await readJson(request))
+      return result.ok ? { ok: true, id: result.value } : invalid(result.errors)
+    })
+    .put('/providers/:id', async ({ params, request }) => {
+      const result = updateConnection(context, Number(params.id), await readJson(request))
+      if (!result) return jsonError(404, 'no such connection')
+      return result.ok ? { ok: true, id: result.value } : invalid(result.errors)
+    })
+    .patch('/providers/:id', async ({ params, request }) => {
+      const id = Number(params.id)
+      if (!context.registry.connections.some(({ connection }) => connection.id === id)) return jsonError(404, 'no such connection')
+      const body = await readJson(request)
+      if (body.enabled !== undefined && typeof body.enabled !== 'boolean') return invalid({ enabled: 'must be true or false' })
+      if (body.priority !== undefined && !(Number.isInteger(body.priority) && (body.priority as number) >= 0)) return invalid({ priority: 'must be a whole number ≥ 0' })
+      if (typeof body.enabled === 'boolean') toggleConnection(context, id, body.enabled)
+      if (typeof body.priority === 'number') {
+        setConnectionPriorities(context.db, new Map([[id, body.priority]]), context.now())
+        context.reload()
+      }
+      return { ok: true }
+    })
+    .delete('/providers/:id', ({ params }) => (removeConnection(context, Number(params.id)) ? { ok: true } : jsonError(404, 'no such connection')))
+    .get('/combos', () => ({ combos: listCombos(context.db) }))
+    .post('/combos', async ({ request }) => {
+      const body = await readJson(request)
+      const result = saveCombo(context, { name: body.name, models: body.models })
+      return result.ok ? { ok: true, name: result.value } : invalid(result.errors)
+    })
+    .put('/combos/:id', async ({ params, request }) => {
+      const body = await readJson(request)
+      const result = saveCombo(context, { id: Number(params.id), name: body.name, models: body.models })
+      return result.ok ? { ok: true, name: result.value } : invalid(result.errors)
+    })
+    .delete('/combos/:id', ({ params }) => (removeCombo(context, Number(params.id)) ? { ok: true } : jsonError(404, 'no such combo')))
+    .get('/aliases', () => ({ aliases: listAliases(context.db) }))
+    .post('/aliases', async ({ request }) => {
+      const body = await readJson(request)
+      const result = saveAlias(context, { name: body.name, target: body.target })
+      return result.ok ? { ok: true } : invalid(result.errors)
+    })
+    .delete('/aliases/:name', ({ params }) => (removeAlias(context, params.name) ? { ok: true } : jsonError(404, 'no such alias')))
+    .get('/settings', () => ({ settings: readSettings(context), effective: { timeouts: context.registry.timeouts, maxBodyBytes: context.registry.maxBodyBytes } }))
+    .patch('/settings', async ({ request }) => {
+      const body = (await readJson(request)) as Settings
+      const result = patchSettings(context, (settings) => ({ ...settings, ...body }))
+      return result.ok ? { ok: true, settings: result.value } : invalid(result.errors)
+    })
+    .post('/settings/password', async ({ request }) => {
+      const body = await readJson(request)
+      const result = await changePassword(context, { current: body.currentPassword, next: body.newPassword, confirm: body.newPassword })
+      return result.ok ? { ok: true } : invalid(result.errors)
+    })
+    .get('/settings/database', () => {
+      const directory = mkdtempSync(join(tmpdir(), 'modelmux-backup-'))
+      try {
+        const path = join(directory, 'modelmux.db')
+        backupDatabase(context.db, path)
+        return new Response(readFileSync(path), { headers: { 'content-type': 'application/vnd.sqlite3', 'content-disposition': 'attachment; filename="modelmux.db"' } })
+      } finally {
+        rmSync(directory, { recursive: true, force: true })
+      }
+    })
+    .get('/cli-tools', () => ({ tools: listCliTools(toolEnv()) }))
+    .post('/cli-tools/:id', async ({ params, request }) => {
+      if (!isCliToolId(params.id)) return jsonError(404, 'no such tool')
+      const body = await readJson(request)
+      const errors: FieldErrors = {}
+      if (typeof body.model !== 'string' || !body.model.trim()) errors.model = 'required'
+      if (typeof body.apiKey !== 'string' || !body.apiKey.trim()) errors.apiKey = 'required'
+      if (Object.keys(errors).length) return invalid(errors)
+      const origin = new URL(request.url).origin
+      try {
+        return { ok: true, backups: applyCliTool(toolEnv(), params.id, { origin, apiKey: String(body.apiKey), model: String(body.model) }) }
+      } catch (error) {
+        if (error instanceof CliToolError) return jsonError(409, error.message)
+        throw error
+      }
+    })
+    .delete('/cli-tools/:id', ({ params }) => {
+      if (!isCliToolId(params.id)) return jsonError(404, 'no such tool')
+      try {
+        return { ok: true, backups: resetCliTool(toolEnv(), params.id) }
+      } catch (error) {
+        if (error instanceof CliToolError) return jsonError(409, error.message)
+        throw error
+      }
+    })
+}

@@ -1,0 +1,199 @@
+import type { Database } from 'bun:sqlite'
+import type { Settings } from '../config/file'
+import { ProxyError } from '../core/errors'
+import type { ApiKeyRecord } from '../store/api-keys'
+import type { UsageEvent } from '../store/usage'
+import { oldestUsageAt, sumUsage, type UsageFilter } from '../store/usage-queries'
+import type { AppContext } from './context'
+import { pricingSnapshot, priceRequest } from './pricing'
+import { defaultResetRule, rollingResetAt, windowBounds, type ResetRule, type WindowKind } from './usage-windows'
+
+/** One configured spending limit (see `settings.budgets`). */
+export type Budget = NonNullable<Settings['budgets']>[number]
+
+/** Whether routing may use a connection now; `until` is when a blocked one may be used again. */
+export interface BudgetVerdict {
+  blocked: boolean
+  until?: number
+  reason?: string
+}
+
+/** Usage of one window against its limits, for the dashboard. */
+export interface BudgetStatus {
+  budget: Budget
+  window: { kind: WindowKind; start: number; resetAt?: number; resetInMs?: number }
+  used: { tokens: number; dollars: number; requests: number }
+  /** The larger of tokens/maxTokens and dollars/maxDollars. */
+  fraction: number
+  warning: boolean
+  blocked: boolean
+}
+
+/** Used tokens and dollars in a window. */
+interface Used {
+  tokens: number
+  dollars: number
+  requests: number
+}
+
+const CACHE_MS = 1_000
+const DEFAULT_WARN_AT = 0.8
+const caches = new WeakMap<Database, Map<string, { at: number; used: Used }>>()
+
+/** The reset rule of the settings: time zone, reset hour, first day of the week and of the month. */
+export function resetRuleOf(settings: Settings): ResetRule {
+  return { ...defaultResetRule, ...settings.quota }
+}
+
+function matches(event: UsageEvent, filter: UsageFilter): boolean {
+  return (
+    (filter.connectionId === undefined || event.connectionId === filter.connectionId) &&
+    (filter.provider === undefined || event.provider === filter.provider) &&
+    (filter.apiKeyId === undefined || event.apiKeyId === filter.apiKeyId)
+  )
+}
+
+/**
+ * Usage in [start, now) for a scope: the store's sum (cached for a second, so routing never waits on
+ * SQLite more than once a second per scope) plus rows the recorder has not written yet.
+ */
+export function usedInWindow(context: AppContext, filter: UsageFilter, start: number, now: number, cacheKey: string): Used {
+  let cache = caches.get(context.db)
+  if (!cache) caches.set(context.db, (cache = new Map()))
+  let entry = cache.get(cacheKey)
+  if (!entry || now - entry.at >= CACHE_MS || now < entry.at) {
+    const totals = sumUsage(context.db, start, now, filter)
+    entry = { at: now, used: { tokens: totals.inputTokens + totals.outputTokens, dollars: totals.actualCost, requests: totals.requests } }
+    cache.set(cacheKey, entry)
+  }
+  const used = { ...entry.used }
+  const pending = context.usage.pending?.() ?? []
+  if (pending.length > 0) {
+    const snapshot = pricingSnapshot(context.db, now)
+    for (const event of pending) {
+      if (event.at < start || !matches(event, filter)) continue
+      used.tokens += (event.inputTokens ?? 0) + (event.outputTokens ?? 0)
+      used.dollars += event.actualCost ?? priceRequest(snapshot, event).actualCost ?? 0
+      used.requests++
+    }
+  }
+  return used
+}
+
+/** Forgets cached sums (after settings change or in tests). */
+export function clearBudgetCache(db: Database): void {
+  caches.delete(db)
+}
+
+// A calendar window's cache entry dies with the window; a rolling one is keyed by kind alone.
+const cacheStart = (bounds: { kind: WindowKind; start: number }) => (bounds.kind === '5h' ? '5h' : bounds.start)
+
+function scopeOf(context: AppContext, budget: Budget): UsageFilter | undefined {
+  if (budget.provider !== undefined) return { provider: budget.provider }
+  const entry = context.registry.connections.find(({ connection }) => connection.name === budget.connection)
+  return entry ? { connectionId: entry.connection.id } : undefined
+}
+
+function evaluate(context: AppContext, budget: Budget, index: number, now: number): BudgetStatus | undefined {
+  const filter = scopeOf(context, budget)
+  if (!filter) return undefined
+  const bounds = windowBounds(budget.window, now, resetRuleOf(context.registry.settings))
+  const used = usedInWindow(context, filter, bounds.start, now, `budget:${index}:${JSON.stringify(filter)}:${cacheStart(bounds)}`)
+  const fraction = Math.max(budget.maxTokens ? used.tokens / budget.maxTokens : 0, budget.maxDollars ? used.dollars / budget.maxDollars : 0)
+  const resetAt = budget.window === '5h' ? rollingResetAt(oldestUsageAt(context.db, bounds.start, now, filter)) : bounds.end
+  return {
+    budget,
+    window: { kind: budget.window, start: bounds.start, resetAt, resetInMs: resetAt === undefined ? undefined : Math.max(0, resetAt - now) },
+    used,
+    fraction,
+    warning: fraction >= (budget.warnAt ?? DEFAULT_WARN_AT),
+    blocked: fraction >= 1,
+  }
+}
+
+function describe(status: BudgetStatus): string {
+  const { budget, used } = status
+  const scope = budget.connection !== undefined ? `connection "${budget.connection}"` : `provider "${budget.provider}"`
+  const limit =
+    budget.maxTokens !== undefined && used.tokens >= budget.maxTokens
+      ? `${used.tokens} of ${budget.maxTokens} tokens`
+      : `$${used.dollars.toFixed(4)} of $${budget.maxDollars}`
+  return `${scope} reached its ${budget.window} budget (${limit})`
+}
+
+/**
+ * Whether a connection is over a budget of its own or of its provider right now. Routing calls it beside
+ * `context.health.check` and skips a blocked connection, so combos fall through to the next tier.
+ */
+export function budgetCheck(context: AppContext, connectionId: number, providerId: string, now: number = context.now()): BudgetVerdict {
+  const budgets = context.registry.settings.budgets
+  if (!budgets || budgets.length === 0) return { blocked: false }
+  const name = context.registry.connections.find(({ connection }) => connection.id === connectionId)?.connection.name
+  let verdict: BudgetVerdict = { blocked: false }
+  budgets.forEach((budget, index) => {
+    if (budget.provider !== undefined ? budget.provider !== providerId : budget.connection !== name) return
+    const status = evaluate(context, budget, index, now)
+    if (!status?.blocked) return
+    // When several budgets block, the connection comes back only when the last of them resets.
+    const until = status.window.resetAt
+    if (!verdict.blocked || (until !== undefined && (verdict.until === undefined || until > verdict.until))) {
+      verdict = { blocked: true, until, reason: describe(status) }
+    }
+  })
+  return verdict
+}
+
+/** Every configured budget with its usage, warning and reset countdown. */
+export function listBudgetStatus(context: AppContext, now: number = context.now()): BudgetStatus[] {
+  const budgets = context.registry.settings.budgets ?? []
+  return budgets.flatMap((budget, index) => evaluate(context, budget, index, now) ?? [])
+}
+
+/** Usage of a connection in each standard window (5-hour rolling, daily, weekly, monthly), with reset countdowns. */
+export function listQuotaWindows(context: AppContext, connectionId: number, now: number = context.now()) {
+  const rule = resetRuleOf(context.registry.settings)
+  return (['5h', 'daily', 'weekly', 'monthly'] as const).map((kind) => {
+    const bounds = windowBounds(kind, now, rule)
+    const filter = { connectionId }
+    const used = usedInWindow(context, filter, bounds.start, now, `quota:${connectionId}:${kind}:${cacheStart(bounds)}`)
+    const resetAt = kind === '5h' ? rollingResetAt(oldestUsageAt(context.db, bounds.start, now, filter)) : bounds.end
+    return { kind, start: bounds.start, resetAt, resetInMs: resetAt === undefined ? undefined : Math.max(0, resetAt - now), used }
+  })
+}
+
+const recentRequests = new WeakMap<Database, Map<number, number[]>>()
+
+/**
+ * Enforces a client key's limits (`settings.keyLimits[name]`, else `["*"]`): requests per minute (a sliding
+ * minute, counted here) and tokens per day (the daily window of `settings.quota`). Throws a 429 ProxyError.
+ */
+export function checkKeyLimits(context: AppContext, apiKey: ApiKeyRecord | null, now: number = context.now()): void {
+  const all = context.registry.settings.keyLimits
+  if (!apiKey || !all) return
+  const limits = { ...all['*'], ...all[apiKey.name] }
+  if (limits.tokensPerDay !== undefined) {
+    const bounds = windowBounds('daily', now, resetRuleOf(context.registry.settings))
+    const used = usedInWindow(context, { apiKeyId: apiKey.id }, bounds.start, now, `key:${apiKey.id}:${bounds.start}`)
+    if (used.tokens >= limits.tokensPerDay) {
+      throw new ProxyError(
+        'rate_limit',
+        `API key "${apiKey.name}" used ${used.tokens} of its ${limits.tokensPerDay} tokens per day; the limit resets at ${new Date(bounds.end).toISOString()}`,
+        { status: 429, code: 'key_token_limit' },
+      )
+    }
+  }
+  if (limits.requestsPerMinute !== undefined) {
+    let perKey = recentRequests.get(context.db)
+    if (!perKey) recentRequests.set(context.db, (perKey = new Map()))
+    const times = (perKey.get(apiKey.id) ?? []).filter((at) => at > now - 60_000 && at <= now)
+    perKey.set(apiKey.id, times)
+    if (times.length >= limits.requestsPerMinute) {
+      const wait = Math.max(1, Math.ceil((times[0] + 60_000 - now) / 1000))
+      throw new ProxyError('rate_limit', `API key "${apiKey.name}" is over its limit of ${limits.requestsPerMinute} requests per minute; retry in ${wait}s`, {
+        status: 429,
+        code: 'key_rate_limit',
+      })
+    }
+    times.push(now)
+  }
+}

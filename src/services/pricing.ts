@@ -1,0 +1,132 @@
+import type { Database } from 'bun:sqlite'
+import type { Settings } from '../config/file'
+import type { Usage } from '../core/ir'
+import { getProvider, providerList } from '../providers'
+import type { ModelPricing } from '../providers/types'
+import { listConnectionNames, listPriceOverrides } from '../store/pricing'
+import { getSetting } from '../store/settings'
+
+/** How a connection is paid for: a flat subscription, a free tier, or per token. */
+export type Tier = 'subscription' | 'free' | 'paid'
+
+/** Where a price came from. */
+export type PriceSource = 'override' | 'provider' | 'catalogue'
+
+/** Prices and tiers as of one moment, reloaded every few seconds (never read from SQLite per request). */
+export interface PriceSnapshot {
+  overrides: Map<string, ModelPricing>
+  /** Connection id → its tier (setting, else the provider's flag, else paid). */
+  tiers: Map<number, Tier>
+  loadedAt: number
+}
+
+const SNAPSHOT_MS = 5_000
+const snapshots = new WeakMap<Database, PriceSnapshot>()
+const key = (provider: string, model: string) => `${provider}\u0000${model}`
+
+/** Reads overrides, tiers and connection names from the store into a snapshot. */
+export function loadPriceSnapshot(db: Database, now: number): PriceSnapshot {
+  const overrides = new Map<string, ModelPricing>()
+  for (const row of listPriceOverrides(db)) {
+    overrides.set(key(row.provider, row.model), { input: row.input, output: row.output, cacheRead: row.cacheRead, cacheWrite: row.cacheWrite })
+  }
+  const settings = getSetting<Settings>(db, 'settings') ?? {}
+  const tiers = new Map<number, Tier>()
+  for (const connection of listConnectionNames(db)) {
+    const flag = (getProvider(connection.provider) as { tier?: Tier } | undefined)?.tier
+    tiers.set(connection.id, settings.tiers?.[connection.name] ?? flag ?? 'paid')
+  }
+  return { overrides, tiers, loadedAt: now }
+}
+
+/** The cached snapshot for a database, reloaded when older than a few seconds. */
+export function pricingSnapshot(db: Database, now: number): PriceSnapshot {
+  const cached = snapshots.get(db)
+  if (cached && now - cached.loadedAt < SNAPSHOT_MS && now >= cached.loadedAt) return cached
+  const fresh = loadPriceSnapshot(db, now)
+  snapshots.set(db, fresh)
+  return fresh
+}
+
+/** Drops the cached snapshot after prices, tiers or connections change. */
+export function invalidatePricing(db: Database): void {
+  snapshots.delete(db)
+}
+
+/** The model id a provider was sent: a public `<prefix>/<model>` id without its prefix. */
+export function upstreamModelOf(publicModel: string): string {
+  const slash = publicModel.indexOf('/')
+  return slash === -1 ? publicModel : publicModel.slice(slash + 1)
+}
+
+function catalogueCandidates(model: string): string[] {
+  const names = [model]
+  const vendorless = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : undefined
+  if (vendorless) names.push(vendorless)
+  for (const name of [...names]) {
+    const undated = name.replace(/-\d{8}$|-\d{4}-\d{2}-\d{2}$/, '')
+    if (undated !== name) names.push(undated)
+  }
+  return names
+}
+
+/**
+ * The list price of a provider's model: the user's override for that model, for every model of the provider,
+ * or for that model anywhere (`*`); then the provider's own model list; then the same model id in any
+ * provider's list (custom nodes serving a known model, vendor prefixes and date suffixes removed).
+ */
+export function findPrice(snapshot: PriceSnapshot, providerId: string, model: string): { pricing: ModelPricing; source: PriceSource } | undefined {
+  const upstream = upstreamModelOf(model)
+  for (const found of [snapshot.overrides.get(key(providerId, upstream)), snapshot.overrides.get(key(providerId, '*')), snapshot.overrides.get(key('*', upstream))]) {
+    if (found) return { pricing: found, source: 'override' }
+  }
+  const names = catalogueCandidates(upstream)
+  const own = getProvider(providerId)?.models
+  for (const name of names) {
+    const pricing = own?.find((m) => m.id === name)?.pricing
+    if (pricing) return { pricing, source: 'provider' }
+  }
+  for (const name of names) {
+    for (const provider of providerList) {
+      const pricing = provider.models?.find((m) => m.id === name)?.pricing
+      if (pricing) return { pricing, source: 'catalogue' }
+    }
+  }
+  return undefined
+}
+
+/**
+ * The cost of a usage at a price, in US dollars. Cache reads and writes are part of input tokens (the IR's
+ * convention): they are charged at their own rates and only the rest at the input rate; reasoning is part
+ * of output and is not charged again.
+ */
+export function costOf(pricing: ModelPricing, usage: Usage): number {
+  const input = usage.inputTokens ?? 0
+  const read = Math.min(usage.cacheReadTokens ?? 0, input)
+  const write = Math.min(usage.cacheWriteTokens ?? 0, input - read)
+  const plain = input - read - write
+  const dollars = plain * pricing.input + read * (pricing.cacheRead ?? pricing.input) + write * (pricing.cacheWrite ?? pricing.input) + (usage.outputTokens ?? 0) * pricing.output
+  // Rounded to a millionth of a cent so float noise never shows in sums.
+  return Math.round(dollars * 1e6) / 1e12
+}
+
+/** List and actual cost of one request; both undefined when nothing was used or the model has no known price. */
+export function priceRequest(
+  snapshot: PriceSnapshot,
+  request: { provider: string | null; model: string | null; connectionId: number | null } & Usage,
+): { listCost?: number; actualCost?: number } {
+  if (!request.provider || !request.model) return {}
+  if (!request.inputTokens && !request.outputTokens) return {}
+  const tier = request.connectionId === null ? 'paid' : (snapshot.tiers.get(request.connectionId) ?? 'paid')
+  const found = findPrice(snapshot, request.provider, request.model)
+  if (!found) return tier === 'paid' ? {} : { actualCost: 0 }
+  const listCost = costOf(found.pricing, request)
+  return { listCost, actualCost: tier === 'paid' ? listCost : 0 }
+}
+
+/** Every built-in price, for the pricing page. */
+export function listBuiltInPrices(): ({ provider: string; model: string } & ModelPricing)[] {
+  return providerList.flatMap((provider) =>
+    (provider.models ?? []).filter((m) => m.pricing).map((m) => ({ provider: provider.id, model: m.id, ...m.pricing! })),
+  )
+}

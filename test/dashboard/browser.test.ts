@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream'
+import { startTestServer, type TestServer } from '../helpers/test-server'
+
+const CHROMIUM = '/usr/bin/chromium'
+// A real browser: page loads and swaps take longer than bun's 5 s default allows for a whole flow.
+setDefaultTimeout(60_000)
+const available = existsSync(CHROMIUM)
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`)
+
+const pages = ['Endpoint', 'Providers', 'Combos', 'Usage', 'Quota', 'Logs', 'CLI Tools', 'Settings']
+const completion = JSON.stringify({
+  id: 'c1',
+  object: 'chat.completion',
+  model: 'qwen',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
+})
+
+let upstream: FakeUpstream
+let modelmux: TestServer
+let browser: BrowserContext
+let home: string
+let userDataDir: string
+const previousHome = process.env.HOME
+
+/** A page that records every failed request, console error and uncaught exception. */
+async function openPage(width = 1280, height = 900): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage()
+  await page.setViewportSize({ width, height })
+  const problems: string[] = []
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.request().method()} ${response.url()}`)
+  })
+  page.on('requestfailed', (request) => problems.push(`failed ${request.method()} ${request.url()}: ${request.failure()?.errorText}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
+  page.on('dialog', (dialog) => dialog.accept())
+  return { page, problems }
+}
+
+/** Waits until the element's trimmed text is `text`. */
+async function waitForText(page: Page, selector: string, text: string) {
+  await page.waitForFunction(([s, t]) => document.querySelector(s)?.textContent?.trim() === t, [selector, text] as const)
+}
+
+async function signIn(page: Page) {
+  await page.goto(`${modelmux.url}/login`)
+  await page.fill('input[name=password]', 'test-password-1')
+  await page.click('button[type=submit]')
+  await page.waitForURL(`${modelmux.url}/dashboard`)
+}
+
+describe.skipIf(!available)('dashboard in Chromium', () => {
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'modelmux-home-'))
+    userDataDir = mkdtempSync(join(tmpdir(), 'modelmux-chromium-'))
+    process.env.HOME = home
+    upstream = startFakeUpstream()
+    upstream.reply({ parts: [completion] })
+    modelmux = await startTestServer({
+      connections: [{ name: 'fake-vllm', provider: 'openai-compatible', prefix: 'vllm', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-up', models: ['qwen', 'coder'] }],
+      combos: [{ name: 'stack', models: ['vllm/qwen', 'vllm/coder', 'vllm/third'] }],
+    })
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${modelmux.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'stack', messages: [{ role: 'user', content: 'hello' }] }),
+      })
+      expect(response.status).toBe(200)
+    }
+    modelmux.server.context.usage.flush()
+    // A persistent context is how Playwright passes a fresh --user-data-dir.
+    browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await modelmux?.[Symbol.asyncDispose]()
+    await upstream?.[Symbol.asyncDispose]()
+    process.env.HOME = previousHome
+    rmSync(home, { recursive: true, force: true })
+    rmSync(userDataDir, { recursive: true, force: true })
+  })
+
+  test('sign in, visit every page through the nav and by full load, with no failed request or console error', async () => {
+    const { page, problems } = await openPage()
+    await signIn(page)
+    for (const label of pages) {
+      await page.click(`#nav a:text-is("${label}")`)
+      await waitForText(page, 'h1.page-title', label)
+      await waitForText(page, '#nav a[aria-current=page]', label)
+      expect(await page.title()).toBe(`${label} · modelmux`)
+    }
+    for (const href of await page.locator('#nav a').evaluateAll((links) => links.map((link) => (link as HTMLAnchorElement).href))) {
+      await page.goto(href)
+      await page.waitForLoadState('networkidle')
+    }
+    await page.goto(`${modelmux.url}/dashboard/usage`)
+    await waitForText(page, '#usage-live .stat .value', '3')
+    await page.screenshot({ path: '/tmp/modelmux-usage.png', fullPage: true })
+    expect(problems).toEqual([])
+  })
+
+  test('a new client key is shown once, then only its hint', async () => {
+    const { page, problems } = await openPage()
+    await signIn(page)
+    await page.fill('#key-name', 'laptop')
+    await page.click('#keys button[type=submit]')
+    const key = (await page.locator('[data-testid=new-key]').textContent())?.trim() ?? ''
+    expect(key).toMatch(/^sk-mm-/)
+    expect((await fetch(`${modelmux.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200)
+    await page.reload()
+    await page.waitForSelector('#keys td:text-is("laptop")')
+    expect(await page.content()).not.toContain(key)
+    await page.click('#keys tr:has(td:text-is("laptop")) button:text-is("Disable")')
+    await page.waitForSelector('#keys tr:has(td:text-is("laptop")) .badge:text-is("disabled")')
+    expect(problems).toEqual([])
+  })
+
+  test('adding a connection shows inline errors first, then the new connection', async () => {
+    const { page, problems } = await openPage()
+    await signIn(page)
+    await page.click('#nav a:text-is("Providers")')
+    await page.selectOption('#connection-form-provider', 'anthropic-compatible')
+    await page.fill('#connection-form-prefix', 'has spaces')
+    await page.click('#connection-form button[type=submit]')
+    await waitForText(page, '#connection-form-name-error', 'name is required')
+    await waitForText(page, '#connection-form-prefix-error', 'letters, digits, ".", "_" or "-" only')
+    await waitForText(page, '#connection-form-baseUrl-error', 'required for anthropic-compatible')
+    await page.fill('#connection-form-name', 'my-claude-proxy')
+    await page.fill('#connection-form-prefix', 'cp')
+    await page.fill('#connection-form-baseUrl', `${upstream.url}/v1`)
+    await page.fill('#connection-form-apiKey', 'sk-proxy')
+    await page.click('#connection-form button[type=submit]')
+    await page.waitForSelector('#connections [data-connection="my-claude-proxy"]')
+    await page.waitForSelector('#connection-form .notice-ok')
+    expect(modelmux.server.context.registry.byPrefix.get('cp')?.[0].connection.apiKey).toBe('sk-proxy')
+    await page.click('[data-connection="my-claude-proxy"] button:text-is("Disable")')
+    await page.waitForSelector('[data-connection="my-claude-proxy"] .badge:text-is("disabled")')
+    await page.click('[data-connection="my-claude-proxy"] button:text-is("Delete")')
+    await page.waitForSelector('[data-connection="my-claude-proxy"]', { state: 'detached' })
+    await page.screenshot({ path: '/tmp/modelmux-providers.png', fullPage: true })
+    expect(problems).toEqual([])
+  })
+
+  test('a combo is reordered by dragging and saved', async () => {
+    const { page, problems } = await openPage()
+    await signIn(page)
+    await page.click('#nav a:text-is("Combos")')
+    await page.click('[data-combo="stack"] button:text-is("Edit")')
+    await page.waitForSelector('#combo-models li[data-model="vllm/third"]')
+    await page.dragAndDrop('#combo-models li[data-model="vllm/third"]', '#combo-models li[data-model="vllm/qwen"]')
+    const order = () => page.locator('#combo-models li .name').allTextContents()
+    expect(await order()).toEqual(['vllm/third', 'vllm/qwen', 'vllm/coder'])
+    await page.click('#combo-models li[data-model="vllm/coder"] button[aria-label="Move up"]')
+    expect(await order()).toEqual(['vllm/third', 'vllm/coder', 'vllm/qwen'])
+    await page.click('#combo-form button[type=submit]')
+    await waitForText(page, '[data-combo="stack"] .combo-order', 'vllm/third → vllm/coder → vllm/qwen')
+    expect(modelmux.server.context.registry.combos.get('stack')?.models).toEqual(['vllm/third', 'vllm/coder', 'vllm/qwen'])
+    expect(problems).toEqual([])
+  })
+
+  test('the theme toggles and stays toggled; the phone layout fits the screen', async () => {
+    const { page, problems } = await openPage(390, 844)
+    await signIn(page)
+    const theme = () => page.evaluate(() => ({ attribute: document.documentElement.dataset.theme, background: getComputedStyle(document.body).backgroundColor }))
+    const before = await theme()
+    await page.click('[data-theme-toggle]')
+    const after = await theme()
+    expect(after.attribute).toBeDefined()
+    expect(after.background).not.toBe(before.background)
+    await page.reload()
+    expect((await theme()).attribute).toBe(after.attribute)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
+    await page.screenshot({ path: '/tmp/modelmux-endpoint-phone.png', fullPage: true })
+    await page.click('[data-theme-toggle]')
+    expect((await theme()).attribute).toBe(before.attribute ?? (after.attribute === 'dark' ? 'light' : 'dark'))
+    expect(problems).toEqual([])
+  })
+
+  test('CLI tools: writing the Claude Code config into the home directory', async () => {
+    const { page, problems } = await openPage()
+    await signIn(page)
+    await page.click('#nav a:text-is("CLI Tools")')
+    await page.fill('#tool-claude-code-model', 'stack')
+    await page.click('#tool-claude-code button[type=submit]')
+    await page.waitForSelector('#tool-claude-code .notice-ok')
+    const settings = JSON.parse(readFileSync(join(home, '.claude', 'settings.json'), 'utf8'))
+    expect(settings.env).toMatchObject({ ANTHROPIC_BASE_URL: modelmux.url, ANTHROPIC_MODEL: 'stack' })
+    expect((await fetch(`${modelmux.url}/v1/models`, { headers: { 'x-api-key': settings.env.ANTHROPIC_AUTH_TOKEN } })).status).toBe(200)
+    await page.click('#tool-claude-code button:text-is("Reset")')
+    await page.waitForSelector('#tool-claude-code .notice-ok:has-text("Removed")')
+    expect(JSON.parse(readFileSync(join(home, '.claude', 'settings.json'), 'utf8')).env).toBeUndefined()
+    expect(problems).toEqual([])
+  })
+})

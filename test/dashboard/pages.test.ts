@@ -1,0 +1,99 @@
+import { describe, expect, test } from 'bun:test'
+import { startTestServer } from '../helpers/test-server'
+import { client, signIn } from './helpers'
+
+const evil = '<img src=x onerror=alert(1)>'
+const pages = ['/dashboard', '/dashboard/providers', '/dashboard/combos', '/dashboard/usage', '/dashboard/quota', '/dashboard/logs', '/dashboard/cli-tools', '/dashboard/settings']
+
+describe('dashboard pages', () => {
+  test('every page is a full document on a normal load and a fragment with the nav for htmx', async () => {
+    await using modelmux = await startTestServer()
+    const pagesClient = client(modelmux.url, await signIn(modelmux.url))
+    for (const path of pages) {
+      const full = await pagesClient.page(path)
+      expect(full.status).toBe(200)
+      expect(full.headers.get('content-type')).toBe('text/html; charset=utf-8')
+      const document = await full.text()
+      expect(document).toStartWith('<!doctype html>')
+      expect(document).toContain('<nav id="nav"')
+      const partial = await (await pagesClient.page(path, true)).text()
+      expect(partial).not.toContain('<html')
+      expect(partial).toContain('hx-swap-oob="true"')
+      expect(partial).toContain('aria-current="page"')
+    }
+  })
+
+  test('signed-out visitors are sent to the login page (a redirect header for htmx)', async () => {
+    await using modelmux = await startTestServer()
+    for (const path of pages) {
+      const plain = await fetch(modelmux.url + path, { redirect: 'manual' })
+      expect([plain.status, plain.headers.get('location')]).toEqual([303, '/login'])
+      const htmx = await fetch(modelmux.url + path, { headers: { 'hx-request': 'true' } })
+      expect([htmx.status, htmx.headers.get('hx-redirect')]).toEqual([200, '/login'])
+    }
+    expect((await fetch(`${modelmux.url}/dashboard/keys`, { method: 'POST', headers: { 'hx-request': 'true' } })).headers.get('hx-redirect')).toBe('/login')
+  })
+
+  test('names chosen by users are escaped on every page', async () => {
+    await using modelmux = await startTestServer({
+      connections: [{ name: evil, provider: 'openai-compatible', prefix: 'v', baseUrl: 'http://127.0.0.1:9/v1', models: [evil] }],
+      combos: [{ name: `c${evil}`, models: [`v/${evil}`] }],
+      aliases: { [`a${evil}`]: evil },
+      apiKeys: [{ name: evil, key: 'sk-mm-0123456789abcdef0123' }],
+      settings: { routing: { modelMapping: [{ match: evil, target: evil }] } },
+    })
+    const pagesClient = client(modelmux.url, await signIn(modelmux.url))
+    for (const path of pages) {
+      // Inside a quoted attribute `<` is inert; outside one it would start a tag.
+      const text = (await (await pagesClient.page(path)).text()).replace(/="[^"]*"/g, '=""')
+      expect(text.includes('<img')).toBe(false)
+    }
+    const created = await (await pagesClient.post('/dashboard/keys', { name: `k${evil}` })).text()
+    expect(created).toContain('k&lt;img')
+    expect(created.replace(/="[^"]*"/g, '=""').includes('<img')).toBe(false)
+  })
+
+  test('fragments: keys, require-key switch, connections, combos, aliases, mapping, settings', async () => {
+    await using modelmux = await startTestServer({ connections: [{ name: 'v', provider: 'openai-compatible', prefix: 'v', baseUrl: 'http://127.0.0.1:9/v1', models: ['a', 'b'] }] })
+    const context = modelmux.server.context
+    const pagesClient = client(modelmux.url, await signIn(modelmux.url))
+    expect(await (await pagesClient.post('/dashboard/keys', { name: '' })).text()).toContain('name is required')
+    const created = await (await pagesClient.post('/dashboard/keys', { name: 'ci' })).text()
+    const key = /data-testid="new-key">([^<]+)</.exec(created)?.[1]
+    expect(key).toMatch(/^sk-mm-/)
+    expect(await (await pagesClient.page('/dashboard')).text()).not.toContain(key!)
+    await pagesClient.post('/dashboard/require-key/on')
+    expect(context.registry.settings.requireApiKey).toBe(true)
+    expect((await fetch(`${modelmux.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200)
+    const id = context.registry.connections[0].connection.id
+    context.health.failed(id, 'a', { class: 'rate-limit', perModel: false, reason: 'usage_limit_reached', resetAt: context.now() + 90_000 })
+    const cooling = await (await pagesClient.page('/dashboard/providers')).text()
+    expect(cooling).toMatch(/Cooling down until .+ UTC \(in \d+ (s|min)\) because usage_limit_reached\./)
+    expect(cooling).toContain('Clear cooldown')
+    await pagesClient.post(`/dashboard/providers/connections/${id}/clear`)
+    expect(context.health.state(id).state).toBe('healthy')
+    const combo = await (await pagesClient.post('/dashboard/combos', { name: 'pair', models: ['v/b', 'v/a'] })).text()
+    expect(combo).toContain('v/b → v/a')
+    expect(await (await pagesClient.post('/dashboard/aliases', { name: 'pair', target: 'v/a' })).text()).toContain('&quot;pair&quot; is already a combo')
+    await pagesClient.post('/dashboard/mapping', { match: 'claude-*', target: 'pair' })
+    await pagesClient.post('/dashboard/mapping', { match: 'gpt-*', target: 'pair' })
+    await pagesClient.post('/dashboard/mapping/1/up')
+    expect(context.registry.settings.routing?.modelMapping?.map((rule) => rule.match)).toEqual(['gpt-*', 'claude-*'])
+    const timeouts = await (await pagesClient.post('/dashboard/settings/timeouts', { connectMs: '0.01', firstByteMs: '60', idleMs: '30', totalMs: '300', maxBodyMb: '8' })).text()
+    expect(timeouts).toContain('a number of seconds from 0.1 to 600')
+    await pagesClient.post('/dashboard/settings/timeouts', { connectMs: '5', firstByteMs: '60', idleMs: '30', totalMs: '300', maxBodyMb: '8' })
+    expect(context.registry.timeouts).toEqual({ connectMs: 5000, firstByteMs: 60000, idleMs: 30000, totalMs: 300000 })
+    expect(context.registry.maxBodyBytes).toBe(8 * 1024 * 1024)
+  })
+
+  test('changing the password keeps this browser signed in and signs the others out', async () => {
+    await using modelmux = await startTestServer()
+    const first = await signIn(modelmux.url)
+    const second = await signIn(modelmux.url)
+    const response = await client(modelmux.url, first).post('/dashboard/settings/password', { current: 'test-password-1', next: 'another-password', confirm: 'another-password' })
+    expect(await response.text()).toContain('Password changed')
+    const renewed = (response.headers.get('set-cookie') ?? '').split(';')[0]
+    expect((await client(modelmux.url, renewed).page('/dashboard')).status).toBe(200)
+    expect((await client(modelmux.url, second).page('/dashboard')).status).toBe(303)
+  })
+})

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildSeries } from '../../src/services/usage-report'
+import { ensureIncrementalVacuum, pruneUsage } from '../../src/services/usage-retention'
+import { windowBounds } from '../../src/services/usage-windows'
+import { openDatabase, type Database } from '../../src/store/db'
+import { migrate } from '../../src/store/migrate'
+import { insertAttemptEvents, insertUsageEvents, type UsageEvent } from '../../src/store/usage'
+import { breakdownUsage, listUsageEvents, sumHourlyUsage, sumUsage } from '../../src/store/usage-queries'
+
+// A year of heavy use: 500,000 requests (one a minute, around the clock) over 4 connections, 3 models, 2 keys.
+const EVENTS = 500_000
+const START = Date.parse('2025-01-01T00:00:00Z')
+const YEAR = 365 * 86_400_000
+const STEP = Math.floor(YEAR / EVENTS)
+const NOW = START + YEAR
+const timings: Record<string, number> = {}
+
+let dir: string
+let db: Database
+const path = () => join(dir, 'modelmux.db')
+const fileSize = () => statSync(path()).size + (statSync(`${path()}-wal`, { throwIfNoEntry: false })?.size ?? 0)
+
+function timed<T>(name: string, run: () => T): T {
+  const started = performance.now()
+  const result = run()
+  timings[name] = Math.round(performance.now() - started)
+  return result
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'modelmux-retention-'))
+  db = openDatabase(path())
+  migrate(db)
+  ensureIncrementalVacuum(db)
+  const events: UsageEvent[] = []
+  for (let i = 0; i < EVENTS; i++) {
+    events.push({
+      at: START + i * STEP, requestId: `request-${i}`, inboundFormat: 'anthropic-messages', requestedModel: 'stack', combo: 'stack',
+      model: ['cc/claude-sonnet-4-5', 'oai/gpt-4.1', 'glm/glm-4.7'][i % 3], provider: ['anthropic', 'openai', 'glm'][i % 3], connectionId: 1 + (i % 4),
+      apiKeyId: i % 5 === 0 ? null : 1, status: i % 50 === 0 ? 529 : 200, stream: true, attempts: 1, inputTokens: 12_000, outputTokens: 800,
+      cacheReadTokens: 9_000, cacheWriteTokens: 1_000, reasoningTokens: 100, latencyMs: 4_000, ttfbMs: 700, listCost: 0.01, actualCost: i % 3 === 0 ? 0 : 0.01,
+    })
+  }
+  timed('insert 500k usage rows + rollups', () => insertUsageEvents(db, events))
+  timed('insert 50k attempt rows', () =>
+    insertAttemptEvents(db, events.filter((_, i) => i % 10 === 0).map((e) => ({ at: e.at, requestId: e.requestId, connectionId: e.connectionId, provider: e.provider!, model: e.model!, status: 429, failureClass: 'rate-limit', latencyMs: 50 }))),
+  )
+}, 120_000)
+
+afterAll(() => {
+  console.log('usage retention timings (ms):', timings)
+  db.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+test('queries over a year of events stay fast', () => {
+  const month = windowBounds('monthly', NOW - 1, { timeZone: 'America/New_York', resetHour: 0, weekStartsOn: 1, monthResetDay: 1 })
+  const monthly = timed('monthly window of one connection (budget check)', () => sumUsage(db, month.start, NOW, { connectionId: 2 }))
+  expect(monthly.requests).toBeGreaterThan(10_000)
+  const rolling = timed('5-hour window of one provider', () => sumUsage(db, NOW - 5 * 3_600_000, NOW, { provider: 'openai' }))
+  expect(rolling.requests).toBeGreaterThan(50)
+  const year = timed('year totals', () => sumUsage(db, START, NOW + 1))
+  expect(year.requests).toBe(EVENTS)
+  expect(year.inputTokens).toBe(EVENTS * 12_000)
+  const series = timed('daily series over a year in Asia/Kolkata', () => buildSeries(db, { from: START, to: NOW }, 'day', 'Asia/Kolkata'))
+  expect(series.length).toBe(366) // the local days touched by a UTC year in UTC+5:30
+  expect(series.reduce((sum, day) => sum + day.requests, 0)).toBe(EVENTS)
+  const models = timed('breakdown by model over a year', () => breakdownUsage(db, START, NOW + 1, 'model'))
+  expect(models).toHaveLength(3)
+  const page = timed('recent requests page', () => listUsageEvents(db, { limit: 50 }))
+  expect(page).toHaveLength(50)
+  // Generous bounds so a slow machine passes; the timings are printed after the suite for the record.
+  const slow = Object.entries(timings).filter(([name, ms]) => !name.startsWith('insert') && ms > 3_000)
+  expect(slow).toEqual([])
+})
+
+test('pruning raw events keeps the rollups whole and gives the space back', () => {
+  const before = sumHourlyUsage(db, 0, NOW + 1)
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+  const sizeBefore = fileSize()
+  const result = timed('prune to 30 days + incremental vacuum', () => pruneUsage(db, { usageDays: 30, requestLogDays: 7 }, NOW))
+  const left = (db.query('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM usage_events').get() as { n: number; oldest: number })
+  expect(left.oldest).toBeGreaterThanOrEqual(NOW - 30 * 86_400_000)
+  expect(left.n).toBeLessThan(EVENTS * 0.09)
+  expect(result.deleted).toBeGreaterThan(EVENTS * 0.9)
+  expect(sumHourlyUsage(db, 0, NOW + 1)).toEqual(before) // rollups are kept forever
+  const sizeAfter = fileSize()
+  timings['file size before (MB)'] = Math.round(sizeBefore / 1e6)
+  timings['file size after (MB)'] = Math.round(sizeAfter / 1e6)
+  expect(sizeAfter).toBeLessThan(sizeBefore * 0.6)
+  // Pruning again finds nothing to do.
+  expect(pruneUsage(db, { usageDays: 30 }, NOW).deleted).toBe(0)
+}, 60_000)

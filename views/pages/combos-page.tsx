@@ -1,0 +1,215 @@
+import { Card, Field, FieldError, Notice, type Errors } from '../components/ui'
+
+/** A combo as listed. */
+export interface ComboView {
+  id: number
+  name: string
+  models: string[]
+}
+
+/** The combo editor: name and an ordered model list (drag, or ↑/↓ on touch and keyboard). */
+export function ComboForm({ combo, choices, errors = {}, notice }: { combo?: Partial<ComboView>; choices: string[]; errors?: Errors; notice?: string }) {
+  const editing = combo?.id !== undefined
+  const action = editing ? `/dashboard/combos/${combo!.id}` : '/dashboard/combos'
+  return (
+    <section class="card" id="combo-form">
+      <h2>{editing ? 'Edit combo' : 'New combo'}</h2>
+      <Notice tone="ok" text={notice} />
+      <form hx-post={action} hx-target="#combo-form" hx-swap="outerHTML" method="post" action={action} x-data={`comboEditor(${JSON.stringify(combo?.models ?? [])})`}>
+        <FieldError error={errors.form} />
+        <Field label="Name" name="name" id="combo-name" value={combo?.name} error={errors.name} placeholder="my-coding-stack" />
+        <label>Models, tried in order</label>
+        <ol class="sortable" id="combo-models" aria-label="Models in order">
+          <template x-for="(model, index) in models" x-bind:key="model">
+            <li draggable="true" x-on:dragstart="dragStart(index, $event)" {...{ 'x-on:dragover.prevent': '', 'x-on:drop.prevent': 'drop(index)' }} x-bind:data-model="model">
+              <span class="handle" aria-hidden="true">⋮⋮</span>
+              <span class="name" x-text="model"></span>
+              <input type="hidden" name="models" x-bind:value="model" />
+              <button type="button" class="small secondary" x-on:click="move(index, index - 1)" x-bind:disabled="index === 0" aria-label="Move up">
+                ↑
+              </button>
+              <button type="button" class="small secondary" x-on:click="move(index, index + 1)" x-bind:disabled="index === models.length - 1" aria-label="Move down">
+                ↓
+              </button>
+              <button type="button" class="small danger" x-on:click="remove(index)" aria-label="Remove">
+                ✕
+              </button>
+            </li>
+          </template>
+        </ol>
+        <p class="muted small-text" x-show="models.length === 0">
+          No models yet: add them below.
+        </p>
+        <FieldError error={errors.models} />
+        <div class="row-form">
+          <div class="field grow">
+            <label for="combo-add">Add a model</label>
+            <input id="combo-add" list="model-choices" x-model="choice" {...{ 'x-on:keydown.enter.prevent': 'add()' }} placeholder="prefix/model, a combo or an alias" />
+          </div>
+          <button type="button" class="secondary" x-on:click="add()">
+            Add
+          </button>
+        </div>
+        <datalist id="model-choices">
+          {choices.map((choice) => (
+            <option value={choice}></option>
+          ))}
+        </datalist>
+        <div class="button-row">
+          <button type="submit">{editing ? 'Save combo' : 'Create combo'}</button>
+          {editing ? (
+            <button type="button" class="secondary" hx-get="/dashboard/combos/new" hx-target="#combo-form" hx-swap="outerHTML">
+              Cancel
+            </button>
+          ) : (
+            ''
+          )}
+        </div>
+      </form>
+    </section>
+  )
+}
+
+/** The combos with their model order. */
+export function ComboList({ combos, oob }: { combos: ComboView[]; oob?: boolean }) {
+  return (
+    <section class="card" id="combos" hx-swap-oob={oob ? 'true' : undefined}>
+      <div class="card-head">
+        <h2>Combos</h2>
+      </div>
+      {combos.length === 0 ? <p class="muted">No combos yet. A combo is a model name that tries several models in turn.</p> : ''}
+      {combos.map((combo) => (
+        <div class="connection" data-combo={combo.name}>
+          <div class="connection-head">
+            <h3>
+              <code safe>{combo.name}</code>
+            </h3>
+            <div class="actions">
+              <button type="button" class="small secondary" hx-get={`/dashboard/combos/${combo.id}/edit`} hx-target="#combo-form" hx-swap="outerHTML show:top">
+                Edit
+              </button>
+              <button type="button" class="small danger" hx-post={`/dashboard/combos/${combo.id}/delete`} hx-target="#combos" hx-swap="outerHTML" hx-confirm={`Delete the combo "${combo.name}"?`}>
+                Delete
+              </button>
+            </div>
+          </div>
+          <p class="connection-meta combo-order" safe>
+            {combo.models.join(' → ')}
+          </p>
+        </div>
+      ))}
+    </section>
+  )
+}
+
+/** Aliases: short names for a model, combo or another alias. */
+export function AliasSection({ aliases, errors = {}, values = {} }: { aliases: Record<string, string>; errors?: Errors; values?: Record<string, string> }) {
+  return (
+    <section class="card" id="aliases">
+      <h2>Aliases</h2>
+      <form class="row-form" hx-post="/dashboard/aliases" hx-target="#aliases" hx-swap="outerHTML" method="post" action="/dashboard/aliases">
+        <div class="grow">
+          <Field label="Alias" name="name" id="alias-name" value={values.name} error={errors.name} placeholder="fast" />
+        </div>
+        <div class="grow">
+          <Field label="Points at" name="target" id="alias-target" value={values.target} error={errors.target} placeholder="vllm/qwen3-coder" />
+        </div>
+        <button type="submit">Save alias</button>
+      </form>
+      {Object.keys(aliases).length === 0 ? (
+        <p class="muted">No aliases.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <tbody>
+              {Object.entries(aliases).map(([name, target]) => (
+                <tr>
+                  <td>
+                    <code safe>{name}</code>
+                  </td>
+                  <td>
+                    → <code safe>{target}</code>
+                  </td>
+                  <td class="actions">
+                    <button type="button" class="small danger" hx-post={`/dashboard/aliases/${encodeURIComponent(name)}/delete`} hx-target="#aliases" hx-swap="outerHTML" hx-confirm={`Delete the alias "${name}"?`}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  )
+}
+
+/** Model mapping: names coding tools send on their own (`claude-*`) → a model, combo or alias; first match wins. */
+export function MappingSection({ rules, errors = {}, values = {} }: { rules: { match: string; target: string }[]; errors?: Errors; values?: Record<string, string> }) {
+  return (
+    <section class="card" id="mapping">
+      <h2>Model mapping</h2>
+      <p class="muted">For model names tools send by themselves. Checked in order after aliases, combos and prefixes; * matches anything.</p>
+      <form class="row-form" hx-post="/dashboard/mapping" hx-target="#mapping" hx-swap="outerHTML" method="post" action="/dashboard/mapping">
+        <div class="grow">
+          <Field label="Pattern" name="match" id="mapping-match" value={values.match} error={errors.match} placeholder="claude-haiku-*" />
+        </div>
+        <div class="grow">
+          <Field label="Target" name="target" id="mapping-target" value={values.target} error={errors.target} placeholder="cheap" />
+        </div>
+        <button type="submit">Add rule</button>
+      </form>
+      <FieldError error={errors.form} />
+      {rules.length === 0 ? (
+        <p class="muted">No rules.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <tbody>
+              {rules.map((rule, index) => (
+                <tr>
+                  <td>
+                    <code safe>{rule.match}</code>
+                  </td>
+                  <td>
+                    → <code safe>{rule.target}</code>
+                  </td>
+                  <td class="actions">
+                    <button type="button" class="small secondary" hx-post={`/dashboard/mapping/${index}/up`} hx-target="#mapping" hx-swap="outerHTML" disabled={index === 0} aria-label="Move up">
+                      ↑
+                    </button>
+                    <button type="button" class="small secondary" hx-post={`/dashboard/mapping/${index}/down`} hx-target="#mapping" hx-swap="outerHTML" disabled={index === rules.length - 1} aria-label="Move down">
+                      ↓
+                    </button>
+                    <button type="button" class="small danger" hx-post={`/dashboard/mapping/${index}/delete`} hx-target="#mapping" hx-swap="outerHTML" hx-confirm={`Delete the rule "${rule.match}"?`}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  )
+}
+
+/** The Combos page: combos and their editor, aliases, model mapping. */
+export function CombosPage(props: { combos: ComboView[]; choices: string[]; aliases: Record<string, string>; rules: { match: string; target: string }[] }) {
+  return (
+    <>
+      <h1 class="page-title">Combos</h1>
+      <ComboList combos={props.combos} />
+      <ComboForm choices={props.choices} />
+      <AliasSection aliases={props.aliases} />
+      <MappingSection rules={props.rules} />
+      <Card title="How names resolve">
+        <p class="muted" safe>
+          {'An alias first, then a combo, then <prefix>/<model>, then the model mapping.'}
+        </p>
+      </Card>
+    </>
+  )
+}
