@@ -86,7 +86,7 @@ export async function startServer(
     async stop() {
       await app.stop(true)
       retention.stop()
-      usage.close()
+      await usage.close()
       db.close()
     },
   }

@@ -22,7 +22,7 @@ export function metricsRoutes(context: AppContext) {
         return Response.json({ error: 'send a client API key (Authorization: Bearer <key>) or sign in to the dashboard' }, { status: 401 })
       }
       // Counters move when the recorder flushes (every second); a scrape flushes first so it is never behind.
-      context.usage.flush()
+      await context.usage.flush()
       const names = new Map(context.registry.connections.map(({ connection }) => [connection.id, connection.name]))
       const body = context.usage.metrics.render((id) => names.get(id), {
         modelmux_usage_rows_dropped: [context.usage.dropped(), 'Usage rows dropped because the store could not keep up.'],

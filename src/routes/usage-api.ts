@@ -60,11 +60,12 @@ export function usageApiRoutes(context: AppContext) {
     .onBeforeHandle(async ({ request, cookie, isSignedIn }) => {
       if (!(await isSignedIn(cookie.auth_token.value))) return jsonError(401, 'sign in first: POST /api/auth/login {"password":"…"}')
       if (request.method !== 'GET' && request.method !== 'HEAD' && !isSameOriginWrite(request)) return jsonError(403, 'cross-site request refused')
+      // Queries see every finished request: rows still queued in the recorder are written first.
+      await context.usage.flush()
     })
     .get('/usage/summary', ({ query }) =>
       withQuery(() => {
         const range = readRange(query, context.now())
-        context.usage.flush()
         return { from: range.from, to: range.to, totals: describeTotals(sumUsage(context.db, range.from, range.to, readFilter(query))) }
       }),
     )
@@ -74,7 +75,6 @@ export function usageApiRoutes(context: AppContext) {
         if (granularity !== 'hour' && granularity !== 'day' && granularity !== 'month') throw new Error('granularity must be hour, day or month')
         const range = readRange(query, context.now(), granularity === 'hour' ? '24h' : granularity === 'day' ? '30d' : '365d')
         const timeZone = timeZoneOf(query)
-        context.usage.flush()
         return { granularity, timeZone, from: range.from, to: range.to, series: buildSeries(context.db, range, granularity, timeZone, readFilter(query)) }
       }),
     )
@@ -83,13 +83,11 @@ export function usageApiRoutes(context: AppContext) {
         const by = (query.by ?? 'provider') as UsageDimension
         if (!dimensions.includes(by)) throw new Error(`"by" must be one of ${dimensions.join(', ')}`)
         const range = readRange(query, context.now())
-        context.usage.flush()
         return { by, from: range.from, to: range.to, rows: breakdownUsage(context.db, range.from, range.to, by, readFilter(query)).map(describeTotals) }
       }),
     )
     .get('/usage/requests', ({ query }) =>
       withQuery(() => {
-        context.usage.flush()
         const limit = Math.min(Math.max(Number(query.limit ?? 50) || 50, 1), 500)
         const before = query.before ? Number(query.before) : undefined
         const outcome = query.outcome === 'ok' || query.outcome === 'error' ? query.outcome : undefined
@@ -97,7 +95,6 @@ export function usageApiRoutes(context: AppContext) {
       }),
     )
     .get('/usage/requests/:requestId', ({ params }) => {
-      context.usage.flush()
       const requestId = decodeURIComponent(params.requestId)
       const rows = context.db.query('SELECT e.*, c.name AS connection_name FROM usage_events e LEFT JOIN connections c ON c.id = e.connection_id WHERE e.request_id = ?').all(requestId)
       if (rows.length === 0) return jsonError(404, 'no such request (it may be older than the retention period)')
@@ -109,7 +106,6 @@ export function usageApiRoutes(context: AppContext) {
         const range = readRange(query, context.now(), '30d')
         const format = query.format ?? 'json'
         if (format !== 'csv' && format !== 'json') throw new Error('format must be csv or json')
-        context.usage.flush()
         const stamp = new Date(range.to).toISOString().slice(0, 10)
         if (query.source === 'hourly') {
           const rows = context.db.query('SELECT * FROM usage_hourly WHERE hour >= ? AND hour < ? ORDER BY hour').all(range.from, range.to) as Record<string, unknown>[]

@@ -1,6 +1,7 @@
 import type { Database } from 'bun:sqlite'
 import { listAliases, listCombos } from '../store/combos'
-import { insertAttemptEvents, insertUsageEvents, type AttemptEvent, type UsageEvent } from '../store/usage'
+import type { AttemptEvent, UsageEvent } from '../store/usage'
+import { createUsageWriter, type UsageWriter } from '../store/usage-writer'
 import { createMetrics, type Metrics } from './metrics'
 import { pricingSnapshot, priceRequest } from './pricing'
 
@@ -11,8 +12,9 @@ export type RecordedUsage = UsageEvent & { estimateInput?: () => number | Promis
 export interface UsageRecorder {
   record(event: RecordedUsage): void
   recordAttempt(event: AttemptEvent): void
-  flush(): void
-  close(): void
+  /** Hands queued rows to the writer; resolves once they are committed. */
+  flush(): Promise<void>
+  close(): Promise<void>
   /** Rows dropped because the queue was full (the store could not keep up). */
   dropped(): number
   /** Usage rows queued but not yet written (budgets and key limits count them too). */
@@ -63,7 +65,13 @@ function enrich(row: UsageEvent, comboOf: (model: string | null) => string | nul
 }
 
 /** Starts a recorder that flushes every `intervalMs` or once `batchSize` rows are queued. */
-export function createUsageRecorder(db: Database, options: { intervalMs?: number; batchSize?: number; maxQueue?: number } = {}): UsageRecorder {
+export function createUsageRecorder(
+  db: Database,
+  options: { intervalMs?: number; batchSize?: number; maxQueue?: number; writer?: UsageWriter } = {},
+): UsageRecorder {
+  const writer = options.writer ?? createUsageWriter(db)
+  // Rows handed to the writer but not yet committed still count for budgets and key limits.
+  const inFlight = new Set<UsageEvent[]>()
   const batchSize = options.batchSize ?? 200
   const maxQueue = options.maxQueue ?? 20_000
   const metrics = createMetrics()
@@ -73,7 +81,7 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
   let attempts: AttemptEvent[] = []
   let droppedCount = 0
   let flushQueued = false
-  const flush = () => {
+  const flush = async () => {
     flushQueued = false
     if (usage.length === 0 && attempts.length === 0) return
     const comboOf = comboResolver(db)
@@ -88,14 +96,14 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
       // A request answered by its only attempt stores no attempt row (routing keeps traces that add something).
       if (isImpliedAttempt(event) && !traced.has(event.requestId)) metrics.observeAttempt(impliedAttempt(event))
     }
+    inFlight.add(usageBatch)
     try {
-      db.transaction(() => {
-        if (usageBatch.length) insertUsageEvents(db, usageBatch)
-        if (attemptBatch.length) insertAttemptEvents(db, attemptBatch)
-      })()
+      await writer.write(usageBatch, attemptBatch)
     } catch (error) {
       droppedCount += usageBatch.length + attemptBatch.length
       console.error(`modelmux: could not record ${usageBatch.length + attemptBatch.length} usage rows: ${(error as Error).message}`)
+    } finally {
+      inFlight.delete(usageBatch)
     }
   }
   const push = <T>(queue: T[], row: T) => {
@@ -106,10 +114,10 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
     queue.push(row)
     if (!flushQueued && usage.length + attempts.length >= batchSize) {
       flushQueued = true
-      setTimeout(flush, 0)
+      setTimeout(() => void flush(), 0)
     }
   }
-  const timer = setInterval(flush, options.intervalMs ?? 1000)
+  const timer = setInterval(() => void flush(), options.intervalMs ?? 1000)
   timer.unref?.()
   // A successful answer without counts gets a local estimate of its prompt (the tokenizer loads lazily,
   // so this is asynchronous); the row is queued once it is known and marked `estimated`.
@@ -135,13 +143,15 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
     record,
     recordAttempt: (event) => push(attempts, event),
     flush,
-    close() {
+    async close() {
       clearInterval(timer)
-      flush()
+      await Promise.all([...estimating])
       closed = true
+      await flush()
+      await writer.close()
     },
     dropped: () => droppedCount,
-    pending: () => usage,
+    pending: () => (inFlight.size === 0 ? usage : [...usage, ...[...inFlight].flat()]),
     metrics,
     async settled() {
       await Promise.all([...estimating])

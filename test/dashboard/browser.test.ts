@@ -76,7 +76,7 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
       })
       expect(response.status).toBe(200)
     }
-    modelmux.server.context.usage.flush()
+    await modelmux.server.context.usage.flush()
     // A persistent context is how Playwright passes a fresh --user-data-dir.
     browser = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,

@@ -133,7 +133,7 @@ describe('same-format passthrough', () => {
     const deadline = Date.now() + 5000
     let rows: Record<string, unknown>[] = []
     while (rows.length === 0 && Date.now() < deadline) {
-      context.usage.flush()
+      await context.usage.flush()
       rows = context.db.query('SELECT * FROM usage_events').all() as Record<string, unknown>[]
       if (rows.length === 0) await Bun.sleep(5)
     }

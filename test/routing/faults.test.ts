@@ -46,8 +46,8 @@ async function setup(extra: Record<string, unknown> = {}) {
       const connection = list.connections.find((c: { name: string }) => c.name === name)
       return { connection, cookie }
     },
-    rows: (table: 'usage_events' | 'attempts') => {
-      modelmux.server.context.usage.flush()
+    rows: async (table: 'usage_events' | 'attempts') => {
+      await modelmux.server.context.usage.flush()
       return modelmux.server.context.db.query(`SELECT * FROM ${table} ORDER BY id`).all() as Record<string, any>[]
     },
     async [Symbol.asyncDispose]() {
@@ -115,7 +115,7 @@ describe('transient faults', () => {
     expect(response.status).toBe(200)
     expect(response.headers.get('x-modelmux-attempts')).toBe('2')
     expect(env.backup.received).toHaveLength(0)
-    const attempts = env.rows('attempts')
+    const attempts = (await env.rows('attempts'))
     expect(attempts.map((a) => [a.connection_id, a.status, a.failure_class])).toEqual([
       [attempts[0].connection_id, 500, 'transient'],
       [attempts[0].connection_id, 200, null],
@@ -182,7 +182,7 @@ describe('request errors', () => {
     const response = await env.chat()
     expect(response.status).toBe(200)
     expect((await response.json()).choices).toBeDefined()
-    expect(env.rows('attempts').map((a) => [a.status, a.failure_class])).toEqual([
+    expect((await env.rows('attempts')).map((a) => [a.status, a.failure_class])).toEqual([
       [503, 'transient'],
       [503, 'transient'],
       [200, null],
@@ -216,10 +216,10 @@ describe('streams after output started', () => {
     const text = await response.text()
     expect(text).toMatch(/data: \{"error":\{"message":"backup: upstream sent nothing for 300 ms"/)
     expect(text).not.toContain('[DONE]')
-    const usage = env.rows('usage_events')
+    const usage = (await env.rows('usage_events'))
     expect(usage).toHaveLength(1)
     expect(usage[0]).toMatchObject({ model: 'p/big', status: 504, attempts: 2, connection_id: env.modelmux.server.context.registry.connections.find((c) => c.connection.name === 'backup')!.connection.id })
-    expect(env.rows('attempts').map((a) => a.status)).toEqual([429, 504])
+    expect((await env.rows('attempts')).map((a) => a.status)).toEqual([429, 504])
   })
 
   test('a malformed chunk in a translated stream never crashes the server or reaches the client as garbage', async () => {

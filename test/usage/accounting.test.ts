@@ -92,7 +92,7 @@ describe('exact accounting from the upstream numbers, once per request', () => {
       const response = await env.call(c.client, c.model, c.stream)
       expect(response.status).toBe(200)
       await response.text()
-      const rows = env.rows('usage_events')
+      const rows = (await env.rows('usage_events'))
       expect(rows).toHaveLength(1)
       const row = rows[0]
       const counted = { input_tokens: row.input_tokens, output_tokens: row.output_tokens, cache_read_tokens: row.cache_read_tokens, cache_write_tokens: row.cache_write_tokens, reasoning_tokens: row.reasoning_tokens }
@@ -103,7 +103,7 @@ describe('exact accounting from the upstream numbers, once per request', () => {
       expect(row.list_cost).toBeCloseTo(c.listCost, 12)
       expect(row.actual_cost).toBeCloseTo(c.listCost, 12)
       expect(row.latency_ms).toBeGreaterThanOrEqual(row.ttfb_ms)
-      const hourly = env.rows('usage_hourly')
+      const hourly = (await env.rows('usage_hourly'))
       expect(hourly).toHaveLength(1)
       expect(hourly[0]).toMatchObject({ requests: 1, errors: 0, input_tokens: c.expected.input_tokens, output_tokens: c.expected.output_tokens, model: c.model })
     })
@@ -118,24 +118,24 @@ describe('who is billed', () => {
     const response = await env.call('openai-chat', 'my-stack', false)
     expect(response.status).toBe(200)
     expect(response.headers.get('x-modelmux-model')).toBe('bk/gpt-4.1')
-    const [row, ...others] = env.rows('usage_events')
+    const [row, ...others] = (await env.rows('usage_events'))
     expect(others).toHaveLength(0)
     const backupId = env.context.registry.connections.find((entry) => entry.connection.name === 'backup-conn')!.connection.id
     const anthropicId = env.context.registry.connections.find((entry) => entry.connection.name === 'an-conn')!.connection.id
     expect(row).toMatchObject({ requested_model: 'my-stack', combo: 'stack', model: 'bk/gpt-4.1', connection_id: backupId, provider: 'openai-compatible', attempts: 2, input_tokens: 16, output_tokens: 363 })
-    const attempts = env.rows('attempts').map((a) => [a.request_id === row.request_id, a.connection_id, a.status, a.failure_class])
+    const attempts = (await env.rows('attempts')).map((a) => [a.request_id === row.request_id, a.connection_id, a.status, a.failure_class])
     expect(attempts).toEqual([
       [true, anthropicId, 429, 'rate-limit'],
       [true, backupId, 200, null],
     ])
-    expect(env.rows('usage_hourly').map((h) => [h.connection_id, h.requests, h.input_tokens])).toEqual([[backupId, 1, 16]])
+    expect((await env.rows('usage_hourly')).map((h) => [h.connection_id, h.requests, h.input_tokens])).toEqual([[backupId, 1, 16]])
   })
 
   test('a subscription connection costs nothing but shows what it would have cost', async () => {
     await using env = await startUsageEnv({ tiers: { 'an-conn': 'subscription' } })
     env.upstreams.anthropic.reply(recordedJson('anthropic/anthropic-text.json'))
     await (await env.call('anthropic-messages', 'an/claude-sonnet-4-5', false)).text()
-    const [row] = env.rows('usage_events')
+    const [row] = (await env.rows('usage_events'))
     expect(row.list_cost).toBeCloseTo((12 * 3 + 29 * 15) / 1e6, 12)
     expect(row.actual_cost).toBe(0)
   })
@@ -145,9 +145,9 @@ describe('who is billed', () => {
     env.upstreams.openai.reply({ status: 400, parts: ['{"error":{"message":"bad request","type":"invalid_request_error"}}'] })
     const response = await env.call('openai-chat', 'oa/gpt-4.1', false)
     expect(response.status).toBe(400)
-    const rows = env.rows('usage_events')
+    const rows = (await env.rows('usage_events'))
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ status: 400, input_tokens: null, output_tokens: null, list_cost: null, actual_cost: null, estimated: 0 })
-    expect(env.rows('usage_hourly')[0]).toMatchObject({ requests: 1, errors: 1, input_tokens: 0 })
+    expect((await env.rows('usage_hourly'))[0]).toMatchObject({ requests: 1, errors: 1, input_tokens: 0 })
   })
 })

@@ -168,7 +168,7 @@ describe('request logs', () => {
     const exported = await (await env.get('/api/logs/export?format=ndjson')).text()
     expect(exported.trimEnd().split('\n').map((line) => JSON.parse(line)).filter((log) => log.requestId === 'req-1').map((log) => log.side)).toEqual(['upstream', 'client'])
     expect((await (await env.send('DELETE', '/api/logs', {})).json()).deleted).toBeGreaterThanOrEqual(2)
-    expect(env.rows('request_logs')).toHaveLength(0)
+    expect((await env.rows('request_logs'))).toHaveLength(0)
   })
 
   test('when disabled nothing is stored and the response is passed through as is', async () => {
@@ -176,6 +176,6 @@ describe('request logs', () => {
     const response = new Response('x')
     expect(logExchange(env.context, { requestId: 'r', side: 'client' }, response)).toBe(response)
     writeRequestLog(env.context, { requestId: 'r', side: 'client' }, { body: 'x' })
-    expect(env.rows('request_logs')).toHaveLength(0)
+    expect((await env.rows('request_logs'))).toHaveLength(0)
   })
 })

@@ -52,17 +52,17 @@ function makeContext(settings: Record<string, unknown>, start: number) {
       clock = at
       clearBudgetCache(db)
     },
-    [Symbol.dispose]() {
-      usage.close()
+    async [Symbol.asyncDispose]() {
+      await usage.close()
       db.close()
     },
   }
 }
 
 describe('budgets', () => {
-  test('a token budget on a connection blocks it until the daily reset, in the configured time zone', () => {
+  test('a token budget on a connection blocks it until the daily reset, in the configured time zone', async () => {
     const start = Date.parse('2026-03-08T12:00:00Z') // 08:00 EDT, the day after... spring-forward day
-    using env = makeContext({ quota: { timeZone: 'America/New_York' }, budgets: [{ connection: 'api', window: 'daily', maxTokens: 1000 }] }, start)
+    await using env = makeContext({ quota: { timeZone: 'America/New_York' }, budgets: [{ connection: 'api', window: 'daily', maxTokens: 1000 }] }, start)
     env.store(env.event('api', start - HOUR, 400, 100))
     expect(budgetCheck(env.context, env.id('api'), 'openai', start)).toEqual({ blocked: false })
     env.store(env.event('api', start - 60_000, 450, 50))
@@ -76,9 +76,9 @@ describe('budgets', () => {
     expect(budgetCheck(env.context, env.id('api'), 'openai', Date.parse('2026-03-09T04:00:00Z')).blocked).toBe(false)
   })
 
-  test('a dollar budget on a provider covers all its connections and counts actual cost only', () => {
+  test('a dollar budget on a provider covers all its connections and counts actual cost only', async () => {
     const now = Date.parse('2026-06-15T10:00:00Z')
-    using env = makeContext({ budgets: [{ provider: 'openai', window: 'monthly', maxDollars: 1, warnAt: 0.5 }] }, now)
+    await using env = makeContext({ budgets: [{ provider: 'openai', window: 'monthly', maxDollars: 1, warnAt: 0.5 }] }, now)
     env.store(env.event('api', Date.parse('2026-06-01T00:00:00Z'), 100_000, 0, { listCost: 0.2, actualCost: 0.2 }))
     env.store(env.event('api-2', Date.parse('2026-06-10T00:00:00Z'), 200_000, 0, { listCost: 0.4, actualCost: 0.4 }))
     env.store(env.event('api-2', Date.parse('2026-05-31T23:59:59Z'), 900_000, 0, { listCost: 5, actualCost: 5 })) // last month
@@ -93,26 +93,26 @@ describe('budgets', () => {
     expect(budgetCheck(env.context, env.id('sub'), 'anthropic', now)).toEqual({ blocked: false })
   })
 
-  test('the 5-hour window rolls: blocked until the oldest counted request is 5 hours old', () => {
+  test('the 5-hour window rolls: blocked until the oldest counted request is 5 hours old', async () => {
     const now = Date.parse('2026-01-01T12:00:00Z')
-    using env = makeContext({ budgets: [{ connection: 'sub', window: '5h', maxTokens: 100 }] }, now)
+    await using env = makeContext({ budgets: [{ connection: 'sub', window: '5h', maxTokens: 100 }] }, now)
     env.store(env.event('sub', now - 4 * HOUR, 60, 0), env.event('sub', now - HOUR, 40, 0), env.event('sub', now - 6 * HOUR, 1000, 0))
     expect(budgetCheck(env.context, env.id('sub'), 'anthropic', now)).toMatchObject({ blocked: true, until: now + HOUR })
     env.setClock(now + HOUR)
     expect(budgetCheck(env.context, env.id('sub'), 'anthropic', now + HOUR)).toEqual({ blocked: false })
   })
 
-  test('rows still queued in the recorder count at once', () => {
+  test('rows still queued in the recorder count at once', async () => {
     const now = Date.parse('2026-01-01T12:00:00Z')
-    using env = makeContext({ budgets: [{ connection: 'api', window: 'daily', maxTokens: 100 }] }, now)
+    await using env = makeContext({ budgets: [{ connection: 'api', window: 'daily', maxTokens: 100 }] }, now)
     expect(budgetCheck(env.context, env.id('api'), 'openai', now).blocked).toBe(false)
     env.context.usage.record(env.event('api', now, 80, 30))
     expect(budgetCheck(env.context, env.id('api'), 'openai', now).blocked).toBe(true)
   })
 
-  test('quota windows report usage and reset countdowns for every window', () => {
+  test('quota windows report usage and reset countdowns for every window', async () => {
     const now = Date.parse('2026-03-11T10:30:00Z') // a Wednesday
-    using env = makeContext({ quota: { timeZone: 'Asia/Kolkata', resetHour: 5, weekStartsOn: 1 } }, now)
+    await using env = makeContext({ quota: { timeZone: 'Asia/Kolkata', resetHour: 5, weekStartsOn: 1 } }, now)
     env.store(env.event('sub', now - 2 * HOUR, 10, 5), env.event('sub', now - 30 * HOUR, 100, 50))
     const windows = listQuotaWindows(env.context, env.id('sub'), now)
     expect(windows.map((w) => [w.kind, w.used.tokens, w.resetAt && new Date(w.resetAt).toISOString()])).toEqual([
@@ -126,9 +126,9 @@ describe('budgets', () => {
 })
 
 describe('client key limits', () => {
-  test('requests per minute: a sliding minute, then a 429', () => {
+  test('requests per minute: a sliding minute, then a 429', async () => {
     const now = Date.parse('2026-01-01T00:00:00Z')
-    using env = makeContext({ keyLimits: { laptop: { requestsPerMinute: 2 } } }, now)
+    await using env = makeContext({ keyLimits: { laptop: { requestsPerMinute: 2 } } }, now)
     const key = env.keyRecord()
     checkKeyLimits(env.context, key, now)
     checkKeyLimits(env.context, key, now + 10_000)
@@ -144,9 +144,9 @@ describe('client key limits', () => {
     expect(() => checkKeyLimits(env.context, null, now + 60_002)).not.toThrow()
   })
 
-  test('tokens per day from the default "*" limit, reset at the local day', () => {
+  test('tokens per day from the default "*" limit, reset at the local day', async () => {
     const now = Date.parse('2026-01-01T20:00:00Z')
-    using env = makeContext({ keyLimits: { '*': { tokensPerDay: 1000 } }, quota: { timeZone: 'Asia/Kolkata' } }, now)
+    await using env = makeContext({ keyLimits: { '*': { tokensPerDay: 1000 } }, quota: { timeZone: 'Asia/Kolkata' } }, now)
     const key = env.keyRecord()
     env.store(env.event('api', now - 60_000, 900, 100, { apiKeyId: key.id }))
     expect(() => checkKeyLimits(env.context, key, now)).toThrow('API key "laptop" used 1000 of its 1000 tokens per day; the limit resets at 2026-01-02T18:30:00.000Z')

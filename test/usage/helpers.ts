@@ -54,7 +54,7 @@ export interface UsageEnv extends AsyncDisposable {
   modelmux: TestServer
   upstreams: Record<'openai' | 'anthropic' | 'gemini' | 'responses' | 'backup', FakeUpstream>
   call(format: Parameters<typeof clientCall>[0], model: string, stream: boolean, headers?: Record<string, string>): Promise<Response>
-  rows(table: 'usage_events' | 'attempts' | 'usage_hourly' | 'request_logs'): Record<string, any>[]
+  rows(table: 'usage_events' | 'attempts' | 'usage_hourly' | 'request_logs'): Promise<Record<string, any>[]>
   context: AppContext
 }
 
@@ -92,8 +92,8 @@ export async function startUsageEnv(settings: Record<string, unknown> = {}, extr
       const { path, body } = clientCall(format, model, stream)
       return fetch(`${modelmux.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
     },
-    rows(table) {
-      context.usage.flush()
+    async rows(table) {
+      await context.usage.flush()
       return context.db.query(`SELECT * FROM ${table} ORDER BY 1`).all() as Record<string, any>[]
     },
     async [Symbol.asyncDispose]() {

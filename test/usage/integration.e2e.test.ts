@@ -26,7 +26,7 @@ describe('budgets in routing', () => {
     }
     expect(models).toEqual(['an/claude-sonnet-4-5', 'an/claude-sonnet-4-5', 'bk/gpt-4.1'])
     expect(env.upstreams.anthropic.received).toHaveLength(2)
-    const third = env.rows('usage_events')[2]
+    const third = (await env.rows('usage_events'))[2]
     expect(third).toMatchObject({ model: 'bk/gpt-4.1', combo: 'stack', attempts: 1 })
   })
 
@@ -67,7 +67,7 @@ describe('estimates and routes', () => {
     env.upstreams.openai.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [...chunks.map((line) => `data: ${line}\n\n`), 'data: [DONE]\n\n'] })
     await (await env.call('openai-chat', 'oa/gpt-4.1', true)).text()
     await env.context.usage.settled()
-    const [row] = env.rows('usage_events')
+    const [row] = (await env.rows('usage_events'))
     expect(row.estimated).toBe(1)
     expect(row.input_tokens).toBeGreaterThan(3)
   })
@@ -87,7 +87,7 @@ describe('estimates and routes', () => {
     await using env = await startUsageEnv({}, { apiKeys: [{ name: 'laptop', key: clientKey }] }, { ENABLE_REQUEST_LOGS: 'true' })
     env.upstreams.openai.reply(recordedJson('openai-chat/openai-text.json'))
     await (await env.call('openai-chat', 'oa/gpt-4.1', false, { authorization: `Bearer ${clientKey}` })).text()
-    const rows = env.rows('request_logs')
+    const rows = (await env.rows('request_logs'))
     expect(rows.map((row) => row.side).sort()).toEqual(['client', 'upstream'])
     expect(rows.every((row) => row.response_body.includes('chat.completion'))).toBe(true)
     const everything = JSON.stringify(rows)

@@ -67,7 +67,7 @@ test('the recorder estimates the prompt with the tokenizer only when the upstrea
   recorder.record({ ...base, requestId: 'reported', inputTokens: 7, outputTokens: 3, estimateInput: estimate })
   recorder.record({ ...base, requestId: 'failed', status: 502, estimateInput: estimate })
   await recorder.settled()
-  recorder.flush()
+  await recorder.flush()
   const rows = db.query('SELECT request_id, input_tokens, output_tokens, estimated, list_cost FROM usage_events ORDER BY request_id').all() as Record<string, unknown>[]
   const expected = await countRequestTokens(ir as never)
   expect(expected).toBeGreaterThan(10)
