@@ -31,9 +31,9 @@ export interface ColdStartResult {
 }
 
 /** Starts modelmux once, times it to its first served `/v1/models`, stops it. */
-async function timeOneStart(dataDir: string, configFile: string): Promise<StartTiming> {
+async function timeOneStart(dataDir: string, configFile: string, binary?: string): Promise<StartTiming> {
   const startedAt = performance.now()
-  const child = await startModelmux(dataDir, configFile, { startedAt })
+  const child = await startModelmux(dataDir, configFile, { startedAt, binary })
   try {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -57,13 +57,13 @@ async function timeOneStart(dataDir: string, configFile: string): Promise<StartT
 }
 
 /** Runs `runs` pairs of (first-ever start on a fresh data dir, restart on that dir). */
-export async function measureColdStart(workDir: string, configFile: string, runs: number): Promise<ColdStartResult> {
+export async function measureColdStart(workDir: string, configFile: string, runs: number, binary?: string): Promise<ColdStartResult> {
   const firstStart: StartTiming[] = []
   const restart: StartTiming[] = []
   for (let run = 0; run < runs; run++) {
     const dataDir = join(workDir, `cold-${run}`)
-    firstStart.push(await timeOneStart(dataDir, configFile))
-    restart.push(await timeOneStart(dataDir, configFile))
+    firstStart.push(await timeOneStart(dataDir, configFile, binary))
+    restart.push(await timeOneStart(dataDir, configFile, binary))
   }
   return {
     runs,

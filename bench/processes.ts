@@ -109,11 +109,14 @@ export function startBareProxy(upstreamUrl: string): Promise<Child> {
   })
 }
 
-/** Starts modelmux the way a user does (`bun run src/main.ts`) on a free port; `bunFlags` go before `run` (e.g. `--cpu-prof-md`). */
-export function startModelmux(dataDir: string, configFile: string, options: { startedAt?: number; bunFlags?: string[] } = {}): Promise<Child> {
+/**
+ * Starts modelmux on a free port: the compiled executable when `binary` is given (what users ship), else
+ * from source (`bun run src/main.ts`, with `bunFlags` such as `--cpu-prof-md` before `run`).
+ */
+export function startModelmux(dataDir: string, configFile: string, options: { startedAt?: number; bunFlags?: string[]; binary?: string } = {}): Promise<Child> {
   return spawnChild({
     name: 'modelmux',
-    cmd: [process.execPath, ...(options.bunFlags ?? []), 'run', 'src/main.ts'],
+    cmd: options.binary ? [options.binary] : [process.execPath, ...(options.bunFlags ?? []), 'run', 'src/main.ts'],
     env: { PORT: '0', HOSTNAME: '127.0.0.1', DATA_DIR: dataDir, INITIAL_PASSWORD: 'benchpass1', MODELMUX_CONFIG: configFile },
     ready: /listening on (http:\/\/\S+)\n/,
     startedAt: options.startedAt,

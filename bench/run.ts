@@ -13,6 +13,7 @@ import { measureScenario, requestFor, type Servers } from './measure'
 import { ownCpuMs, readCpuMs, readMachineBusyMs, readMemory, startBareProxy, startFakeUpstream, startModelmux, type Child } from './processes'
 import { concurrencies, modelmuxConfig, scenarios, type Scenario } from './scenarios'
 import type { MemoryResult, RunRow } from './targets'
+import { buildTarget, hostTarget } from '../build'
 
 /** Knobs for one run. */
 export interface BenchSettings {
@@ -29,6 +30,8 @@ export interface BenchSettings {
   cpuProfDir?: string
   /** Extra Bun flags for the measured modelmux (e.g. `--smol`). */
   bunFlags?: string[]
+  /** Measure `bun run src/main.ts` instead of the compiled executable (implied by `cpuProfDir` and `bunFlags`). */
+  source?: boolean
   /** Also measure the reference bare Bun proxy (`bare-proxy.ts`), the floor any Bun proxy pays. */
   reference?: boolean
   /** Called with a progress line after each step. */
@@ -101,14 +104,18 @@ export async function runBench(settings: BenchSettings): Promise<BenchRun> {
   try {
     const fake = await startFakeUpstream()
     children.push(fake)
+    // By default the measured modelmux is the executable users run (built for this machine, bytecode-compiled).
+    const fromSource = settings.source || settings.cpuProfDir !== undefined || (settings.bunFlags?.length ?? 0) > 0
+    const binary = fromSource ? undefined : await buildTarget(hostTarget(), join(workDir, 'bin'))
+    settings.log(binary ? `measuring the compiled executable ${binary}` : 'measuring from source (bun run src/main.ts)')
     const configFile = join(workDir, 'config.json')
     writeFileSync(configFile, JSON.stringify(modelmuxConfig(fake.url), null, 2))
     // The measured instance is a restart: the first start (secrets, schema, password hash) is timed separately below.
     const dataDir = join(workDir, 'data')
-    await (await startModelmux(dataDir, configFile)).stop()
+    await (await startModelmux(dataDir, configFile, { binary })).stop()
     if (settings.cpuProfDir) mkdirSync(settings.cpuProfDir, { recursive: true })
     const bunFlags = [...(settings.bunFlags ?? []), ...(settings.cpuProfDir ? ['--cpu-prof-md', `--cpu-prof-dir=${settings.cpuProfDir}`] : [])]
-    const modelmux = await startModelmux(dataDir, configFile, { bunFlags })
+    const modelmux = await startModelmux(dataDir, configFile, { bunFlags, binary })
     children.push(modelmux)
     settings.log(`fake upstream pid ${fake.pid} at ${fake.url}; modelmux pid ${modelmux.pid} at ${modelmux.url}`)
     const bare = settings.reference ? await startBareProxy(fake.url) : undefined
@@ -119,7 +126,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchRun> {
     await Promise.all([modelmux.stop(), bare?.stop()])
     let coldStart: ColdStartResult | undefined
     if (settings.coldStarts > 0) {
-      coldStart = await measureColdStart(workDir, configFile, settings.coldStarts)
+      coldStart = await measureColdStart(workDir, configFile, settings.coldStarts, binary)
       settings.log(`cold start medians: first-ever ${coldStart.firstStartMedianMs.toFixed(1)} ms, restart ${coldStart.restartMedianMs.toFixed(1)} ms`)
     }
     return { ...load, coldStart }
