@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { apiRoutes } from './routes/api'
 import { metricsRoutes } from './routes/metrics'
+import { oauthApiRoutes } from './routes/oauth-api'
 import { usageApiRoutes } from './routes/usage-api'
 import { pageRoutes } from './routes/pages'
 import { staticRoutes } from './routes/static'
@@ -24,6 +25,7 @@ export function createApp(context: AppContext) {
     })
     .use(v1Routes(context))
     .use(apiRoutes(context))
+    .use(oauthApiRoutes(context))
     .use(usageApiRoutes(context))
     .use(metricsRoutes(context))
     .use(pageRoutes(context))

@@ -5,6 +5,7 @@ import type { RuntimeConfig } from './config/env'
 import { loadConfigFile, type ConfigFile } from './config/file'
 import { applyConfig } from './services/apply-config'
 import type { AppContext } from './services/context'
+import { oauthServiceFor } from './oauth'
 import { createHealthTracker, defaultHealthOptions, type HealthOptions } from './services/health'
 import { ensurePassword } from './services/password'
 import { loadRegistry } from './services/registry'
@@ -69,6 +70,7 @@ export async function startServer(
   }
   const retention = startUsageRetention(context)
   const app = createApp(context)
+  const stopOAuth = oauthServiceFor(context).startScheduler()
   app.listen({
     port: runtime.port,
     hostname: runtime.hostname,
@@ -84,6 +86,7 @@ export async function startServer(
     context,
     generatedPassword,
     async stop() {
+      stopOAuth()
       await app.stop(true)
       retention.stop()
       await usage.close()

@@ -6,11 +6,13 @@ import { openStore, startServer } from '../server'
 import { listApiKeys, saveApiKey } from '../store/api-keys'
 import { VERSION } from '../version'
 import { flagsToEnv, parseArgs } from './args'
+import { runLogin } from './login'
 
 const HELP = `modelmux ${VERSION} — one local endpoint for every AI coding tool and provider
 
 Usage:
   modelmux [options]                  start the server (default http://127.0.0.1:20128)
+  modelmux login <provider>           log in to a subscription (modelmux login --help lists them)
   modelmux keys create --name NAME    create a client API key and print it once
   modelmux keys list                  list client API keys (names and hints only)
   modelmux password reset [--password P]
@@ -30,6 +32,8 @@ ENABLE_REQUEST_LOGS, AUTH_COOKIE_SECURE, HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/NO_PRO
 
 /** Runs the command line; returns the exit code. */
 export async function runCli(argv: readonly string[], env: Record<string, string | undefined>): Promise<number> {
+  // `login` has flags of its own, so it is dispatched before the general parser.
+  if (argv[0] === 'login') return runLogin(argv.slice(1), env)
   try {
     const { command, flags } = parseArgs(argv)
     if (flags.help) {

@@ -103,6 +103,8 @@ export const settingsSchema = z
     maxBodyBytes: z.number().int().min(1024).max(512 * 1024 * 1024).optional(),
     timeouts: timeoutsSchema.optional(),
     routing: routingSchema.optional(),
+    /** Per subscription provider: endpoint overrides (authorize, token, device, API base, quota…), for tests and proxies. */
+    oauth: z.record(z.string().trim().min(1), z.record(z.string().trim().min(1), httpUrl)).optional(),
     /** Spending limits per connection or provider; a connection over its limit is skipped until the window resets. */
     budgets: z.array(budgetSchema).optional(),
     quota: quotaSchema.optional(),

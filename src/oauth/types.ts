@@ -129,6 +129,8 @@ export interface QuotaSnapshot {
 export interface SubscriptionProvider {
   definition: ProviderDefinition
   oauth: OAuthClientSpec
+  /** Builds the authorize URL when the provider's differs from RFC 6749's (iFlow's `redirect` parameter). */
+  authorizeUrl?(runtime: OAuthRuntime, input: { redirectUri: string; state: string; codeChallenge?: string }): string
   /** Exchanges an authorization code (default: RFC 6749 form POST to `token`). */
   exchangeCode?(runtime: OAuthRuntime, input: { code: string; codeVerifier?: string; redirectUri: string; state?: string }): Promise<OAuthTokens>
   /** Starts a device-code grant. */

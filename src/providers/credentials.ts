@@ -2,6 +2,7 @@ import { ProxyError } from '../core/errors'
 import { selectProxy, withProxy, type ProxyEnv } from '../upstream/proxy'
 import { exchangeServiceAccountToken, parseServiceAccount, type AccessToken } from './shared/google-service-account'
 import type { ProviderDefinition, UpstreamConnection } from './types'
+import { parseTokens } from '../oauth/bundle'
 
 /** Renew a cached access token this long before it expires. */
 export const TOKEN_RENEW_MARGIN_MS = 5 * 60_000
@@ -35,6 +36,9 @@ export async function resolveCredential(
 ): Promise<string | null> {
   const auth = provider.auth
   if (auth.kind === 'none') return null
+  // An OAuth token bundle is never sent whole: only its access token is a credential.
+  const bundle = parseTokens(connection.apiKey)
+  if (bundle) return bundle.accessToken
   if (auth.kind !== 'google-service-account') return connection.apiKey ?? provider.anonymousKey ?? null
   const key = parseServiceAccount(connection.apiKey)
   if (!key) {

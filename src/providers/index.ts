@@ -20,6 +20,7 @@ import { ollama } from './ollama'
 import { ollamaCloud } from './ollama-cloud'
 import { openai } from './openai'
 import { opencode } from './opencode'
+import { subscriptionDefinitions } from './subscription'
 import { openrouter } from './openrouter'
 import { perplexity } from './perplexity'
 import { siliconflow } from './siliconflow'
@@ -34,6 +35,7 @@ export const providerList: readonly ProviderDefinition[] = [
   openai, anthropic, gemini, openrouter, deepseek, groq, xai, mistral, together, fireworks, cerebras, perplexity,
   nvidia, cohere, glm, glmCn, kimi, moonshot, minimax, minimaxCn, alibaba, siliconflow, azure, vertex, vertexPartner,
   ollama, ollamaCloud, opencode,
+  ...subscriptionDefinitions,
   openaiCompatible, anthropicCompatible, geminiCompatible, responsesCompatible,
 ]
 

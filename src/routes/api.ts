@@ -8,6 +8,7 @@ import { deleteApiKey, listApiKeys, saveApiKey, setApiKeyEnabled } from '../stor
 import { manageApiRoutes } from './manage-api'
 import { isSameOriginWrite, sessionCookie, sessionPlugin } from './session'
 import { providersApiRoutes } from './providers-api'
+import { oauthServiceFor } from '../oauth'
 
 const keyInput = z.object({ name: z.string().trim().min(1, 'name is required').max(100) }).strict()
 const enabledInput = z.object({ enabled: z.boolean() }).strict()
@@ -70,6 +71,7 @@ export function apiRoutes(context: AppContext) {
         enabled: connection.enabled,
         hasSecret: connection.apiKey !== null,
         health: context.health.state(connection.id),
+        oauth: oauthServiceFor(context).status(connection) ?? null,
       })),
     }))
     .delete('/providers/:id/cooldown', ({ params }) => {

@@ -13,6 +13,7 @@ import { prepareUpstream, providerTarget, type JsonBody, type PreparedUpstream }
 import { callUpstream, UpstreamFailure } from '../upstream/call-upstream'
 import { copyResponseHeaders } from '../upstream/headers'
 import { withProxy } from '../upstream/proxy'
+import { OAuthError, oauthServiceFor, type PreparedSubscriptionCall } from '../oauth'
 import type { AppContext } from './context'
 import { holdUntilContent, resumeHeld } from './hold'
 import { logExchange } from './request-log'
@@ -89,24 +90,39 @@ export async function attemptCandidate(
     const failure = error instanceof ProxyError ? error : new ProxyError('internal', String(error))
     return { kind: 'failed', failure, classified: { class: 'client', perModel: true, reason: failure.message }, status: failure.status }
   }
-  let prepared: PreparedUpstream
+  let prepared: PreparedUpstream | PreparedSubscriptionCall
+  const oauth = oauthServiceFor(context)
   try {
-    // Only minted tokens (Vertex service accounts) need an await; plain keys stay on the fast path.
-    const credential =
-      provider.auth.kind === 'google-service-account'
-        ? await resolveCredential(provider, connection, { fetch: context.fetch, now: context.now, env: context.env })
-        : provider.auth.kind === 'none'
-          ? null
-          : (connection.apiKey ?? provider.anonymousKey ?? null)
-    prepared = prepareUpstream(provider, connection, {
-      model: candidate.upstreamModel,
-      stream,
-      body: upstreamBody,
-      credential,
-      clientHeaders: passthrough ? call.request.headers : undefined,
-      env: context.env,
-    })
+    if (oauth.handles(provider.id)) {
+      // Subscription providers: their OAuth token is refreshed and added at send time by the prepared fetch.
+      prepared = oauth.prepareCall(provider, connection, {
+        model: candidate.upstreamModel,
+        stream,
+        body: upstreamBody,
+        clientHeaders: passthrough ? call.request.headers : undefined,
+      })
+    } else {
+      // Only minted tokens (Vertex service accounts) need an await; plain keys stay on the fast path.
+      const credential =
+        provider.auth.kind === 'google-service-account'
+          ? await resolveCredential(provider, connection, { fetch: context.fetch, now: context.now, env: context.env })
+          : provider.auth.kind === 'none'
+            ? null
+            : (connection.apiKey ?? provider.anonymousKey ?? null)
+      prepared = prepareUpstream(provider, connection, {
+        model: candidate.upstreamModel,
+        stream,
+        body: upstreamBody,
+        credential,
+        clientHeaders: passthrough ? call.request.headers : undefined,
+        env: context.env,
+      })
+    }
   } catch (error) {
+    if (error instanceof OAuthError) {
+      const failure = new ProxyError('authentication', `${connection.name}: ${error.message}`, { status: 401 })
+      return { kind: 'failed', failure, classified: { class: 'auth', perModel: false, reason: error.message }, status: 401 }
+    }
     // A refused service-account key, or a connection missing its base URL or an option (deployment, project).
     const failure = error instanceof ProxyError ? error : new ProxyError('internal', String(error))
     const classified: ClassifiedFailure = failure.status === 401 ? { class: 'auth', perModel: false, reason: failure.message } : transient(failure.message)
@@ -119,10 +135,10 @@ export async function attemptCandidate(
       url: prepared.url,
       headers: prepared.headers,
       body: JSON.stringify(prepared.body),
-      stream,
+      stream: 'stream' in prepared ? prepared.stream : stream,
       timeouts: context.registry.timeouts,
       clientSignal: call.request.signal,
-      fetch: withProxy(context.fetch, prepared.proxy),
+      fetch: 'fetch' in prepared ? prepared.fetch : withProxy(context.fetch, prepared.proxy),
     })
   } catch (error) {
     const failure = describeFailure(connection.name, error instanceof UpstreamFailure ? error : undefined, error)

@@ -1,5 +1,6 @@
 import type { ClassifiedFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
+import { oauthServiceFor } from '../oauth'
 import type { ChatRequest } from '../core/ir'
 import { encodeError } from '../formats/errors'
 import { getFormat } from '../formats'
@@ -156,7 +157,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
       skipped.push({ kind: 'rate-limit', until: budget.until, reason: budget.reason ?? 'over budget' })
       continue
     }
-    const unavailable = context.health.check(connection.id, candidate.upstreamModel)
+    const unavailable = oauthServiceFor(context).check(connection, candidate.upstreamModel) ?? context.health.check(connection.id, candidate.upstreamModel)
     if (unavailable) {
       skipped.push(unavailable)
       continue

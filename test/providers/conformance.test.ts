@@ -22,6 +22,7 @@ import { ollama } from '../../src/providers/ollama'
 import { ollamaCloud } from '../../src/providers/ollama-cloud'
 import { openai } from '../../src/providers/openai'
 import { opencode } from '../../src/providers/opencode'
+import { subscriptionDefinitions } from '../../src/providers/subscription'
 import { openrouter } from '../../src/providers/openrouter'
 import { perplexity } from '../../src/providers/perplexity'
 import { siliconflow } from '../../src/providers/siliconflow'
@@ -64,6 +65,7 @@ const conformanceCases: ConformanceCase[] = [
   { provider: ollama },
   { provider: ollamaCloud },
   { provider: opencode },
+  ...subscriptionDefinitions.map((provider) => (provider.id === 'claude-code' ? { provider, query: 'beta=true' } : { provider })),
   { provider: openaiCompatible },
   { provider: anthropicCompatible },
   { provider: geminiCompatible },
