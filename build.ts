@@ -56,6 +56,8 @@ export async function buildTarget(target: TargetName, outdir = 'dist'): Promise<
       // A server binary should not pick up whatever .env or bunfig.toml sits in its cwd.
       autoloadDotenv: false,
       autoloadBunfig: false,
+      // A smaller heap that collects more often: about a third less memory at the same throughput (see bench).
+      execArgv: ['--smol'],
     },
   })
   if (!result.success) throw new AggregateError(result.logs, `build ${target} failed`)

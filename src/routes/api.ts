@@ -6,7 +6,7 @@ import { createLoginLimiter } from '../services/login-limiter'
 import { verifyPassword } from '../services/password'
 import { deleteApiKey, listApiKeys, saveApiKey, setApiKeyEnabled } from '../store/api-keys'
 import { manageApiRoutes } from './manage-api'
-import { isSameOriginWrite, sessionCookie, sessionPlugin } from './session'
+import { isSameOriginWrite, sessionCookie, sessionPlugin, sessionToken } from './session'
 import { providersApiRoutes } from './providers-api'
 import { oauthServiceFor } from '../oauth'
 
@@ -49,8 +49,8 @@ export function apiRoutes(context: AppContext) {
       cookie.auth_token.set(sessionCookie(context, await signSession()))
       return { ok: true }
     })
-    .onBeforeHandle(async ({ request, cookie, isSignedIn }) => {
-      if (!(await isSignedIn(cookie.auth_token.value))) return jsonError(401, 'sign in first: POST /api/auth/login {"password":"…"}')
+    .onBeforeHandle(async ({ request, isSignedIn }) => {
+      if (!(await isSignedIn(sessionToken(request)))) return jsonError(401, 'sign in first: POST /api/auth/login {"password":"…"}')
       if (request.method !== 'GET' && request.method !== 'HEAD' && !isSameOriginWrite(request)) {
         return jsonError(403, 'cross-site request refused')
       }

@@ -5,7 +5,7 @@ import { startCallbackListener } from '../oauth/callback-listener'
 import { subscriptionProviders } from '../providers/subscription'
 import type { AppContext } from '../services/context'
 import type { Connection } from '../store/connections'
-import { isSameOriginWrite, sessionPlugin } from './session'
+import { isSameOriginWrite, sessionPlugin, sessionToken } from './session'
 
 const jsonError = (status: number, message: string) => Response.json({ error: message }, { status })
 
@@ -62,8 +62,8 @@ export function oauthApiRoutes(context: AppContext) {
   }
   return new Elysia({ name: 'routes/oauth-api', prefix: '/api/oauth' })
     .use(sessionPlugin(context))
-    .onBeforeHandle(async ({ request, cookie, isSignedIn }) => {
-      if (!(await isSignedIn(cookie.auth_token.value))) return jsonError(401, 'sign in first: POST /api/auth/login {"password":"…"}')
+    .onBeforeHandle(async ({ request, isSignedIn }) => {
+      if (!(await isSignedIn(sessionToken(request)))) return jsonError(401, 'sign in first: POST /api/auth/login {"password":"…"}')
       if (request.method !== 'GET' && request.method !== 'HEAD' && !isSameOriginWrite(request)) return jsonError(403, 'cross-site request refused')
     })
     .get('/providers', () => ({

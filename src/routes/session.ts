@@ -49,3 +49,18 @@ export function isSameOriginWrite(request: Request): boolean {
     return false
   }
 }
+
+/**
+ * The `auth_token` cookie of a request, read straight from the header. Hooks use this instead of Elysia's
+ * `cookie`: a hook that destructures `cookie` makes Elysia parse cookies on every route, `/v1` included.
+ * @see https://httpwg.org/specs/rfc6265.html#sane-cookie-syntax
+ */
+export function sessionToken(request: Request): string | undefined {
+  const header = request.headers.get('cookie')
+  if (!header) return undefined
+  for (const part of header.split(';')) {
+    const separator = part.indexOf('=')
+    if (separator !== -1 && part.slice(0, separator).trim() === 'auth_token') return decodeURIComponent(part.slice(separator + 1).trim())
+  }
+  return undefined
+}

@@ -11,7 +11,7 @@ import { deletePriceOverride, listPriceOverrides, upsertPriceOverride } from '..
 import { clearRequestLogs, getRequestLog, listRequestLogs } from '../store/request-logs'
 import { getSetting, setSetting } from '../store/settings'
 import { breakdownUsage, listAttemptsFor, listUsageEvents, sumUsage, type UsageDimension } from '../store/usage-queries'
-import { isSameOriginWrite, sessionPlugin } from './session'
+import { isSameOriginWrite, sessionPlugin, sessionToken } from './session'
 
 type Query = Record<string, string | undefined>
 
@@ -57,8 +57,8 @@ export function usageApiRoutes(context: AppContext) {
   }
   return new Elysia({ name: 'routes/usage-api', prefix: '/api' })
     .use(sessionPlugin(context))
-    .onBeforeHandle(async ({ request, cookie, isSignedIn }) => {
-      if (!(await isSignedIn(cookie.auth_token.value))) return jsonError(401, 'sign in first: POST /api/auth/login {"password":"…"}')
+    .onBeforeHandle(async ({ request, isSignedIn }) => {
+      if (!(await isSignedIn(sessionToken(request)))) return jsonError(401, 'sign in first: POST /api/auth/login {"password":"…"}')
       if (request.method !== 'GET' && request.method !== 'HEAD' && !isSameOriginWrite(request)) return jsonError(403, 'cross-site request refused')
       // Queries see every finished request: rows still queued in the recorder are written first.
       await context.usage.flush()

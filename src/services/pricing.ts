@@ -18,6 +18,8 @@ export interface PriceSnapshot {
   /** Connection id → its tier (setting, else the provider's flag, else paid). */
   tiers: Map<number, Tier>
   loadedAt: number
+  /** Prices already looked up in this snapshot, by provider and model (null: none known). */
+  found?: Map<string, { pricing: ModelPricing; source: PriceSource } | null>
 }
 
 const SNAPSHOT_MS = 5_000
@@ -76,6 +78,15 @@ function catalogueCandidates(model: string): string[] {
  * provider's list (custom nodes serving a known model, vendor prefixes and date suffixes removed).
  */
 export function findPrice(snapshot: PriceSnapshot, providerId: string, model: string): { pricing: ModelPricing; source: PriceSource } | undefined {
+  // Rows repeat the same few models: remember each answer (misses too) for the snapshot's lifetime.
+  const memoKey = key(providerId, model)
+  if (snapshot.found?.has(memoKey)) return snapshot.found.get(memoKey) ?? undefined
+  const result = lookUpPrice(snapshot, providerId, model)
+  ;(snapshot.found ??= new Map()).set(memoKey, result ?? null)
+  return result
+}
+
+function lookUpPrice(snapshot: PriceSnapshot, providerId: string, model: string): { pricing: ModelPricing; source: PriceSource } | undefined {
   const upstream = upstreamModelOf(model)
   for (const found of [snapshot.overrides.get(key(providerId, upstream)), snapshot.overrides.get(key(providerId, '*')), snapshot.overrides.get(key('*', upstream))]) {
     if (found) return { pricing: found, source: 'override' }

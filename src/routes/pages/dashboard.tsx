@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../../services/context'
-import { isSameOriginWrite, sessionPlugin } from '../session'
+import { isSameOriginWrite, sessionPlugin, sessionToken } from '../session'
 import { cliToolsPages } from './cli-tools'
 import { combosPages } from './combos'
 import { endpointPages } from './endpoint'
@@ -13,8 +13,8 @@ import { htmlResponse, redirect } from './render'
 export function dashboardRoutes(context: AppContext) {
   return new Elysia({ name: 'routes/dashboard', prefix: '/dashboard' })
     .use(sessionPlugin(context))
-    .onBeforeHandle(async ({ request, cookie, isSignedIn }) => {
-      if (!(await isSignedIn(cookie.auth_token.value))) {
+    .onBeforeHandle(async ({ request, isSignedIn }) => {
+      if (!(await isSignedIn(sessionToken(request)))) {
         // htmx follows HX-Redirect with a full navigation; a plain request gets a 303.
         return request.headers.get('hx-request') === 'true' ? htmlResponse('', { headers: { 'hx-redirect': '/login' } }) : redirect('/login')
       }
