@@ -19,6 +19,7 @@ import { join } from 'node:path'
 import { comparisonTable, errorList, loadTable, memoryAndStartTable, targetsTable } from './report'
 import { runBench, type BenchSettings } from './run'
 import { checkTargets, compare, limits } from './targets'
+import { measureTranslation, type TranslationResult } from './translation'
 
 /** Parses `--name=value` options into bench settings. */
 function parseSettings(argv: string[]): BenchSettings {
@@ -44,6 +45,17 @@ function parseSettings(argv: string[]): BenchSettings {
   }
 }
 
+/** Source formats as rows, client formats as columns. */
+function translationTable(rows: TranslationResult[]): string {
+  const targets = [...new Set(rows.map((row) => row.to))]
+  const sources = [...new Set(rows.map((row) => row.from))]
+  const header = ['from \\ to', ...targets]
+  const lines = sources.map((from) => [from, ...targets.map((to) => rows.find((row) => row.from === from && row.to === to)?.usPerChunk.toFixed(2) ?? '—')])
+  const widths = header.map((cell, column) => Math.max(cell.length, ...lines.map((line) => line[column].length)))
+  const render = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')
+  return [render(header), widths.map((width) => '-'.repeat(width)).join('  '), ...lines.map(render)].join('\n')
+}
+
 async function main(): Promise<number> {
   const settings = parseSettings(process.argv.slice(2))
   const began = performance.now()
@@ -57,6 +69,15 @@ async function main(): Promise<number> {
   }
   const comparisons = compare(run.rows)
   const checks = checkTargets(comparisons, run.memory, run.coldStart)
+  settings.log('translation cost per chunk, every format pair')
+  const translation: TranslationResult[] = await measureTranslation()
+  const worst = translation.reduce((max, row) => (row.usPerChunk > max.usPerChunk ? row : max), translation[0])
+  checks.push({
+    target: `translation per chunk, worst pair (${worst.from} → ${worst.to})`,
+    limit: `≤ ${limits.translationUsPerChunk} µs`,
+    measured: `${worst.usPerChunk.toFixed(2)} µs`,
+    pass: worst.usPerChunk <= limits.translationUsPerChunk,
+  })
   const errors = run.rows.reduce((sum, row) => sum + row.result.errors, 0)
   const seconds = (performance.now() - began) / 1000
   const load = { before: loadBefore, after: loadavg()[0] }
@@ -68,6 +89,7 @@ async function main(): Promise<number> {
   out.push('', 'Load (latency = request start to last body byte; ttfb = to first body chunk; times in ms;', '      server = the process answering the load generator (the fake upstream when direct); client = load generator)', loadTable(run))
   out.push('', 'modelmux overhead (modelmux − direct)', comparisonTable(comparisons))
   out.push('', 'Memory (modelmux process VmRSS) and cold start', memoryAndStartTable(run))
+  out.push('', 'Translation cost (µs per streamed chunk, decode + IR + encode + SSE framing)', translationTable(translation))
   out.push('', 'Targets', targetsTable(checks))
   const missed = checks.filter((check) => !check.pass).length
   out.push('', `${checks.length - missed}/${checks.length} targets met${missed ? ` (${missed} MISS)` : ''}; ${errors} request errors`)
@@ -86,6 +108,7 @@ async function main(): Promise<number> {
     comparisons,
     memory: run.memory,
     coldStart: run.coldStart ?? null,
+    translation,
     targets: checks,
     errors,
     seconds,

@@ -31,6 +31,8 @@ export interface Scenario {
   body: Record<string, unknown>
   /** Id of the `UpstreamReply` the fake answers with. */
   reply: string
+  /** For a cross-format pair: the passthrough scenario of the same reply it is compared with. */
+  passthrough?: string
 }
 
 /** The canned upstream answers the fake provider serves. */
@@ -38,6 +40,7 @@ export const replies: UpstreamReply[] = [
   { id: 'oa-json', format: 'openai-chat', kind: 'json', file: 'openai-chat/openai-text.json' },
   { id: 'oa-sse', format: 'openai-chat', kind: 'sse', file: 'openai-chat/openai-text.chunks.txt' },
   { id: 'an-sse', format: 'anthropic-messages', kind: 'sse', file: 'anthropic/anthropic-text.chunks.txt' },
+  { id: 'an-json', format: 'anthropic-messages', kind: 'json', file: 'anthropic/anthropic-text.json' },
 ]
 
 const openaiMessages = [{ role: 'user', content: 'Invent a new holiday and describe its traditions.' }]
@@ -57,6 +60,19 @@ export const scenarios: Scenario[] = [
     headers: anthropicHeaders,
     body: { stream: true, max_tokens: 1024, messages: openaiMessages },
     reply: 'an-sse',
+  },
+  { name: 'anthropic json', clientPath: '/v1/messages', headers: anthropicHeaders, body: { max_tokens: 1024, messages: openaiMessages }, reply: 'an-json' },
+  // Cross-format pairs (translated through the IR); each is compared with the passthrough of the same reply.
+  { name: 'openai → anthropic json', clientPath: '/v1/chat/completions', body: { messages: openaiMessages }, reply: 'an-json', passthrough: 'anthropic json' },
+  { name: 'openai → anthropic stream', clientPath: '/v1/chat/completions', body: { stream: true, messages: openaiMessages }, reply: 'an-sse', passthrough: 'anthropic stream' },
+  { name: 'anthropic → openai json', clientPath: '/v1/messages', headers: anthropicHeaders, body: { max_tokens: 1024, messages: openaiMessages }, reply: 'oa-json', passthrough: 'openai json' },
+  {
+    name: 'anthropic → openai stream',
+    clientPath: '/v1/messages',
+    headers: anthropicHeaders,
+    body: { stream: true, max_tokens: 1024, messages: openaiMessages },
+    reply: 'oa-sse',
+    passthrough: 'openai stream',
   },
 ]
 

@@ -1,6 +1,7 @@
 /** Direct-vs-modelmux comparisons and the performance targets checked against them. */
 import type { LoadResult } from './load'
 import type { ColdStartResult } from './cold-start'
+import { scenarios } from './scenarios'
 
 /** Who answers the load generator: the fake upstream itself, modelmux, or the reference bare Bun proxy. */
 export type Target = 'direct' | 'modelmux' | 'bare-proxy'
@@ -34,6 +35,8 @@ export interface Comparison {
   rpsRatio: number
   /** The same two figures for the reference bare proxy, when it was measured. */
   bare?: { addedP50Ms: number; rpsRatio: number }
+  /** For a cross-format pair: its requests/s divided by the passthrough of the same reply, through modelmux. */
+  vsPassthrough?: { scenario: string; rpsRatio: number }
 }
 
 /** modelmux's memory at the moments the bench looks (MB). */
@@ -65,6 +68,8 @@ export function compare(rows: RunRow[]): Comparison[] {
     const direct = find('direct')
     if (!direct) continue
     const bare = find('bare-proxy')
+    const passthroughName = scenarios.find((scenario) => scenario.name === mux.scenario)?.passthrough
+    const passthrough = passthroughName && rows.find((row) => row.target === 'modelmux' && row.scenario === passthroughName && row.concurrency === mux.concurrency)
     comparisons.push({
       scenario: mux.scenario,
       stream: mux.stream,
@@ -74,6 +79,7 @@ export function compare(rows: RunRow[]): Comparison[] {
       addedTtfbP50Ms: mux.result.ttfb.p50 - direct.result.ttfb.p50,
       rpsRatio: mux.result.rps / direct.result.rps,
       bare: bare && { addedP50Ms: bare.result.latency.p50 - direct.result.latency.p50, rpsRatio: bare.result.rps / direct.result.rps },
+      vsPassthrough: passthrough ? { scenario: passthrough.scenario, rpsRatio: mux.result.rps / passthrough.result.rps } : undefined,
     })
   }
   return comparisons
@@ -84,6 +90,10 @@ export const limits = {
   addedP50AtC1Ms: 0.5,
   ttfbOverheadMs: 1,
   rpsRatioAtC32: 0.35,
+  /** Cross-format requests/s as a share of passthrough requests/s (issue 3). */
+  crossFormatRatio: 0.8,
+  /** Translation cost per streamed chunk, every format pair (issue 3). */
+  translationUsPerChunk: 5,
   idleRssMb: 60,
   loadRssMb: 150,
   coldStartMs: 150,
@@ -101,7 +111,12 @@ export function checkTargets(comparisons: Comparison[], memory: MemoryResult, co
     checks.push({ target: `stream TTFB overhead (p50), c=1, ${c.scenario}`, limit: `≤ ${limits.ttfbOverheadMs} ms`, measured: ms(c.addedTtfbP50Ms), pass: c.addedTtfbP50Ms <= limits.ttfbOverheadMs })
   }
   for (const c of comparisons.filter((c) => c.concurrency === 32)) {
+    if (c.vsPassthrough) continue
     checks.push({ target: `req/s vs direct, c=32, ${c.scenario}`, limit: `≥ ${limits.rpsRatioAtC32 * 100} %`, measured: `${(c.rpsRatio * 100).toFixed(1)} %`, pass: c.rpsRatio >= limits.rpsRatioAtC32 })
+  }
+  for (const c of comparisons.filter((c) => c.vsPassthrough)) {
+    const ratio = c.vsPassthrough!.rpsRatio
+    checks.push({ target: `req/s cross vs passthrough, c=${c.concurrency}, ${c.scenario}`, limit: `≥ ${limits.crossFormatRatio * 100} %`, measured: `${(ratio * 100).toFixed(1)} %`, pass: ratio >= limits.crossFormatRatio })
   }
   checks.push({ target: 'RSS idle (after warm-up)', limit: `≤ ${limits.idleRssMb} MB`, measured: `${memory.idleAfterWarmupMb.toFixed(1)} MB`, pass: memory.idleAfterWarmupMb <= limits.idleRssMb })
   checks.push({ target: 'RSS peak under load', limit: `≤ ${limits.loadRssMb} MB`, measured: `${memory.peakUnderLoadMb.toFixed(1)} MB`, pass: memory.peakUnderLoadMb <= limits.loadRssMb })
