@@ -73,13 +73,36 @@ export function translateUpstreamStream(options: {
   })
   const encoded = encodeStream(decodeStream(body, options.from).pipeThrough(observe), options.to, options.context)
   const reader = encoded.getReader()
+  // One upstream chunk becomes many small events; everything the pipeline has ready by the next turn of the
+  // event loop goes out as one write, so a translated stream costs about as many writes as the upstream's.
+  type Read = { done: true; value?: undefined } | { done: false; value: Uint8Array }
+  let pending: Promise<Read> | undefined
+  const nextTurn = () => new Promise<'later'>((resolve) => setImmediate(() => resolve('later')))
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
-          const next = await reader.read()
-          if (next.done) controller.close()
-          else controller.enqueue(next.value)
+          const first = await (pending ?? (reader.read() as Promise<Read>))
+          pending = undefined
+          if (first.done) return controller.close()
+          const parts: Uint8Array[] = [first.value]
+          let size = first.value.byteLength
+          for (;;) {
+            pending = reader.read() as Promise<Read>
+            const ready = await Promise.race([pending, nextTurn()])
+            if (ready === 'later' || ready.done) break
+            pending = undefined
+            parts.push(ready.value)
+            size += ready.value.byteLength
+          }
+          if (parts.length === 1) return controller.enqueue(parts[0])
+          const joined = new Uint8Array(size)
+          let offset = 0
+          for (const part of parts) {
+            joined.set(part, offset)
+            offset += part.byteLength
+          }
+          controller.enqueue(joined)
         } catch (error) {
           // A codec bug must not crash the process or leave the client hanging.
           const problem = options.describeFailure(error)
