@@ -1,4 +1,4 @@
-// modelmux dashboard: theme, copy buttons and the combo editor. Loaded in <head> (not deferred) so the theme applies before paint.
+// modelmux dashboard: theme, copy buttons, subscription logins, countdowns and the combo editor. Loaded in <head> (not deferred) so the theme applies before paint.
 (function () {
   var root = document.documentElement
   var stored = null
@@ -42,6 +42,42 @@
       })
     }
   })
+
+  // Subscription logins. A browser login opens the provider's page in a new tab: the tab is opened blank on the
+  // Connect click (a user gesture, so no popup blocker) and sent to the provider once the server answered.
+  var loginWindow = null
+  document.addEventListener('submit', function (event) {
+    var form = event.target.closest && event.target.closest('form[data-login-window]')
+    if (!form) return
+    try { loginWindow = window.open('', 'modelmux-login') } catch (e) { loginWindow = null }
+    if (loginWindow) { try { loginWindow.opener = null } catch (e) {} }
+  }, true)
+  window.mmLoginReady = function (link) {
+    var target = loginWindow
+    loginWindow = null
+    if (target && !target.closed) { try { target.location.href = link.href } catch (e) {} }
+  }
+  window.mmLoginDone = function () {
+    if (loginWindow && !loginWindow.closed) { try { loginWindow.close() } catch (e) {} }
+    loginWindow = null
+  }
+
+  // Countdowns ("resets in 3 h", "expires in 9 min") stay current while the page is open.
+  function duration(ms) {
+    if (ms >= 48 * 3600000) return Math.round(ms / 86400000) + ' d'
+    var seconds = Math.max(0, Math.round(ms / 1000))
+    if (seconds < 90) return seconds + ' s'
+    var minutes = Math.round(seconds / 60)
+    if (minutes < 90) return minutes + ' min'
+    return Math.round(minutes / 60) + ' h'
+  }
+  setInterval(function () {
+    var now = Date.now()
+    document.querySelectorAll('[data-countdown]').forEach(function (element) {
+      var at = Number(element.getAttribute('data-countdown'))
+      if (at) element.textContent = at >= now ? 'in ' + duration(at - now) : duration(now - at) + ' ago'
+    })
+  }, 15000)
 
   // Live widgets stop refreshing while the user reads an attempt trace (an open <details>).
   window.noTraceOpen = function () { return !document.querySelector('#usage-live details[open]') }

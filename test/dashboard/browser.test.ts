@@ -205,4 +205,50 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
     expect(JSON.parse(readFileSync(join(home, '.claude', 'settings.json'), 'utf8')).env).toBeUndefined()
     expect(problems).toEqual([])
   })
+
+  test('connecting GitHub Copilot by device code: code shown and copied, polling notices the approval, the account is listed', async () => {
+    // Imported here so this test stays self-contained at the end of the file.
+    const { startFakeProvider } = await import('../oauth/helpers/fake-provider')
+    const { setSetting } = await import('../../src/store/settings')
+    await using fake = startFakeProvider()
+    const context = modelmux.server.context
+    setSetting(context.db, 'settings', { ...context.registry.settings, oauth: { 'github-copilot': { origin: fake.url } } })
+    context.reload()
+    let approved = false
+    fake.on('POST /login/device/code', () => ({ device_code: 'dc-b', user_code: 'BRWS-2468', verification_uri: 'https://github.com/login/device', expires_in: 900, interval: 1 }))
+    fake.on('POST /login/oauth/access_token', () => (approved ? { access_token: 'gho_b' } : { error: 'authorization_pending' }))
+    fake.on('GET /copilot_internal/v2/token', () => ({ token: 'cop-b', expires_at: Math.floor(Date.now() / 1000) + 1800 }))
+    fake.on('GET /user', () => ({ login: 'octo-browser' }))
+    fake.on('GET /copilot_internal/user', () => ({
+      copilot_plan: 'individual',
+      quota_reset_date: new Date(Date.now() + 9 * 86_400_000).toISOString(),
+      quota_snapshots: { chat: { unlimited: true }, premium_interactions: { entitlement: 300, remaining: 105, percent_remaining: 35 } },
+    }))
+    await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: modelmux.url })
+    const { page, problems } = await openPage()
+    await signIn(page)
+    await page.click('#nav a:text-is("Providers")')
+    await page.click('[data-provider="github-copilot"] button[data-connect]')
+    await waitForText(page, '[data-testid=user-code]', 'BRWS-2468')
+    await page.click('#oauth-connect button[data-copy="BRWS-2468"]')
+    await waitForText(page, '#oauth-connect button[data-copy="BRWS-2468"]', 'Copied')
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('BRWS-2468')
+    // The page polls on its own; approve once it has asked at least twice.
+    while (fake.callsTo('/login/oauth/access_token').length < 2) await Bun.sleep(100)
+    expect(await page.locator('#oauth-device-poll').count()).toBe(1)
+    await page.screenshot({ path: '/tmp/modelmux-oauth-device.png' })
+    approved = true
+    await page.waitForSelector('[data-testid=oauth-connected]')
+    expect(await page.locator('[data-testid=oauth-connected]').textContent()).toContain('"gh-octo-browser" (octo-browser)')
+    await page.waitForSelector('#oauth-accounts [data-account="gh-octo-browser"] [data-window="premium_interactions"]')
+    await page.waitForSelector('#connections [data-connection="gh-octo-browser"]')
+    await page.waitForSelector('[data-provider="github-copilot"] .badge:text-is("1 connected")')
+    // Polling stopped: no further token polls after the approval.
+    const polls = fake.callsTo('/login/oauth/access_token').length
+    await Bun.sleep(1500)
+    expect(fake.callsTo('/login/oauth/access_token').length).toBe(polls)
+    await page.evaluate(() => window.scrollTo(0, 0))
+    await page.screenshot({ path: '/tmp/modelmux-oauth.png' })
+    expect(problems).toEqual([])
+  })
 })
