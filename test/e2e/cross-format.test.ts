@@ -1,41 +1,18 @@
 import { describe, expect, test } from 'bun:test'
-import { startFakeUpstream } from '../helpers/fake-upstream'
 import { readBody, readChunks, toSse } from '../helpers/recorded'
-import { startTestServer } from '../helpers/test-server'
 import { checkAnthropicStream } from '../helpers/anthropic-invariants'
+import { startUpstreamPair, postJson, parseSse } from '../helpers/upstream-pair'
 
-const setup = async () => {
-  const upstream = startFakeUpstream()
-  const modelmux = await startTestServer({
+const setup = () =>
+  startUpstreamPair((url) => ({
     connections: [
-      { name: 'openai-up', provider: 'openai-compatible', prefix: 'oa', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-oa' },
-      { name: 'anthropic-up', provider: 'anthropic-compatible', prefix: 'an', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-an' },
+      { name: 'openai-up', provider: 'openai-compatible', prefix: 'oa', baseUrl: `${url}/v1`, apiKey: 'sk-oa' },
+      { name: 'anthropic-up', provider: 'anthropic-compatible', prefix: 'an', baseUrl: `${url}/v1`, apiKey: 'sk-an' },
     ],
-  })
-  return {
-    upstream,
-    modelmux,
-    async [Symbol.asyncDispose]() {
-      await modelmux[Symbol.asyncDispose]()
-      await upstream[Symbol.asyncDispose]()
-    },
-  }
-}
+  }))
 
-const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+const post = postJson
 
-/** Parses SSE text into events with their names. */
-function parseSse(text: string): { event?: string; data: string }[] {
-  return text
-    .split('\n\n')
-    .filter((block) => block.trim() !== '')
-    .map((block) => {
-      const lines = block.split('\n')
-      const event = lines.find((line) => line.startsWith('event: '))?.slice(7)
-      const data = lines.filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n')
-      return { event, data }
-    })
-}
 
 describe('cross-format through the server', () => {
   test('OpenAI client, Anthropic upstream, streaming text', async () => {

@@ -1,29 +1,17 @@
 import { describe, expect, test } from 'bun:test'
-import { startFakeUpstream } from '../helpers/fake-upstream'
 import { readBody, readChunks, toSse } from '../helpers/recorded'
-import { startTestServer } from '../helpers/test-server'
+import { startUpstreamPair, postJson } from '../helpers/upstream-pair'
 
-async function setup() {
-  const upstream = startFakeUpstream()
-  const modelmux = await startTestServer({
+const setup = () =>
+  startUpstreamPair((url) => ({
     connections: [
-      { name: 'gem', provider: 'gemini-compatible', prefix: 'gm', baseUrl: `${upstream.url}/v1beta`, apiKey: 'sk-gem' },
-      { name: 'oa', provider: 'openai-compatible', prefix: 'oa', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-oa' },
+      { name: 'gem', provider: 'gemini-compatible', prefix: 'gm', baseUrl: `${url}/v1beta`, apiKey: 'sk-gem' },
+      { name: 'oa', provider: 'openai-compatible', prefix: 'oa', baseUrl: `${url}/v1`, apiKey: 'sk-oa' },
     ],
-  })
-  return {
-    upstream,
-    modelmux,
-    async [Symbol.asyncDispose]() {
-      await modelmux[Symbol.asyncDispose]()
-      await upstream[Symbol.asyncDispose]()
-    },
-  }
-}
+  }))
 
 const geminiSse = (file: string) => readChunks(file).map((line) => `data: ${line}\r\n\r\n`)
-const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+const post = postJson
 
 describe('Gemini clients and upstreams', () => {
   test('Gemini passthrough: model from the path (with a slash), key in x-goog-api-key, stream via alt=sse', async () => {

@@ -1,39 +1,19 @@
 import { describe, expect, test } from 'bun:test'
 import { checkResponsesStream } from '../helpers/responses-invariants'
-import { startFakeUpstream } from '../helpers/fake-upstream'
 import { readBody, readChunks, toSse } from '../helpers/recorded'
-import { startTestServer } from '../helpers/test-server'
+import { startUpstreamPair, postJson, parseSse } from '../helpers/upstream-pair'
 
-async function setup() {
-  const upstream = startFakeUpstream()
-  const modelmux = await startTestServer({
+const setup = () =>
+  startUpstreamPair((url) => ({
     connections: [
-      { name: 'claude', provider: 'anthropic-compatible', prefix: 'an', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-an' },
-      { name: 'resp', provider: 'responses-compatible', prefix: 'rs', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-rs' },
-      { name: 'oa', provider: 'openai-compatible', prefix: 'oa', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-oa' },
+      { name: 'claude', provider: 'anthropic-compatible', prefix: 'an', baseUrl: `${url}/v1`, apiKey: 'sk-an' },
+      { name: 'resp', provider: 'responses-compatible', prefix: 'rs', baseUrl: `${url}/v1`, apiKey: 'sk-rs' },
+      { name: 'oa', provider: 'openai-compatible', prefix: 'oa', baseUrl: `${url}/v1`, apiKey: 'sk-oa' },
     ],
-  })
-  return {
-    upstream,
-    modelmux,
-    async [Symbol.asyncDispose]() {
-      await modelmux[Symbol.asyncDispose]()
-      await upstream[Symbol.asyncDispose]()
-    },
-  }
-}
+  }))
 
-const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+const post = postJson
 
-function parseSse(text: string) {
-  return text
-    .split('\n\n')
-    .filter((block) => block.trim())
-    .map((block) => {
-      const lines = block.split('\n')
-      return { event: lines.find((l) => l.startsWith('event: '))?.slice(7), data: lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n') }
-    })
-}
 
 describe('Responses clients (Codex CLI, openai SDK)', () => {
   test('streaming from an Anthropic upstream satisfies the SDK stream rules, with usage and output in response.completed', async () => {
