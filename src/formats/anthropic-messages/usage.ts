@@ -6,6 +6,8 @@ export interface AnthropicUsage {
   output_tokens?: number | null
   cache_read_input_tokens?: number | null
   cache_creation_input_tokens?: number | null
+  /** Thinking tokens, when the API reports them (part of `output_tokens`). */
+  output_tokens_details?: { thinking_tokens?: number | null } | null
 }
 
 /**
@@ -24,6 +26,8 @@ export function decodeAnthropicUsage(usage: AnthropicUsage): Usage {
   if (typeof usage.output_tokens === 'number') result.outputTokens = usage.output_tokens
   if (typeof read === 'number') result.cacheReadTokens = read
   if (typeof write === 'number') result.cacheWriteTokens = write
+  const thinking = usage.output_tokens_details?.thinking_tokens
+  if (typeof thinking === 'number') result.reasoningTokens = thinking
   return result
 }
 
@@ -41,5 +45,6 @@ export function encodeAnthropicUsage(usage: Usage | undefined): Required<Pick<An
   }
   if (write !== undefined) result.cache_creation_input_tokens = write
   if (read !== undefined) result.cache_read_input_tokens = read
+  if (usage?.reasoningTokens !== undefined) result.output_tokens_details = { thinking_tokens: usage.reasoningTokens }
   return result
 }

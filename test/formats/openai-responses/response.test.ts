@@ -91,7 +91,7 @@ describe('IR → Responses body for a client', () => {
       .toEqual(original.content.filter((part) => part.type === 'reasoning').map((part) => part.text))
     // cache writes are only written when non-zero; the details objects are always present
     const { cacheWriteTokens, ...usage } = original.usage!
-    expect(again.usage).toEqual({ ...usage, ...(cacheWriteTokens ? { cacheWriteTokens } : {}), reasoningTokens: 0, cacheReadTokens: usage.cacheReadTokens ?? 0 })
+    expect(again.usage).toEqual({ ...usage, ...(cacheWriteTokens ? { cacheWriteTokens } : {}), reasoningTokens: usage.reasoningTokens ?? 0, cacheReadTokens: usage.cacheReadTokens ?? 0 })
   })
 
   test('length → status incomplete with max_output_tokens', () => {
