@@ -113,40 +113,88 @@ function observeLines(format: FormatId, text: string, usage: ObservedUsage): voi
   }
 }
 
+const usageNeedles = ['"usage":{', '"usage": {', '"usageMetadata"', '"eval_count"'].map((needle) => Buffer.from(needle))
+
+/** Reads usage from the lines of `bytes` that carry a usage object (only those lines are decoded). */
+function observeUsageBytes(format: FormatId, bytes: Buffer, usage: ObservedUsage): void {
+  for (const needle of usageNeedles) {
+    for (let at = bytes.indexOf(needle); at !== -1; ) {
+      const lineStart = bytes.lastIndexOf(10, at) + 1
+      let lineEnd = bytes.indexOf(10, at)
+      if (lineEnd === -1) lineEnd = bytes.length
+      observeLines(format, bytes.toString('utf8', lineStart, lineEnd), usage)
+      at = bytes.indexOf(needle, lineEnd)
+    }
+  }
+}
+
+/** Replaces every structural `"<field>": "…"` string value in JSON bytes; returns the same buffer when nothing matched. */
+function rewriteFieldBytes(bytes: Buffer, key: Buffer, replacement: Buffer): Buffer {
+  let at = bytes.indexOf(key)
+  if (at === -1) return bytes
+  const parts: Buffer[] = []
+  let copied = 0
+  while (at !== -1) {
+    let cursor = at + key.length
+    if (at === 0 || bytes[at - 1] !== 92) {
+      while (isSpace(bytes[cursor])) cursor++
+      if (bytes[cursor] === 58) {
+        cursor++
+        while (isSpace(bytes[cursor])) cursor++
+        if (bytes[cursor] === 34) {
+          let close = cursor + 1
+          while (close < bytes.length && bytes[close] !== 34) close += bytes[close] === 92 ? 2 : 1
+          if (close < bytes.length) {
+            parts.push(bytes.subarray(copied, cursor), replacement)
+            copied = close + 1
+            cursor = close + 1
+          }
+        }
+      }
+    }
+    at = bytes.indexOf(key, cursor)
+  }
+  if (parts.length === 0) return bytes
+  parts.push(bytes.subarray(copied))
+  return Buffer.concat(parts)
+}
+
 /**
- * Rewrites `model` in complete lines as bytes arrive; a partial line waits for its end so a field is never split.
- * Chunks that start and end on a line boundary and need no change are passed on as the very same bytes.
+ * Rewrites `model` in complete lines as bytes arrive, working on the bytes themselves (no decoding); a
+ * partial line waits for its end so a field is never split. Chunks that need no change pass as they are.
  */
 export function createLineRewriter(format: FormatId, model: string, usage: ObservedUsage) {
-  const field = responseModelField[format]
-  const decoder = new TextDecoder()
-  const encoder = new TextEncoder()
-  let pending = ''
-  let atLineStart = true
+  const key = Buffer.from(`"${responseModelField[format]}"`)
+  const replacement = Buffer.from(JSON.stringify(model))
+  let pending: Buffer | undefined
+  const rewrite = (bytes: Buffer) => {
+    observeUsageBytes(format, bytes, usage)
+    return rewriteFieldBytes(bytes, key, replacement)
+  }
   return {
     push(chunk: Uint8Array): Uint8Array | undefined {
       if (chunk.byteLength === 0) return undefined
-      const wasClean = atLineStart
-      atLineStart = chunk[chunk.byteLength - 1] === 10
-      const text = pending + decoder.decode(chunk, { stream: true })
-      const lastNewline = text.lastIndexOf('\n')
+      let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      if (pending) {
+        bytes = Buffer.concat([pending, bytes])
+        pending = undefined
+      }
+      const lastNewline = bytes.lastIndexOf(10)
       if (lastNewline === -1) {
-        pending = text
+        pending = bytes
         return undefined
       }
-      const whole = wasClean && atLineStart
-      const complete = whole ? text : text.slice(0, lastNewline + 1)
-      pending = whole ? '' : text.slice(lastNewline + 1)
-      observeLines(format, complete, usage)
-      const rewritten = rewriteModel(complete, model, field)
-      return whole && rewritten === complete ? chunk : encoder.encode(rewritten)
+      if (lastNewline < bytes.length - 1) {
+        pending = bytes.subarray(lastNewline + 1)
+        bytes = bytes.subarray(0, lastNewline + 1)
+      }
+      const out = rewrite(bytes)
+      return out.buffer === chunk.buffer && out.byteOffset === chunk.byteOffset && out.byteLength === chunk.byteLength ? chunk : out
     },
     end(): Uint8Array | undefined {
-      const rest = pending + decoder.decode()
-      pending = ''
-      if (!rest) return undefined
-      observeLines(format, rest, usage)
-      return encoder.encode(rewriteModel(rest, model, field))
+      const rest = pending
+      pending = undefined
+      return rest && rest.length > 0 ? rewrite(rest) : undefined
     },
   }
 }
