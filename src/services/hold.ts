@@ -18,6 +18,8 @@ export type HeldStream =
   /** The upstream ended or broke (`cause`) before any output, or sent something unreadable. */
   | { kind: 'empty'; cause?: unknown }
 
+const PROBE_SLICE = 4096
+
 async function decodeError(buffered: Uint8Array[], format: WireFormat): Promise<StreamError> {
   const events = decodeStream(new Blob(buffered as BlobPart[]).stream(), format).getReader()
   for (let next = await events.read(); !next.done; next = await events.read()) {
@@ -50,7 +52,10 @@ export async function holdUntilContent(body: ReadableStream<Uint8Array>, format:
         break
       }
       buffered.push(next.value)
-      parser.feed(decoder.decode(next.value, { stream: true }))
+      // Look only as far as needed: a large first chunk is scanned in slices until its first output.
+      for (let offset = 0; offset < next.value.byteLength && verdict === undefined; offset += PROBE_SLICE) {
+        parser.feed(decoder.decode(next.value.subarray(offset, offset + PROBE_SLICE), { stream: true }))
+      }
     }
   } catch (cause) {
     await reader.cancel().catch(() => {})
