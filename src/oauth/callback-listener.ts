@@ -12,10 +12,13 @@ export interface CallbackListener {
   port: number
   /** The redirect URI to register in the authorize URL. */
   redirectUri: string
-  /** Resolves with the code (and state) the browser brought back; rejects on an OAuth error or timeout. */
+  /** Resolves with the code (and state) the browser brought back; rejects on an OAuth error or timeout (code `listener_timeout`). */
   result: Promise<{ code: string; state?: string }>
   close(): void
 }
+
+/** The `code` of the OAuthError a listener rejects with when no redirect arrived in time. */
+export const LISTENER_TIMEOUT = 'listener_timeout'
 
 const page = (title: string, text: string) =>
   new Response(`<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font-family:sans-serif;margin:3em"><h1>${title}</h1><p>${text}</p></body>`, {
@@ -24,7 +27,8 @@ const page = (title: string, text: string) =>
 
 /**
  * Listens for one OAuth redirect. Returns undefined when the port is taken (fall back to pasting).
- * `expectedState`: callbacks with another state are refused (a stale or forged redirect).
+ * `expectedState`: callbacks with another state are refused (a stale or forged redirect); it is read at
+ * each request, so a caller that learns the state only after starting may set it on `options` then.
  */
 export function startCallbackListener(options: {
   port?: number
@@ -73,7 +77,7 @@ export function startCallbackListener(options: {
     return undefined
   }
   const timer = setTimeout(() => {
-    reject(new OAuthError('no browser redirect arrived in time', false))
+    reject(new OAuthError('no browser redirect arrived in time', false, undefined, LISTENER_TIMEOUT))
     close()
   }, options.timeoutMs ?? 5 * 60_000)
   let closed = false

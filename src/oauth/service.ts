@@ -12,13 +12,13 @@ import type { ProviderDefinition } from '../providers/types'
 import type { Connection } from '../store/connections'
 import { selectProxy, withProxy, type ProxyEnv } from '../upstream/proxy'
 import { resolveEndpoint, type OAuthOverrides } from './endpoints'
-import { buildAuthorizeUrl, exchangeCodeStandard, parsePastedCode, pollDeviceCodeStandard, refreshStandard, requestDeviceCodeStandard } from './flows'
+import { refreshStandard } from './flows'
 import { OAuthError } from './http'
-import { codeChallengeOf, createCodeVerifier, createState } from './pkce'
+import { createLoginFlows } from './logins'
 import { createQuotaStore } from './quota'
 import { createScheduler } from './scheduler'
 import { createTokenStore } from './token-store'
-import type { DeviceCode, OAuthRuntime, OAuthTokens, QuotaSnapshot, SubscriptionProvider } from './types'
+import type { OAuthRuntime, OAuthTokens, QuotaSnapshot, SubscriptionProvider, SubscriptionRequest } from './types'
 
 /** What the service needs from the app: the store, the clock, fetch, env and the current snapshot. */
 export interface OAuthServiceDeps {
@@ -43,14 +43,8 @@ export interface OAuthServiceDeps {
   providers?: readonly SubscriptionProvider[]
 }
 
-/** A started authorization-code login, as the dashboard (9Router's shape) and the CLI need it. */
-export interface AuthorizationStart {
-  authUrl: string
-  state: string
-  codeVerifier?: string
-  codeChallenge?: string
-  redirectUri: string
-}
+/** A started authorization-code login. */
+export type { AuthorizationStart } from './logins'
 
 /**
  * What a subscription call sends: URL, headers without the credential, body, stream flag, and a fetch that
@@ -77,7 +71,6 @@ export interface OAuthStatus {
   quota?: QuotaSnapshot
 }
 
-const PENDING_TTL_MS = 15 * 60_000
 /** A token this close to expiry is not used even if a refresh failed for a passing reason. */
 const EXPIRY_SLACK_MS = 30_000
 
@@ -88,8 +81,8 @@ export function createOAuthService(deps: OAuthServiceDeps) {
   const tokens = createTokenStore({ db: deps.db, encryptionKey: deps.encryptionKey, now: deps.now, onWrite: deps.reload })
   const quotas = createQuotaStore(deps.now)
   const inflight = new Map<number, Promise<OAuthTokens>>()
-  const pendingAuthorizations = new Map<string, { provider: string; codeVerifier?: string; redirectUri: string; expiresAt: number }>()
-  const pendingDevices = new Map<string, { provider: string; codeVerifier?: string; extra?: Record<string, unknown>; expiresAt: number }>()
+  /** Per connection: models found to need the provider's alternate endpoint (Copilot `/responses`). */
+  const alternates = new Map<number, Set<string>>()
 
   const find = (idOrAlias: string): SubscriptionProvider => {
     const provider = list.find((p) => p.definition.id === idOrAlias || p.definition.aliases.includes(idOrAlias)) ?? (deps.providers ? undefined : getSubscriptionProvider(idOrAlias))
@@ -106,11 +99,6 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     randomId,
     endpoint: (name) => resolveEndpoint(provider.definition.id, name, { ...provider.oauth.endpoints, api: provider.definition.baseUrl ?? '' }, deps.overrides(), deps.env),
   })
-  const sweep = () => {
-    const time = deps.now()
-    for (const [key, value] of pendingAuthorizations) if (value.expiresAt < time) pendingAuthorizations.delete(key)
-    for (const [key, value] of pendingDevices) if (value.expiresAt < time) pendingDevices.delete(key)
-  }
 
   /** The API base for a connection: its own `baseUrl`, then configuration, then what its tokens say, then the default. */
   const apiBaseOf = (provider: SubscriptionProvider, connection: Pick<Connection, 'baseUrl'>, stored: OAuthTokens): string => {
@@ -207,6 +195,9 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     return snapshot
   }
 
+
+  const loginFlows = createLoginFlows({ now: deps.now, find, runtimeFor, finishLogin, emailOf: (connection) => tokens.current(connection)?.email })
+
   const service = {
     /** The subscription provider for an id or alias (throws OAuthError when unknown). */
     provider: find,
@@ -222,76 +213,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     runtimeFor,
 
     // ── logins ──────────────────────────────────────────────────────────────
-
-    /** Starts an authorization-code login: the URL to open and the state to expect back. */
-    beginAuthorization(providerId: string, input: { redirectUri: string }): AuthorizationStart {
-      sweep()
-      const provider = find(providerId)
-      const pkce = provider.oauth.pkce !== false
-      const codeVerifier = pkce ? createCodeVerifier() : undefined
-      const codeChallenge = codeVerifier ? codeChallengeOf(codeVerifier) : undefined
-      const state = createState()
-      const authorize = { redirectUri: input.redirectUri, state, codeChallenge }
-      const authUrl = provider.authorizeUrl ? provider.authorizeUrl(runtimeFor(provider), authorize) : buildAuthorizeUrl(provider, runtimeFor(provider), authorize)
-      pendingAuthorizations.set(state, { provider: provider.definition.id, codeVerifier, redirectUri: input.redirectUri, expiresAt: deps.now() + PENDING_TTL_MS })
-      return { authUrl, state, codeVerifier, codeChallenge, redirectUri: input.redirectUri }
-    },
-    /**
-     * Completes an authorization-code login from a code (or a pasted callback URL / `code#state`),
-     * saves the account and returns its connection.
-     */
-    async completeAuthorization(providerId: string, input: { code: string; state?: string; codeVerifier?: string; redirectUri?: string; name?: string }): Promise<Connection> {
-      sweep()
-      const provider = find(providerId)
-      const pasted = parsePastedCode(input.code)
-      if (!pasted) throw new OAuthError('no authorization code given', true)
-      const state = input.state ?? pasted.state
-      const pending = state ? pendingAuthorizations.get(state) : undefined
-      if (pasted.state && input.state && pasted.state !== input.state) throw new OAuthError('the pasted code belongs to another login attempt (state mismatch)', true)
-      const codeVerifier = input.codeVerifier ?? pending?.codeVerifier
-      const redirectUri = input.redirectUri ?? pending?.redirectUri
-      if (!redirectUri) throw new OAuthError('unknown or expired login attempt: start the login again', true)
-      if (provider.oauth.pkce !== false && !codeVerifier) throw new OAuthError('unknown or expired login attempt (no PKCE verifier): start the login again', true)
-      const runtime = runtimeFor(provider)
-      const exchanged = provider.exchangeCode
-        ? await provider.exchangeCode(runtime, { code: pasted.code, codeVerifier, redirectUri, state })
-        : await exchangeCodeStandard(provider, runtime, { code: pasted.code, codeVerifier, redirectUri })
-      if (state) pendingAuthorizations.delete(state)
-      return finishLogin(provider, exchanged, input.name)
-    },
-    /** Starts a device-code login. */
-    async beginDeviceLogin(providerId: string): Promise<DeviceCode & { codeVerifier?: string }> {
-      sweep()
-      const provider = find(providerId)
-      const runtime = runtimeFor(provider)
-      const usesPkce = provider.oauth.pkce === true
-      const codeVerifier = usesPkce ? createCodeVerifier() : undefined
-      const input = { codeChallenge: codeVerifier ? codeChallengeOf(codeVerifier) : undefined }
-      const device = provider.requestDeviceCode ? await provider.requestDeviceCode(runtime, input) : await requestDeviceCodeStandard(provider, runtime, input)
-      pendingDevices.set(device.deviceCode, { provider: provider.definition.id, codeVerifier, extra: device.extra, expiresAt: deps.now() + device.expiresIn * 1000 })
-      return { ...device, codeVerifier }
-    },
-    /** Polls a device-code login once: `{pending}` until the user approved, then the saved connection. */
-    async pollDeviceLogin(
-      providerId: string,
-      input: { deviceCode: string; codeVerifier?: string; extra?: Record<string, unknown>; name?: string },
-    ): Promise<{ pending: true; slowDown?: boolean } | { pending: false; connection: Connection }> {
-      const provider = find(providerId)
-      const pending = pendingDevices.get(input.deviceCode)
-      const device = { deviceCode: input.deviceCode, codeVerifier: input.codeVerifier ?? pending?.codeVerifier, extra: input.extra ?? pending?.extra }
-      const runtime = runtimeFor(provider)
-      const poll = provider.pollDeviceCode ? await provider.pollDeviceCode(runtime, device) : await pollDeviceCodeStandard(provider, runtime, device)
-      if (poll.status === 'pending') return { pending: true }
-      if (poll.status === 'slow-down') return { pending: true, slowDown: true }
-      pendingDevices.delete(input.deviceCode)
-      return { pending: false, connection: await finishLogin(provider, poll.tokens, input.name) }
-    },
-    /** Saves an account from a pasted refresh token (Kiro). */
-    async importRefreshToken(providerId: string, input: { refreshToken: string; extra?: Record<string, unknown>; name?: string }): Promise<Connection> {
-      const provider = find(providerId)
-      if (!provider.importToken) throw new OAuthError(`${provider.definition.name} does not take imported tokens`, true)
-      return finishLogin(provider, await provider.importToken(runtimeFor(provider), input), input.name)
-    },
+    ...loginFlows,
 
     // ── tokens ──────────────────────────────────────────────────────────────
 
@@ -317,17 +239,36 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       if (!stored) throw new OAuthError(`${connection.name}: no OAuth tokens stored; log in again (modelmux login ${definition.id})`, true)
       const apiBase = apiBaseOf(provider, connection, stored)
       const base = prepareUpstream(definition, { ...connection, baseUrl: apiBase }, { ...call, credential: null, env: deps.env })
-      const shaped = provider.prepare
-        ? provider.prepare({ url: base.url, headers: base.headers, body: base.body, stream: call.stream, model: call.model }, { tokens: stored, apiBase, randomId, now: deps.now })
-        : { url: base.url, headers: base.headers, body: base.body, stream: call.stream, model: call.model }
+      const contextFor = (api: string) => ({ tokens: stored, apiBase: api, randomId, now: deps.now })
+      /** The call shaped by the provider's rules for one API base. */
+      const shape = (api: string, upstream = base): SubscriptionRequest => {
+        const request = { url: upstream.url, headers: upstream.headers, body: upstream.body, stream: call.stream, model: call.model }
+        return provider.prepare ? provider.prepare(request, contextFor(api)) : request
+      }
+      const primary = shape(apiBase)
+      const { alternate } = provider
+      const remembered = alternates.get(connection.id)
+      const onAlternate = alternate !== undefined && remembered?.has(call.model) === true
+      const shaped = onAlternate ? alternate.prepare(primary, contextFor(apiBase)) : primary
+      // Further API bases, tried on 5xx/429 (not when the connection names its own base).
+      const failover = connection.baseUrl ? [] : (provider.failoverEndpoints ?? []).map((name) => runtimeFor(provider).endpoint(name))
       const transport = withProxy(deps.fetch, base.proxy)
       const authHeaders = (current: OAuthTokens) =>
         provider.authHeaders ? provider.authHeaders(current, { now: deps.now, randomId }) : { authorization: `Bearer ${current.accessToken}` }
-      const adapt = (response: Response) => (response.ok && provider.adaptResponse ? provider.adaptResponse(response, { model: call.model, now: deps.now, randomId }) : response)
+      const adaptContext = { model: call.model, now: deps.now, randomId }
+      const adapt = (response: Response) => (response.ok && provider.adaptResponse ? provider.adaptResponse(response, adaptContext) : response)
+      const adaptAlternate = (response: Response) => (response.ok && alternate ? alternate.adaptResponse(response, adaptContext) : response)
       const sendWith = (input: RequestInfo | URL, init: RequestInit | undefined, current: OAuthTokens) =>
         transport(input, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), ...authHeaders(current) } })
+      /** The same call reshaped (another URL, headers, body). */
+      const reshaped = (init: RequestInit | undefined, request: SubscriptionRequest): RequestInit => ({
+        ...init,
+        headers: { ...(init?.headers as Record<string, string> | undefined), ...request.headers },
+        body: JSON.stringify(request.body),
+      })
 
-      const send = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      /** Sends with the credential: refreshed first when due, once more after a 401/403; the raw answer. */
+      const authenticated = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
         let current: OAuthTokens
         try {
           current = await ensureFresh(connection)
@@ -337,7 +278,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
         }
         if (current.relogin) return reloginResponse(connection, current.relogin.reason)
         const first = await sendWith(input, init, current)
-        if (first.status !== 401 && first.status !== 403) return adapt(first)
+        if (first.status !== 401 && first.status !== 403) return first
         const text = await first.text().catch(() => '')
         let renewed: OAuthTokens
         try {
@@ -347,7 +288,27 @@ export function createOAuthService(deps: OAuthServiceDeps) {
           return new Response(text, { status: first.status, statusText: first.statusText, headers: first.headers })
         }
         if (init?.signal?.aborted) return new Response(text, { status: first.status, headers: first.headers })
-        return adapt(await sendWith(input, init, renewed))
+        return sendWith(input, init, renewed)
+      }
+
+      const send = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+        let answer = await authenticated(input, init)
+        if (onAlternate) return adaptAlternate(answer)
+        if (alternate && answer.status >= 400 && answer.status < 500 && answer.status !== 401 && answer.status !== 403) {
+          const text = await answer.text().catch(() => '')
+          if (!alternate.needed(answer.status, text)) return new Response(text, { status: answer.status, statusText: answer.statusText, headers: answer.headers })
+          // This model lives on the other endpoint: remember it for this connection and go there now.
+          alternates.set(connection.id, (alternates.get(connection.id) ?? new Set<string>()).add(call.model))
+          const moved = alternate.prepare(primary, contextFor(apiBase))
+          return adaptAlternate(await authenticated(moved.url, reshaped(init, moved)))
+        }
+        for (const api of failover) {
+          if ((answer.status !== 429 && answer.status < 500) || init?.signal?.aborted) break
+          await answer.body?.cancel().catch(() => {})
+          const next = shape(api, prepareUpstream(definition, { ...connection, baseUrl: api }, { ...call, credential: null, env: deps.env }))
+          answer = await authenticated(next.url, reshaped(init, next))
+        }
+        return adapt(answer)
       }
       return { url: shaped.url, headers: shaped.headers, body: shaped.body, proxy: null, stream: shaped.stream, fetch: send as typeof fetch }
     },

@@ -151,6 +151,18 @@ export interface SubscriptionProvider {
   authHeaders?(tokens: OAuthTokens, context: { now(): number; randomId(): string }): Record<string, string>
   /** Turns a successful upstream answer into the provider's declared wire format (envelope unwrap, binary decode). */
   adaptResponse?(response: Response, context: { model: string; now(): number; randomId(): string }): Response
+  /**
+   * A second endpoint some models are only served on (Copilot's `/responses`): when a failed answer
+   * says so (`needed`), the service remembers the model for the connection and sends it there from
+   * then on, reshaped by `prepare` and answered back in the declared format by `adaptResponse`.
+   */
+  alternate?: {
+    needed(status: number, text: string): boolean
+    prepare(request: SubscriptionRequest, context: PrepareContext): SubscriptionRequest
+    adaptResponse(response: Response, context: { model: string; now(): number; randomId(): string }): Response
+  }
+  /** Endpoint names of further API bases tried in order when the API base answers 5xx or 429 (Antigravity's sandbox). */
+  failoverEndpoints?: readonly EndpointName[]
   /** Reads the account's quota. */
   readQuota?(runtime: OAuthRuntime, tokens: OAuthTokens, apiBase: string): Promise<Omit<QuotaSnapshot, 'provider' | 'connectionId' | 'readAt'>>
 }

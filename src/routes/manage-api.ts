@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { Elysia } from 'elysia'
 import { applyCliTool, CliToolError, isCliToolId, listCliTools, resetCliTool } from '../services/cli-tools'
 import type { AppContext } from '../services/context'
+import { restoreDatabase } from '../services/database-restore'
 import {
   changePassword,
   createConnection,
@@ -32,6 +33,19 @@ async function readJson(request: Request): Promise<Record<string, unknown>> {
   } catch {
     return {}
   }
+}
+
+/** An uploaded file: the `file` field of a multipart form, else the raw body (undefined when empty). */
+export async function readUpload(request: Request): Promise<Uint8Array | undefined> {
+  if ((request.headers.get('content-type') ?? '').includes('multipart/form-data')) {
+    const form = await request.formData().catch(() => undefined)
+    const file = form?.get('file')
+    if (!file || typeof file === 'string') return undefined
+    const bytes = new Uint8Array(await file.arrayBuffer())
+    return bytes.byteLength > 0 ? bytes : undefined
+  }
+  const bytes = new Uint8Array(await request.arrayBuffer().catch(() => new ArrayBuffer(0)))
+  return bytes.byteLength > 0 ? bytes : undefined
 }
 
 const toolEnv = () => ({ home: process.env.HOME || homedir(), path: process.env.PATH })
@@ -104,6 +118,12 @@ export function manageApiRoutes(context: AppContext) {
       } finally {
         rmSync(directory, { recursive: true, force: true })
       }
+    })
+    .post('/settings/database', async ({ request }) => {
+      const bytes = await readUpload(request)
+      if (!bytes) return jsonError(400, 'send the backup file as the body or as the "file" field of a multipart form')
+      const result = restoreDatabase(context, bytes)
+      return result.ok ? { ok: true, backup: result.backupPath, restored: result.counts } : jsonError(400, result.error)
     })
     .get('/cli-tools', () => ({ tools: listCliTools(toolEnv()) }))
     .post('/cli-tools/:id', async ({ params, request }) => {

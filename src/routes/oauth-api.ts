@@ -1,7 +1,6 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import { OAuthError, oauthServiceFor } from '../oauth'
-import { startCallbackListener } from '../oauth/callback-listener'
 import { subscriptionProviders } from '../providers/subscription'
 import type { AppContext } from '../services/context'
 import type { Connection } from '../store/connections'
@@ -44,15 +43,11 @@ const describe = (connection: Connection, email?: string) => ({ id: connection.i
 /**
  * OAuth logins for the dashboard under `/api/oauth` (9Router's paths): `GET /:provider/authorize`,
  * `POST /:provider/exchange`, `POST /:provider/device-code`, `POST /:provider/poll`, `POST /:provider/import`,
- * `GET /:provider/status?state=`; and `GET /quota/:id`, `POST /refresh/:id`. Session-protected itself.
+ * `GET /:provider/status?state=` (`pending`, `done`, `error`, or `expired` once the listener gave up); and `GET /quota/:id`, `POST /refresh/:id`. Session-protected itself.
  */
 export function oauthApiRoutes(context: AppContext) {
+  // Logins in progress live in the app's one OAuth service: every instance of these routes sees them.
   const service = () => oauthServiceFor(context)
-  /** Logins completed by a local callback listener, by state, for the dashboard to poll. */
-  const listened = new Map<string, { status: 'pending' | 'done' | 'error'; connection?: ReturnType<typeof describe>; error?: string; at: number }>()
-  const sweep = () => {
-    for (const [state, entry] of listened) if (context.now() - entry.at > 15 * 60_000) listened.delete(state)
-  }
   const startDevice = async (provider: string) => {
     try {
       return await service().beginDeviceLogin(provider)
@@ -93,43 +88,20 @@ export function oauthApiRoutes(context: AppContext) {
       try {
         const provider = service().provider(params.provider)
         if (!provider.oauth.flows.includes('authorization-code')) return jsonError(400, `${provider.definition.name} logs in with a device code: POST /api/oauth/${params.provider}/device-code`)
-        const redirect = provider.oauth.redirect ?? { path: '/callback' }
         if (typeof query.redirect_uri === 'string' && query.redirect_uri) {
           return { ...service().beginAuthorization(params.provider, { redirectUri: query.redirect_uri }), listening: false }
         }
-        // No redirect of the dashboard's own: catch the redirect on a local port and finish the login here.
-        sweep()
-        let state = ''
-        const listener = startCallbackListener({
-          port: redirect.port,
-          path: redirect.path,
-          onCode: async ({ code, state: returned }) => {
-            if (returned !== state) throw new OAuthError('state mismatch', true)
-            try {
-              const connection = await service().completeAuthorization(params.provider, { code, state })
-              listened.set(state, { status: 'done', connection: describe(connection, service().tokensOf(connection)?.email), at: context.now() })
-              return `Saved as connection "${connection.name}".`
-            } catch (error) {
-              listened.set(state, { status: 'error', error: (error as Error).message, at: context.now() })
-              throw error
-            }
-          },
-        })
-        const redirectUri = listener?.redirectUri ?? `http://localhost:${redirect.port ?? 0}${redirect.path}`
-        const started = service().beginAuthorization(params.provider, { redirectUri })
-        state = started.state
-        if (listener) listened.set(state, { status: 'pending', at: context.now() })
+        // No redirect of the dashboard's own: catch the redirect on a local port and finish the login there.
         // Without a listener (port busy) the user pastes the callback URL into POST /exchange.
-        return { ...started, listening: listener !== undefined }
+        return service().listenForAuthorization(params.provider)
       } catch (error) {
         return failure(error)
       }
     })
     .get('/:provider/status', ({ query }) => {
-      const entry = typeof query.state === 'string' ? listened.get(query.state) : undefined
+      const entry = typeof query.state === 'string' ? service().loginStatus(query.state) : undefined
       if (!entry) return jsonError(404, 'no login with this state is waiting here')
-      const { at: _, ...rest } = entry
-      return rest
+      return entry
     })
     .post('/:provider/exchange', async ({ params, request }) => {
       const parsed = exchangeInput.safeParse(await readJson(request))

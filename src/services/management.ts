@@ -4,6 +4,7 @@ import { listAliases, listCombos, upsertAlias, upsertCombo } from '../store/comb
 import { deleteConnection, listConnections, setConnectionEnabled, upsertConnection, type ConnectionInput } from '../store/connections'
 import { deleteAlias, deleteCombo, renameConnection, setConnectionPriorities, updateCombo } from '../store/dashboard-queries'
 import { getSetting, setSetting } from '../store/settings'
+import { invalidatePricing } from './pricing'
 import type { AppContext } from './context'
 import { setPassword, verifyPassword } from './password'
 
@@ -52,13 +53,29 @@ export function connectionDraftFromForm(form: Record<string, unknown>): Record<s
     models: models === undefined ? undefined : models.split(/[\s,]+/).filter(Boolean),
     priority: priority === undefined ? undefined : /^-?\d+$/.test(priority) ? Number(priority) : priority,
     enabled: form.enabled === undefined ? undefined : form.enabled === true || form.enabled === 'true' || form.enabled === 'on',
+    options: proxyOption(form),
   }
+}
+
+/** The form's proxy as an options patch: a value sets it, a cleared known value (`proxyKnown`) removes it, else unchanged. */
+function proxyOption(form: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (!blank(form.proxy)) return { proxy: String(form.proxy).trim() }
+  return form.proxyKnown === '1' ? { proxy: null } : undefined
+}
+
+/** Merges an options patch into the stored options (`null` removes a key); undefined when nothing is set. */
+function mergeOptions(stored: Record<string, unknown>, patch: unknown): unknown {
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch
+  const merged: Record<string, unknown> = { ...stored, ...patch }
+  for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key]
+  return merged
 }
 
 /** Validates a connection draft with the config file's schema, plus the dashboard's own rules. */
 export function validateConnection(context: AppContext, draft: Record<string, unknown>, editingId?: number): Outcome<ConnectionInput> {
   if (blank(draft.provider)) return { ok: false, errors: { provider: 'choose a provider', ...(blank(draft.name) ? { name: 'name is required' } : {}) } }
-  const cleaned = Object.fromEntries(Object.entries(draft).filter(([, value]) => value !== undefined))
+  const stored = context.registry.connections.find(({ connection }) => connection.id === editingId)?.connection.options ?? {}
+  const cleaned = Object.fromEntries(Object.entries({ ...draft, options: mergeOptions(stored, draft.options) }).filter(([, value]) => value !== undefined))
   const parsed = configFileSchema.safeParse({ connections: [cleaned] })
   const errors: FieldErrors = parsed.success ? {} : toFieldErrors(parsed.error.issues, 2)
   const existing = context.registry.connections.find(({ connection }) => connection.name === draft.name)
@@ -186,6 +203,7 @@ export function patchSettings(context: AppContext, patch: (current: Settings) =>
   const parsed = settingsSchema.safeParse(next)
   if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error.issues, 0) }
   setSetting(context.db, 'settings', parsed.data)
+  invalidatePricing(context.db)
   context.reload()
   return { ok: true, value: parsed.data }
 }
@@ -227,6 +245,43 @@ export function timeoutsFromForm(form: Record<string, unknown>): Record<string, 
     out[field] = Number.isFinite(seconds) ? Math.round(seconds * 1000) : String(raw)
   }
   return out
+}
+
+/** A form number: a finite number scaled by `unit`, else the raw text (so validation names the field); undefined when blank. */
+function formNumber(raw: unknown, unit = 1): number | string | undefined {
+  if (blank(raw)) return undefined
+  const value = Number(String(raw).trim())
+  return Number.isFinite(value) ? Math.round(value * unit) : String(raw)
+}
+
+/** Parses the request-logging form (on/off, body cap in KB) into `settings.requestLogs`. */
+export function requestLogsFromForm(form: Record<string, unknown>): Record<string, unknown> {
+  const maxBodyBytes = formNumber(form.maxBodyKb, 1024)
+  return { enabled: form.enabled === 'on' || form.enabled === true, ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }) }
+}
+
+/** Parses the retention form (days) into `settings.retention`. */
+export function retentionFromForm(form: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of ['usageDays', 'requestLogDays']) {
+    const value = formNumber(form[key])
+    if (value !== undefined) out[key] = typeof value === 'number' && String(form[key]).includes('.') ? String(form[key]) : value
+  }
+  return out
+}
+
+/** Applies the tiers form (`tier.<connection name>` = subscription, free, paid or default) to the stored tiers. */
+export function tiersFromForm(form: Record<string, unknown>, current: Settings['tiers'], names: string[]): Settings['tiers'] {
+  const tiers: Record<string, string> = { ...current }
+  for (const name of names) {
+    const raw = form[`tier.${name}`]
+    if (raw === undefined) continue
+    const choice = String(Array.isArray(raw) ? raw[0] : raw)
+    if (choice === 'default') delete tiers[name]
+    else tiers[name] = choice
+  }
+  // Unknown choices reach the schema as they are, which names them.
+  return tiers as Settings['tiers']
 }
 
 /** Changes the dashboard password after checking the current one; every older session stops working. */

@@ -1,4 +1,5 @@
 import { Badge, formatCount, formatDuration, formatTime } from '../components/ui'
+import type { QuotaSnapshot, QuotaWindow } from '../../src/oauth'
 import type { ConnectionView } from '../partials/connection-card'
 
 /** One connection's quota card. */
@@ -8,6 +9,53 @@ export interface QuotaCard {
   errors: number
   tokens: number
   lastAt?: number
+  /** The subscription provider's own quota windows, as last read (absent for API-key connections). */
+  quota?: QuotaSnapshot
+}
+
+/** A window's used share in percent, when the provider gives enough to compute it. */
+function usedPercent(window: QuotaWindow): number | undefined {
+  if (window.unlimited) return 0
+  if (window.usedPercent !== undefined) return Math.max(0, Math.min(100, Math.round(window.usedPercent)))
+  if (window.total && window.total > 0) {
+    const used = window.used ?? (window.remaining !== undefined ? window.total - window.remaining : undefined)
+    if (used !== undefined) return Math.max(0, Math.min(100, Math.round((used / window.total) * 100)))
+  }
+  return undefined
+}
+
+/** The provider-reported quota windows of a subscription connection: a bar and a reset countdown each. */
+export function ProviderQuota({ quota, now }: { quota: QuotaSnapshot; now: number }) {
+  return (
+    <div class="provider-quota" data-provider-quota={quota.provider}>
+      <p class="small-text">
+        <strong>Provider quota</strong>
+        {quota.plan ? <span class="muted" safe>{` · ${quota.plan}`}</span> : ''}
+        {quota.limitReached ? <> <Badge tone="bad">limit reached</Badge></> : ''}
+      </p>
+      {quota.windows.length === 0 ? <p class="muted small-text">No windows reported.</p> : ''}
+      {quota.windows.map((window) => {
+        const percent = usedPercent(window)
+        const amount = window.unlimited ? 'unlimited' : window.total !== undefined ? `${formatCount(window.used ?? window.total - (window.remaining ?? 0))} / ${formatCount(window.total)}` : ''
+        const reset = window.resetAt === undefined ? '' : window.resetAt > now ? ` · resets in ${formatDuration(window.resetAt - now)}` : ' · reset due'
+        const models = window.models?.length ? ` (${window.models.join(', ')})` : ''
+        return (
+          <div class="quota-window">
+            <div class="small-text" safe>{`${window.name}${models}: ${percent === undefined ? '' : `${percent}% used`}${amount ? ` ${amount}` : ''}${reset}`}</div>
+            {percent === undefined ? (
+              ''
+            ) : (
+              <div class={`meter ${percent >= 95 ? 'bad' : percent >= 80 ? 'warn' : ''}`} title={window.resetAt ? `resets at ${formatTime(window.resetAt)}` : undefined}>
+                <span style={`width: ${percent}%`}></span>
+              </div>
+            )}
+          </div>
+        )
+      })}
+      {quota.message ? <p class="muted small-text" safe>{quota.message}</p> : ''}
+      <p class="muted small-text" safe>{`read ${formatTime(quota.readAt)}`}</p>
+    </div>
+  )
 }
 
 /** Sort orders of the Quota page. */
@@ -20,8 +68,8 @@ export function QuotaPage({ cards, sort, now, windowLabel }: { cards: QuotaCard[
     <>
       <h1 class="page-title">Quota</h1>
       <p class="muted">
-        Usage per connection over the {windowLabel}, and cooldowns with their reset times. Providers do not report plan limits here yet, so bars
-        compare connections with each other.
+        Usage per connection over the {windowLabel}, cooldowns with their reset times, and the quota windows subscription providers report. Usage
+        bars compare connections with each other.
       </p>
       <div class="tabs" role="tablist" aria-label="Sort">
         {(Object.keys(quotaSorts) as (keyof typeof quotaSorts)[]).map((key) => (
@@ -53,6 +101,7 @@ export function QuotaPage({ cards, sort, now, windowLabel }: { cards: QuotaCard[
               <div class={`meter ${okRate < 50 ? 'bad' : okRate < 90 ? 'warn' : ''}`}>
                 <span style={`width: ${okRate}%`}></span>
               </div>
+              {card.quota ? <ProviderQuota quota={card.quota} now={now} /> : ''}
               {until && until > now ? (
                 <p class="small-text">
                   <Badge tone="warn">resets in {formatDuration(until - now)}</Badge> <span class="muted" safe>{`at ${formatTime(until)}${card.connection.health.reason ? `: ${card.connection.health.reason}` : ''}`}</span>

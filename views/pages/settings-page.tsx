@@ -104,8 +104,166 @@ export function TimeoutsSection({ timeouts, maxBodyMb, errors = {}, notice }: { 
   )
 }
 
+/** Request logging: full bodies on or off and the size cap per body. */
+export function RequestLogsSection(props: { enabled: boolean; maxBodyKb: number | string; envOverride?: boolean; errors?: Errors; notice?: string }) {
+  const errors = props.errors ?? {}
+  return (
+    <section class="card" id="request-logs">
+      <h2>Request logging</h2>
+      <p class="muted">Keeps full client and upstream bodies (credentials redacted) for the Logs page. Bodies can hold private prompts; leave it off unless you are debugging.</p>
+      {props.envOverride === undefined ? (
+        ''
+      ) : (
+        <p class="muted" safe>{`ENABLE_REQUEST_LOGS=${String(props.envOverride)} is set in the environment and wins over this switch.`}</p>
+      )}
+      <form hx-post="/dashboard/settings/request-logs" hx-target="#request-logs" hx-swap="outerHTML" method="post" action="/dashboard/settings/request-logs">
+        <label class="check">
+          <input type="checkbox" name="enabled" value="on" checked={props.enabled} /> Log request and response bodies
+        </label>
+        <div class="form-grid">
+          <Field label="Body cap (KB)" name="maxBodyKb" id="request-logs-cap" value={String(props.maxBodyKb)} error={errors['requestLogs.maxBodyBytes']} inputmode="numeric" hint="Longer bodies are cut; 1 to 65536 KB." />
+        </div>
+        <FieldError error={errors.form} />
+        <button type="submit">Save logging</button>
+      </form>
+      <Notice tone="ok" text={props.notice} />
+    </section>
+  )
+}
+
+/** How long raw usage rows and request logs are kept. */
+export function RetentionSection(props: { usageDays: number | string; requestLogDays: number | string; errors?: Errors; notice?: string }) {
+  const errors = props.errors ?? {}
+  return (
+    <section class="card" id="retention">
+      <h2>Retention</h2>
+      <p class="muted">Older raw rows are pruned daily; hourly usage totals are kept forever.</p>
+      <form hx-post="/dashboard/settings/retention" hx-target="#retention" hx-swap="outerHTML" method="post" action="/dashboard/settings/retention">
+        <div class="form-grid">
+          <Field label="Usage events (days)" name="usageDays" id="retention-usage" value={String(props.usageDays)} error={errors['retention.usageDays']} inputmode="numeric" />
+          <Field label="Request logs (days)" name="requestLogDays" id="retention-logs" value={String(props.requestLogDays)} error={errors['retention.requestLogDays']} inputmode="numeric" />
+        </div>
+        <FieldError error={errors.form} />
+        <button type="submit">Save retention</button>
+      </form>
+      <Notice tone="ok" text={props.notice} />
+    </section>
+  )
+}
+
+/** How a connection is paid for, as the tiers form shows it. */
+export interface TierRow {
+  name: string
+  provider: string
+  /** The stored choice, or 'default' (the provider's own tier). */
+  tier: 'subscription' | 'free' | 'paid' | 'default'
+  defaultTier: 'subscription' | 'free' | 'paid'
+}
+
+/** Tier per connection: subscription and free connections cost nothing in usage totals. */
+export function TiersSection({ rows, errors = {}, notice }: { rows: TierRow[]; errors?: Errors; notice?: string }) {
+  return (
+    <section class="card" id="tiers">
+      <h2>Tiers</h2>
+      <p class="muted">How each connection is paid for. Subscription and free connections count as zero cost; the list price is still shown as savings.</p>
+      {rows.length === 0 ? (
+        <p class="muted">Add connections first.</p>
+      ) : (
+        <form hx-post="/dashboard/settings/tiers" hx-target="#tiers" hx-swap="outerHTML" method="post" action="/dashboard/settings/tiers">
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Connection</th>
+                  <th>Tier</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((row) => (
+                  <tr>
+                    <td safe>{`${row.name} (${row.provider})`}</td>
+                    <td>
+                      <select name={`tier.${row.name}`} aria-label={`Tier of ${row.name}`}>
+                        <option value="default" selected={row.tier === 'default'} safe>{`default (${row.defaultTier})`}</option>
+                        {(['subscription', 'free', 'paid'] as const).map((tier) => (
+                          <option value={tier} selected={row.tier === tier}>
+                            {tier}
+                          </option>
+                        ))}
+                      </select>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <FieldError error={errors.form} />
+          <button type="submit">Save tiers</button>
+        </form>
+      )}
+      <Notice tone="ok" text={notice} />
+    </section>
+  )
+}
+
+/** Backup download and restore from an uploaded backup (asks to confirm; refusals change nothing). */
+export function DatabaseSection({ notice, error }: { notice?: string; error?: string }) {
+  return (
+    <section class="card" id="database">
+      <h2>Database backup</h2>
+      <p class="muted">A consistent copy of the whole database (connections with their encrypted keys, combos, usage). Keys stay encrypted with this install's encryption.key.</p>
+      <a class="button secondary" href="/dashboard/settings/backup" download="">
+        Download backup
+      </a>
+      <h3>Restore</h3>
+      <p class="muted">
+        Replaces connections, combos, aliases, client keys and settings with those of a backup (usage history and your password stay). A copy of the current database is saved next to it first. The
+        backup must come from an install with the same encryption.key.
+      </p>
+      <form
+        hx-post="/dashboard/settings/restore"
+        hx-target="#database"
+        hx-swap="outerHTML"
+        hx-confirm="Replace the current configuration with this backup? A copy of the current database is kept."
+        method="post"
+        action="/dashboard/settings/restore"
+        enctype="multipart/form-data"
+      >
+        <div class="field">
+          <label for="restore-file">Backup file</label>
+          <input id="restore-file" type="file" name="file" accept=".db,.sqlite,.sqlite3,application/vnd.sqlite3" required />
+        </div>
+        <label class="check">
+          <input type="checkbox" name="confirm" value="yes" required /> I understand this replaces the current configuration
+        </label>
+        <FieldError error={error} />
+        <button type="submit" class="danger">
+          Restore backup
+        </button>
+      </form>
+      <Notice tone="ok" text={notice} />
+    </section>
+  )
+}
+
+/** Everything the Settings page shows. */
+export interface SettingsPageProps {
+  required: boolean
+  requiredLocked: boolean
+  pools: PoolRow[]
+  timeouts: Timeouts
+  maxBodyMb: number
+  version: string
+  dataDir: string
+  requestLogs: boolean
+  requestLogsSection: Parameters<typeof RequestLogsSection>[0]
+  retention: Parameters<typeof RetentionSection>[0]
+  tiers: TierRow[]
+  database?: Parameters<typeof DatabaseSection>[0]
+}
+
 /** The Settings page. */
-export function SettingsPage(props: { required: boolean; requiredLocked: boolean; pools: PoolRow[]; timeouts: Timeouts; maxBodyMb: number; version: string; dataDir: string; requestLogs: boolean }) {
+export function SettingsPage(props: SettingsPageProps) {
   return (
     <>
       <h1 class="page-title">Settings</h1>
@@ -116,13 +274,10 @@ export function SettingsPage(props: { required: boolean; requiredLocked: boolean
       </Card>
       <RoutingSection pools={props.pools} />
       <TimeoutsSection timeouts={props.timeouts} maxBodyMb={props.maxBodyMb} />
-      <Card title="Database backup">
-        <p class="muted">A consistent copy of the whole database (connections with their encrypted keys, combos, usage). Keys stay encrypted with this install's encryption.key.</p>
-        <a class="button secondary" href="/dashboard/settings/backup" download="">
-          Download backup
-        </a>
-        <p class="muted small-text">To restore, stop modelmux and replace modelmux.db in the data directory with the backup.</p>
-      </Card>
+      <TiersSection rows={props.tiers} />
+      <RequestLogsSection {...props.requestLogsSection} />
+      <RetentionSection {...props.retention} />
+      <DatabaseSection {...props.database} />
       <Card title="About">
         <p class="muted" safe>{`modelmux ${props.version} · data in ${props.dataDir} · request logging ${props.requestLogs ? 'on' : 'off'}`}</p>
       </Card>

@@ -23,6 +23,8 @@ export function ConnectionForm({ providers, values, errors = {}, id, notice }: C
   const action = editing ? `/dashboard/providers/connections/${id}` : '/dashboard/providers/connections'
   const customIds = providers.filter((provider) => provider.custom).map((provider) => provider.id)
   const formId = editing ? `connection-${id}` : 'connection-form'
+  // Editing with a form that was not given the stored proxy: an empty field keeps it rather than clearing it.
+  const proxyKnown = !editing || values.proxy !== undefined
   return (
     <section class={editing ? 'connection' : 'card'} id={formId}>
       <h2>{editing ? 'Edit connection' : 'Add a connection'}</h2>
@@ -78,7 +80,18 @@ export function ConnectionForm({ providers, values, errors = {}, id, notice }: C
           />
           <Field label="Models" name="models" id={`${formId}-models`} value={values.models} error={errors.models} placeholder="qwen3-coder, llama-3.3" hint="Comma-separated; optional for built-in providers." />
           <Field label="Priority" name="priority" id={`${formId}-priority`} value={values.priority} error={errors.priority} inputmode="numeric" hint="Lower numbers are tried first." />
+          <Field
+            label="Outbound proxy"
+            name="proxy"
+            id={`${formId}-proxy`}
+            value={values.proxy}
+            error={errors['options.proxy'] ?? errors.options}
+            placeholder="http://proxy.local:3128"
+            inputmode="url"
+            hint={proxyKnown ? 'An http(s) proxy URL, "direct" to bypass HTTP(S)_PROXY, or empty to use the environment.' : 'An http(s) proxy URL or "direct"; leave empty to keep the current setting.'}
+          />
         </div>
+        {proxyKnown ? <input type="hidden" name="proxyKnown" value="1" /> : ''}
         <p class="hint" x-show="custom.includes(provider)" x-cloak>
           Custom nodes need a prefix and a base URL.
         </p>

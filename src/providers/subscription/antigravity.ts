@@ -34,11 +34,13 @@ export const antigravity: SubscriptionProvider = {
     clientId: '1071006060591-tmhssin2h21lcre235vtolojh4g403ep.apps.googleusercontent.com',
     clientSecret: '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',
     scopes: [...googleScopes, 'https://www.googleapis.com/auth/cclog', 'https://www.googleapis.com/auth/experimentsandconfigs'],
-    endpoints: googleEndpoints,
+    // The daily endpoint first (the API base), then the sandbox one when it fails (5xx/429).
+    endpoints: { ...googleEndpoints, apiSandbox: 'https://daily-cloudcode-pa.sandbox.googleapis.com/v1internal' },
     authorizeParams: { access_type: 'offline', prompt: 'consent' },
     redirect: { path: '/oauth-callback' },
     refreshLeadMs: 5 * 60_000,
   },
+  failoverEndpoints: ['apiSandbox'],
   completeLogin: completeGoogleLogin,
   async refresh(runtime, tokens) {
     const renewed = await refreshStandard(antigravity, runtime, tokens)

@@ -1,3 +1,4 @@
+import { chatBodyToResponses, responsesAnswerToChat } from '../../formats/envelopes/chat-via-responses'
 import { pollDeviceCodeStandard, requestDeviceCodeStandard } from '../../oauth/flows'
 import { OAuthError, requestJson, stringField } from '../../oauth/http'
 import type { OAuthRuntime, OAuthTokens, QuotaWindow, SubscriptionProvider } from '../../oauth/types'
@@ -22,6 +23,10 @@ async function mintCopilotToken(runtime: OAuthRuntime, tokens: OAuthTokens): Pro
   const api = stringField((answer.endpoints ?? {}) as Record<string, unknown>, 'api')
   return { ...tokens, accessToken: token, expiresAt, relogin: undefined, extra: { ...tokens.extra, ...(api ? { apiBase: api } : {}) } }
 }
+
+/** Copilot's 400 for a model it serves only on `/responses`. */
+const needsResponses = (status: number, text: string) =>
+  status === 400 && (text.includes('not accessible via the /chat/completions endpoint') || text.includes('The requested model is not supported'))
 
 /**
  * GitHub Copilot: GitHub's device flow with the Copilot editor client id, then Copilot API tokens
@@ -85,6 +90,13 @@ export const githubCopilot: SubscriptionProvider = {
   },
   refresh: mintCopilotToken,
   apiBase: (tokens) => (typeof tokens.extra?.apiBase === 'string' ? tokens.extra.apiBase : undefined),
+  // Some models (the Codex ones) are only on `/responses`: sent there in Responses form, answered back as chat.
+  alternate: {
+    needed: needsResponses,
+    prepare: (request, context) => ({ ...request, url: `${context.apiBase.replace(/\/+$/, '')}/responses`, body: chatBodyToResponses(request.body, request.model) }),
+    adaptResponse: (response, context) =>
+      responsesAnswerToChat(response, { clock: { now: context.now }, ids: (prefix) => `${prefix}${context.randomId().replaceAll('-', '')}`, model: context.model }),
+  },
   /** `copilot_internal/user`: `quota_snapshots` (`chat`, `completions`, `premium_interactions`) and `quota_reset_date`. */
   async readQuota(runtime, tokens) {
     const answer = await requestJson(runtime.fetch, runtime.endpoint('quota'), { headers: { authorization: `token ${githubTokenOf(tokens)}` } }, 'Copilot quota')

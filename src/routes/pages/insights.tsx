@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import { LogsPage } from '../../../views/pages/logs-page'
 import { QuotaPage, quotaSorts, type QuotaCard } from '../../../views/pages/quota-page'
 import { UsageLive, UsagePage, usageRanges, type BreakdownRow, type UsageLiveProps, type UsageRange } from '../../../views/pages/usage-page'
+import { oauthServiceFor } from '../../oauth'
 import type { AppContext } from '../../services/context'
 import { priceRequest, pricingSnapshot } from '../../services/pricing'
 import { listApiKeys } from '../../store/api-keys'
@@ -83,8 +84,18 @@ export function insightPages(context: AppContext) {
       const now = context.now()
       const sort = typeof query.sort === 'string' && query.sort in quotaSorts ? (query.sort as keyof typeof quotaSorts) : 'reset'
       const usage = usageByConnection(context.db, now - 24 * HOUR)
-      const cards: QuotaCard[] = connectionViews(context).map((connection) => ({ connection, requests: 0, errors: 0, tokens: 0, ...usage.get(connection.id) }))
-      const resetOf = (card: QuotaCard) => (card.connection.health.until && card.connection.health.until > now ? card.connection.health.until : Infinity)
+      const oauth = oauthServiceFor(context)
+      const quotaOf = (id: number) => {
+        const entry = context.registry.connections.find(({ connection }) => connection.id === id)
+        return entry ? oauth.status(entry.connection)?.quota : undefined
+      }
+      const cards: QuotaCard[] = connectionViews(context).map((connection) => ({ connection, requests: 0, errors: 0, tokens: 0, ...usage.get(connection.id), quota: quotaOf(connection.id) }))
+      // The next reset: a cooldown's end, else the earliest future reset of a provider-reported window.
+      const resetOf = (card: QuotaCard) => {
+        if (card.connection.health.until && card.connection.health.until > now) return card.connection.health.until
+        const resets = (card.quota?.windows ?? []).map((window) => window.resetAt ?? Infinity).filter((at) => at > now)
+        return Math.min(Infinity, ...resets)
+      }
       cards.sort((a, b) => (sort === 'name' ? a.connection.name.localeCompare(b.connection.name) : sort === 'usage' ? b.tokens - a.tokens || b.requests - a.requests : resetOf(a) - resetOf(b) || a.connection.name.localeCompare(b.connection.name)))
       return renderPage(request, { title: 'Quota', active: 'quota', body: <QuotaPage cards={cards} sort={sort} now={now} windowLabel="last 24 hours" /> })
     })

@@ -106,7 +106,7 @@ const providerOptions: ProviderOption[] = providerList.map(optionOf)
 const addOptions: ProviderOption[] = providerList.filter((provider) => !isSubscriptionProvider(provider.id)).map(optionOf)
 
 const formValues = (form: Record<string, string | string[]>): Record<string, string> =>
-  Object.fromEntries(['provider', 'name', 'prefix', 'baseUrl', 'models', 'priority'].map((key) => [key, String(form[key] ?? '')]))
+  Object.fromEntries(['provider', 'name', 'prefix', 'baseUrl', 'models', 'priority', 'proxy', 'proxyKnown'].map((key) => [key, String(form[key] ?? '')]))
 const texts = (form: Record<string, string | string[]>): Record<string, string> =>
   Object.fromEntries(Object.entries(form).map(([key, value]) => [key, Array.isArray(value) ? (value[0] ?? '') : value]))
 
@@ -139,7 +139,7 @@ const LISTEN_MS = 5 * 60_000
 /** The Providers page and its fragments: connection list, add/edit form, test, enable, reorder, delete, clear cooldown, subscription logins. */
 export function providersPages(context: AppContext) {
   const oauth = () => oauthServiceFor(context)
-  /** The OAuth management API, called in-process with the visitor's session (one instance: it remembers listening logins). */
+  /** The OAuth management API, called in-process with the visitor's session (pending logins live in the OAuth service). */
   const oauthApi = oauthApiRoutes(context)
   const callApi = async (request: Request, method: 'GET' | 'POST', path: string, body?: unknown) => {
     const response = await oauthApi.handle(
@@ -230,6 +230,7 @@ export function providersPages(context: AppContext) {
         baseUrl: connection.baseUrl ?? '',
         models: connection.models.join(', '),
         priority: String(connection.priority),
+        proxy: String(connection.options.proxy ?? ''),
       }
       return renderFragment(<ConnectionForm providers={providerOptions} values={values} id={connection.id} />)
     })
@@ -334,7 +335,7 @@ export function providersPages(context: AppContext) {
         return respond(request, <OAuthPanel title={`Connect ${provider.name}`}>{poller}</OAuthPanel>, poller)
       }
       const status = await callApi(request, 'GET', `/${provider.id}/status?state=${encodeURIComponent(state)}`)
-      if (status.json.status === 'pending' && context.now() - since > LISTEN_MS) return stop('No browser came back in time: paste the address below, or start again.')
+      if (status.json.status === 'expired' || (status.json.status === 'pending' && context.now() - since > LISTEN_MS)) return stop('No browser came back in time: paste the address below, or start again.')
       if (status.status === 404) return stop('modelmux stopped waiting for the browser (the attempt expired or modelmux restarted): paste the address below, or start again.')
       if (!status.ok) return stop(`Could not check the login: ${status.error}. Paste the address below instead.`)
       if (status.json.status === 'error') return stop(`The browser came back, but the login failed: ${String(status.json.error ?? 'unknown error')}. Start again.`)

@@ -2,13 +2,28 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Elysia } from 'elysia'
-import { PasswordSection, RoutingSection, SettingsPage, TimeoutsSection, type PoolRow } from '../../../views/pages/settings-page'
+import {
+  DatabaseSection,
+  PasswordSection,
+  RequestLogsSection,
+  RetentionSection,
+  RoutingSection,
+  SettingsPage,
+  TiersSection,
+  TimeoutsSection,
+  type PoolRow,
+  type TierRow,
+} from '../../../views/pages/settings-page'
+import { getProvider } from '../../providers'
 import { isApiKeyRequired } from '../../services/client-auth'
 import type { AppContext } from '../../services/context'
-import { changePassword, patchSettings, timeoutsFromForm } from '../../services/management'
+import { restoreDatabase } from '../../services/database-restore'
+import { changePassword, patchSettings, readSettings, requestLogsFromForm, retentionFromForm, tiersFromForm, timeoutsFromForm, type FieldErrors } from '../../services/management'
+import { defaultMaxLoggedBodyBytes, isRequestLoggingEnabled } from '../../services/request-log'
+import { defaultRetention } from '../../services/usage-retention'
 import { backupDatabase } from '../../store/dashboard-queries'
 import { sessionCookie, sessionPlugin } from '../session'
-import { field, readForm, renderFragment, renderPage } from './render'
+import { field, isPartialRequest, readForm, renderFragment, renderPage } from './render'
 
 const MB = 1024 * 1024
 const timeoutLimits: Record<string, string> = {
@@ -18,7 +33,14 @@ const timeoutLimits: Record<string, string> = {
   'timeouts.totalMs': 'a number of seconds from 0.1 to 86400',
 }
 
-/** The Settings page and its forms: password, routing defaults, timeouts, backup download. */
+const KB = 1024
+/** Limits are checked in bytes; the form speaks KB. */
+const kbErrors = (errors: FieldErrors): FieldErrors =>
+  Object.fromEntries(Object.entries(errors).map(([key, message]) => [key, key === 'requestLogs.maxBodyBytes' ? 'a whole number of KB from 1 to 65536' : message]))
+const dayErrors = (errors: FieldErrors): FieldErrors =>
+  Object.fromEntries(Object.entries(errors).map(([key, message]) => [key, key.startsWith('retention.') ? 'a whole number of days from 1 to 36500' : message]))
+
+/** The Settings page and its forms: password, routing defaults, timeouts, tiers, logging, retention, backup and restore. */
 export function settingsPages(context: AppContext) {
   const pools = (): PoolRow[] => {
     const counts = new Map<string, { name: string; connections: number }>()
@@ -32,26 +54,47 @@ export function settingsPages(context: AppContext) {
   const timeouts = (errors = {}, notice?: string) => (
     <TimeoutsSection timeouts={context.registry.timeouts} maxBodyMb={Math.round((context.registry.maxBodyBytes / MB) * 100) / 100} errors={errors} notice={notice} />
   )
+  const tierRows = (): TierRow[] => {
+    const stored = readSettings(context).tiers ?? {}
+    return context.registry.connections.map(({ connection, provider }) => ({
+      name: connection.name,
+      provider: provider.name,
+      tier: stored[connection.name] ?? 'default',
+      defaultTier: (getProvider(connection.provider) as { tier?: TierRow['defaultTier'] } | undefined)?.tier ?? 'paid',
+    }))
+  }
+  const requestLogs = (errors: FieldErrors = {}, notice?: string) => {
+    const stored = readSettings(context).requestLogs
+    return { enabled: stored?.enabled ?? false, maxBodyKb: Math.round((stored?.maxBodyBytes ?? defaultMaxLoggedBodyBytes) / KB), envOverride: context.runtime.enableRequestLogs, errors, notice }
+  }
+  const retention = (errors: FieldErrors = {}, notice?: string) => {
+    const stored = readSettings(context).retention
+    return { usageDays: stored?.usageDays ?? defaultRetention.usageDays, requestLogDays: stored?.requestLogDays ?? defaultRetention.requestLogDays, errors, notice }
+  }
+  const settingsPage = (request: Request, database?: { notice?: string; error?: string }) =>
+    renderPage(request, {
+      title: 'Settings',
+      active: 'settings',
+      body: (
+        <SettingsPage
+          required={isApiKeyRequired(context)}
+          requiredLocked={context.runtime.requireApiKey !== undefined}
+          pools={pools()}
+          timeouts={context.registry.timeouts}
+          maxBodyMb={Math.round((context.registry.maxBodyBytes / MB) * 100) / 100}
+          version={context.version}
+          dataDir={context.runtime.dataDir}
+          requestLogs={isRequestLoggingEnabled(context)}
+          requestLogsSection={requestLogs()}
+          retention={retention()}
+          tiers={tierRows()}
+          database={database}
+        />
+      ),
+    })
   return new Elysia({ name: 'pages/settings' })
     .use(sessionPlugin(context))
-    .get('/settings', ({ request }) =>
-      renderPage(request, {
-        title: 'Settings',
-        active: 'settings',
-        body: (
-          <SettingsPage
-            required={isApiKeyRequired(context)}
-            requiredLocked={context.runtime.requireApiKey !== undefined}
-            pools={pools()}
-            timeouts={context.registry.timeouts}
-            maxBodyMb={Math.round((context.registry.maxBodyBytes / MB) * 100) / 100}
-            version={context.version}
-            dataDir={context.runtime.dataDir}
-            requestLogs={context.runtime.enableRequestLogs === true}
-          />
-        ),
-      }),
-    )
+    .get('/settings', ({ request }) => settingsPage(request))
     .post('/settings/password', async ({ request, cookie, signSession }) => {
       const form = await readForm(request)
       const result = await changePassword(context, { current: field(form, 'current'), next: field(form, 'next'), confirm: field(form, 'confirm') })
@@ -82,6 +125,34 @@ export function settingsPages(context: AppContext) {
       // Limits are checked in ms; the form speaks seconds.
       const errors = Object.fromEntries(Object.entries(result.errors).map(([key, message]) => [key, key.startsWith('timeouts.') ? `${timeoutLimits[key]}` : message]))
       return renderFragment(timeouts(errors))
+    })
+    .post('/settings/tiers', async ({ request }) => {
+      const form = await readForm(request)
+      const result = patchSettings(context, (settings) => ({ ...settings, tiers: tiersFromForm(form, settings.tiers, context.registry.connections.map(({ connection }) => connection.name)) }))
+      return renderFragment(<TiersSection rows={tierRows()} notice={result.ok ? 'Saved.' : undefined} errors={result.ok ? {} : { form: Object.values(result.errors)[0] }} />)
+    })
+    .post('/settings/request-logs', async ({ request }) => {
+      const form = await readForm(request)
+      const result = patchSettings(context, (settings) => ({ ...settings, requestLogs: { ...settings.requestLogs, ...requestLogsFromForm(form) } }))
+      return renderFragment(<RequestLogsSection {...(result.ok ? requestLogs({}, 'Saved.') : { ...requestLogs(kbErrors(result.errors)), enabled: field(form, 'enabled') === 'on', maxBodyKb: field(form, 'maxBodyKb') })} />)
+    })
+    .post('/settings/retention', async ({ request }) => {
+      const form = await readForm(request)
+      const result = patchSettings(context, (settings) => ({ ...settings, retention: { ...settings.retention, ...retentionFromForm(form) } }))
+      if (result.ok) return renderFragment(<RetentionSection {...retention({}, 'Saved.')} />)
+      return renderFragment(<RetentionSection {...retention(dayErrors(result.errors))} usageDays={field(form, 'usageDays')} requestLogDays={field(form, 'requestLogDays')} />)
+    })
+    .post('/settings/restore', async ({ request }) => {
+      const partial = isPartialRequest(request)
+      const respond = (outcome: { notice?: string; error?: string }) => (partial ? renderFragment(<DatabaseSection {...outcome} />) : settingsPage(request, outcome))
+      const form = await request.formData().catch(() => undefined)
+      if (form?.get('confirm') !== 'yes') return respond({ error: 'Tick the confirmation box to restore.' })
+      const file = form.get('file')
+      if (!file || typeof file === 'string' || file.size === 0) return respond({ error: 'Choose a backup file.' })
+      const result = restoreDatabase(context, new Uint8Array(await file.arrayBuffer()))
+      if (!result.ok) return respond({ error: `Not restored: ${result.error}. Nothing was changed.` })
+      const total = Object.values(result.counts).reduce((sum, count) => sum + count, 0)
+      return respond({ notice: `Restored ${total} records (${result.counts.connections} connections). The previous database was saved as ${result.backupPath}.` })
     })
     .get('/settings/backup', () => {
       const directory = mkdtempSync(join(tmpdir(), 'modelmux-backup-'))
