@@ -6,7 +6,7 @@ import { getFormat } from '../formats'
 import { encodeError } from '../formats/errors'
 import type { FormatId } from '../formats/types'
 import { responseModelField } from '../formats/model-field'
-import { assertTranslatable } from '../formats/openai-responses'
+import { assertTranslatable } from '../formats/client-request'
 import { decodeUpstreamError } from '../formats/upstream-error'
 import { resolveCredential } from '../providers/credentials'
 import { prepareUpstream, providerTarget, type JsonBody, type PreparedUpstream } from '../providers/prepare-upstream'
@@ -48,8 +48,8 @@ function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough
   const { provider } = candidate.entry
   if (passthrough) return parsed.call.pathModel === undefined ? { ...parsed.body, model: candidate.upstreamModel } : parsed.body
   const request = parsed.ir()
-  // Server-side conversation state (previous_response_id…) only exists on a Responses upstream.
-  if (parsed.call.format === 'openai-responses') assertTranslatable(request)
+  // Server-side conversation state (previous_response_id…) only exists on an upstream of the client's format.
+  assertTranslatable(parsed.call.format, request)
   const target = providerTarget(provider, candidate.upstreamModel)
   return getFormat(provider.format).request.encode({ ...request, model: candidate.upstreamModel, stream: parsed.stream }, target) as JsonBody
 }

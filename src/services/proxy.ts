@@ -4,6 +4,7 @@ import { oauthServiceFor } from '../oauth'
 import type { ChatRequest } from '../core/ir'
 import { encodeError } from '../formats/errors'
 import { getFormat } from '../formats'
+import { normaliseModelName, requestStreams } from '../formats/client-request'
 import type { FormatId } from '../formats/types'
 import type { ApiKeyRecord } from '../store/api-keys'
 import type { AttemptEvent } from '../store/usage'
@@ -53,14 +54,11 @@ function readModel(call: InboundCall, body: Record<string, unknown>): string {
   if (typeof model !== 'string' || model.trim() === '') {
     throw new ProxyError('invalid_request', '"model" is required: a string such as "<prefix>/<model>", a combo or an alias', { param: 'model' })
   }
-  // Ollama clients append a tag; `:latest` names the same model.
-  return call.format === 'ollama' ? model.trim().replace(/:latest$/, '') : model.trim()
+  return normaliseModelName(call.format, model.trim())
 }
 
-// Ollama streams unless told not to; every other API streams only when asked.
 function readStream(call: InboundCall, body: Record<string, unknown>): boolean {
-  if (call.pathStream !== undefined) return call.pathStream
-  return call.format === 'ollama' ? body.stream !== false : body.stream === true
+  return call.pathStream ?? requestStreams(call.format, body)
 }
 
 /** The answer when every candidate is cooling down: an honest 429/503 with when to come back. */

@@ -1,0 +1,21 @@
+import type { ChatRequest } from '../core/ir'
+import { assertTranslatable as assertResponsesTranslatable } from './openai-responses'
+import type { FormatId } from './types'
+
+/**
+ * Whether a request streams: Ollama streams unless told not to; every other API only when asked.
+ * @see https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
+ */
+export function requestStreams(format: FormatId, body: Record<string, unknown>): boolean {
+  return format === 'ollama' ? body.stream !== false : body.stream === true
+}
+
+/** The model a client named, normalised: an Ollama `:latest` tag names the same model. */
+export function normaliseModelName(format: FormatId, model: string): string {
+  return format === 'ollama' ? model.replace(/:latest$/, '') : model
+}
+
+/** Throws when a request holds state only an upstream of its own format can keep (Responses' `previous_response_id`). */
+export function assertTranslatable(format: FormatId, request: ChatRequest): void {
+  if (format === 'openai-responses') assertResponsesTranslatable(request)
+}
