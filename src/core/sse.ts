@@ -20,6 +20,33 @@ export interface SseParser {
   end(): void
 }
 
+/** Receives one output of a transformer. */
+export type Emit<T> = (output: T) => void
+
+/** A synchronous stream stage: plain function calls, no promises; wrapped as a TransformStream or fused with others. */
+export interface StreamTransformer<I, O> {
+  /** Handles one input, emitting any number of outputs. */
+  transform(input: I, emit: Emit<O>): void
+  /** Ends the input, emitting whatever is still owed. */
+  flush(emit: Emit<O>): void
+}
+
+/** Wraps a synchronous transformer as a TransformStream. */
+export function toTransformStream<I, O>(transformer: StreamTransformer<I, O>): TransformStream<I, O> {
+  let emit: Emit<O>
+  return new TransformStream<I, O>({
+    start(controller) {
+      emit = (output) => controller.enqueue(output)
+    },
+    transform(input) {
+      transformer.transform(input, emit)
+    },
+    flush() {
+      transformer.flush(emit)
+    },
+  })
+}
+
 const LF = 10
 const CR = 13
 
@@ -113,23 +140,27 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
   }
 }
 
-/** Bytes → SSE events (UTF-8, multi-byte characters may be split across chunks). */
-export function createSseDecoderStream(): TransformStream<Uint8Array, SseEvent> {
+/** Bytes → SSE events (UTF-8, multi-byte characters may be split across chunks), as a transformer. */
+export function createSseDecoder(): StreamTransformer<Uint8Array, SseEvent> {
   const decoder = new TextDecoder('utf-8')
-  let target: TransformStreamDefaultController<SseEvent>
-  const parser = createSseParser((event) => target.enqueue(event))
-  return new TransformStream({
-    start(controller) {
-      target = controller
-    },
-    transform(chunk) {
+  let target: Emit<SseEvent>
+  const parser = createSseParser((event) => target(event))
+  return {
+    transform(chunk, emit) {
+      target = emit
       parser.feed(decoder.decode(chunk, { stream: true }))
     },
-    flush() {
+    flush(emit) {
+      target = emit
       parser.feed(decoder.decode())
       parser.end()
     },
-  })
+  }
+}
+
+/** Bytes → SSE events (UTF-8, multi-byte characters may be split across chunks). */
+export function createSseDecoderStream(): TransformStream<Uint8Array, SseEvent> {
+  return toTransformStream(createSseDecoder())
 }
 
 /** Renders one event as SSE text (`event:` line when named, one `data:` line per data line). */
@@ -138,6 +169,11 @@ export function formatSseEvent(event: SseEvent): string {
   const head = event.event === undefined ? '' : `event: ${event.event}\n`
   if (data.indexOf('\n') === -1 && data.indexOf('\r') === -1) return `${head}data: ${data}\n\n`
   return `${head}data: ${data.split(/\r\n|\r|\n/).join('\ndata: ')}\n\n`
+}
+
+/** Renders one event as an NDJSON line (the event name is not written). */
+export function formatNdjsonEvent(event: SseEvent): string {
+  return `${event.data}\n`
 }
 
 /** SSE events → bytes. */
@@ -150,25 +186,29 @@ export function createSseEncoderStream(): TransformStream<SseEvent, Uint8Array> 
   })
 }
 
-/** Bytes of newline-delimited JSON (Ollama) → one `{ data }` per non-blank line. */
-export function createNdjsonDecoderStream(): TransformStream<Uint8Array, SseEvent> {
+/** Bytes of newline-delimited JSON (Ollama) → one `{ data }` per non-blank line, as a transformer. */
+export function createNdjsonDecoder(): StreamTransformer<Uint8Array, SseEvent> {
   const decoder = new TextDecoder('utf-8')
-  let target: TransformStreamDefaultController<SseEvent>
+  let target: Emit<SseEvent>
   const lines = createLineSplitter((line) => {
-    if (line.trim().length > 0) target.enqueue({ data: line })
+    if (line.trim().length > 0) target({ data: line })
   })
-  return new TransformStream({
-    start(controller) {
-      target = controller
-    },
-    transform(chunk) {
+  return {
+    transform(chunk, emit) {
+      target = emit
       lines.feed(decoder.decode(chunk, { stream: true }))
     },
-    flush() {
+    flush(emit) {
+      target = emit
       lines.feed(decoder.decode())
       lines.end()
     },
-  })
+  }
+}
+
+/** Bytes of newline-delimited JSON (Ollama) → one `{ data }` per non-blank line. */
+export function createNdjsonDecoderStream(): TransformStream<Uint8Array, SseEvent> {
+  return toTransformStream(createNdjsonDecoder())
 }
 
 /** `{ data }` events → newline-delimited JSON bytes (the event name is not written). */
@@ -176,7 +216,7 @@ export function createNdjsonEncoderStream(): TransformStream<SseEvent, Uint8Arra
   const encoder = new TextEncoder()
   return new TransformStream({
     transform(event, controller) {
-      controller.enqueue(encoder.encode(`${event.data}\n`))
+      controller.enqueue(encoder.encode(formatNdjsonEvent(event)))
     },
   })
 }

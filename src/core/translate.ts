@@ -9,11 +9,18 @@ import type { EncodeContext } from './ids'
 import type { ChatRequest, ChatResponse, StreamEvent } from './ir'
 import { isObject } from './json'
 import {
+  createNdjsonDecoder,
   createNdjsonDecoderStream,
   createNdjsonEncoderStream,
+  createSseDecoder,
   createSseDecoderStream,
   createSseEncoderStream,
+  formatNdjsonEvent,
+  formatSseEvent,
+  toTransformStream,
+  type Emit,
   type SseEvent,
+  type StreamTransformer,
 } from './sse'
 
 /** Upstream bytes → IR stream events, framed the way `format` frames them. */
@@ -29,6 +36,58 @@ export function encodeStream(events: ReadableStream<StreamEvent>, format: WireFo
   return format.stream.framing === 'ndjson' ? framed.pipeThrough(createNdjsonEncoderStream()) : framed.pipeThrough(createSseEncoderStream())
 }
 
+/** Bytes → bytes as one synchronous transformer (framing, decoder, optional IR `hook`, encoder, framing); one output chunk per input chunk. */
+export function createStreamTranslator(
+  from: WireFormat,
+  to: WireFormat,
+  context: EncodeContext,
+  hook?: StreamTransformer<StreamEvent, StreamEvent>,
+): StreamTransformer<Uint8Array, Uint8Array> {
+  const framing = from.stream.framing === 'ndjson' ? createNdjsonDecoder() : createSseDecoder()
+  const decoder = from.stream.decoder()
+  const encoder = to.stream.encoder(context)
+  const format = to.stream.framing === 'ndjson' ? formatNdjsonEvent : formatSseEvent
+  const bytes = new TextEncoder()
+  let out = ''
+  const write = (event: SseEvent) => {
+    out += format(event)
+  }
+  const encode = (event: StreamEvent) => encoder.transform(event, write)
+  const observe = hook ? (event: StreamEvent) => hook.transform(event, encode) : encode
+  const decode = (event: SseEvent) => decoder.transform(event, observe)
+  // `hook` must pass events on; its flush runs after the decoder's and before the encoder's.
+  const drain = (emit: Emit<Uint8Array>) => {
+    if (out.length === 0) return
+    const text = out
+    out = ''
+    emit(bytes.encode(text))
+  }
+  return {
+    transform(chunk, emit) {
+      framing.transform(chunk, decode)
+      drain(emit)
+    },
+    flush(emit) {
+      framing.flush(decode)
+      decoder.flush(observe)
+      hook?.flush(encode)
+      encoder.flush(write)
+      drain(emit)
+    },
+  }
+}
+
+/** Translates a streamed body through the IR in one TransformStream, even for the same format; `hook` sees every IR event. */
+export function translateStreamWith(
+  body: ReadableStream<Uint8Array>,
+  from: WireFormat,
+  to: WireFormat,
+  context: EncodeContext,
+  hook?: StreamTransformer<StreamEvent, StreamEvent>,
+): ReadableStream<Uint8Array> {
+  return body.pipeThrough(toTransformStream(createStreamTranslator(from, to, context, hook)))
+}
+
 /** Re-encodes a streamed body from one format to another; the same format passes through untouched. */
 export function translateStream(
   body: ReadableStream<Uint8Array>,
@@ -37,7 +96,7 @@ export function translateStream(
   context: EncodeContext,
 ): ReadableStream<Uint8Array> {
   if (from.id === to.id) return body
-  return encodeStream(decodeStream(body, from), to, context)
+  return translateStreamWith(body, from, to, context)
 }
 
 /** Re-encodes a non-stream response body; the same format is returned as is. */

@@ -1,7 +1,7 @@
 import type { ProxyError } from '../core/errors'
 import type { EncodeContext } from '../core/ids'
 import type { ChatRequest, ChatResponse, StreamEvent } from '../core/ir'
-import type { SseEvent } from '../core/sse'
+import type { SseEvent, StreamTransformer } from '../core/sse'
 
 /** The wire formats modelmux speaks, to clients and to upstreams. */
 export type FormatId = 'openai-chat' | 'anthropic-messages' | 'openai-responses' | 'gemini' | 'ollama'
@@ -54,6 +54,10 @@ export interface WireFormat {
     decode(): TransformStream<SseEvent, StreamEvent>
     /** IR stream events → SSE events for a client. */
     encode(context: EncodeContext): TransformStream<StreamEvent, SseEvent>
+    /** The decoder as a synchronous transformer (what `decode` wraps), for fused pipelines. */
+    decoder(): StreamTransformer<SseEvent, StreamEvent>
+    /** The encoder as a synchronous transformer (what `encode` wraps), for fused pipelines. */
+    encoder(context: EncodeContext): StreamTransformer<StreamEvent, SseEvent>
     /** Classifies a raw event cheaply (no IR) while a stream is held until its first output; may throw on bad JSON. */
     probe(event: SseEvent): StreamProbe
   }

@@ -2,7 +2,8 @@ import type { EncodeContext } from '../core/ids'
 import type { StreamEvent, Usage } from '../core/ir'
 import { mergeUsage } from '../core/ir'
 import type { ProxyError } from '../core/errors'
-import { decodeStream, encodeStream } from '../core/translate'
+import type { StreamTransformer } from '../core/sse'
+import { translateStreamWith } from '../core/translate'
 import { encodeStreamError } from '../formats/errors'
 import type { WireFormat } from '../formats/types'
 
@@ -58,20 +59,20 @@ export function translateUpstreamStream(options: {
     options.onEnd(result)
   }
   const body = endCleanly(options.body, (error) => (failure = options.describeFailure(error)))
-  const observe = new TransformStream<StreamEvent, StreamEvent>({
-    transform(event, controller) {
+  const observe: StreamTransformer<StreamEvent, StreamEvent> = {
+    transform(event, emit) {
       if (event.type === 'usage') Object.assign(options.usage, mergeUsage(options.usage, event.usage))
       else if (event.type === 'message-start' && event.usage) Object.assign(options.usage, mergeUsage(options.usage, event.usage))
       else if (event.type === 'error' || event.type === 'message-end') terminal = true
-      controller.enqueue(event)
+      emit(event)
     },
-    flush(controller) {
+    flush(emit) {
       // The upstream broke off: say so in-band before the encoder closes the client's stream.
-      if (failure && !terminal) controller.enqueue({ type: 'error', error: { status: failure.status, kind: failure.kind, message: failure.message, code: failure.code } })
+      if (failure && !terminal) emit({ type: 'error', error: { status: failure.status, kind: failure.kind, message: failure.message, code: failure.code } })
       end(failure ? { ok: false, error: failure } : { ok: true })
     },
-  })
-  const encoded = encodeStream(decodeStream(body, options.from).pipeThrough(observe), options.to, options.context)
+  }
+  const encoded = translateStreamWith(body, options.from, options.to, options.context, observe)
   const reader = encoded.getReader()
   // One upstream chunk becomes many small events; everything the pipeline has ready by the next turn of the
   // event loop goes out as one write, so a translated stream costs about as many writes as the upstream's.

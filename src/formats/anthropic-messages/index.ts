@@ -2,7 +2,7 @@ import type { WireFormat } from '../types'
 import { encodeAnthropicError, encodeAnthropicStreamError } from './errors'
 import { decodeAnthropicRequest, encodeAnthropicRequest } from './request'
 import { decodeAnthropicResponse, encodeAnthropicResponse } from './response'
-import { createAnthropicStreamDecoder, createAnthropicStreamEncoder } from './stream'
+import { createAnthropicStreamDecoder, createAnthropicStreamDecoderTransformer, createAnthropicStreamEncoder, createAnthropicStreamEncoderTransformer } from './stream'
 import { probeAnthropicEvent } from './probe'
 
 /**
@@ -13,6 +13,13 @@ export const anthropicMessages: WireFormat = {
   id: 'anthropic-messages',
   request: { decode: decodeAnthropicRequest, encode: encodeAnthropicRequest },
   response: { decode: decodeAnthropicResponse, encode: encodeAnthropicResponse },
-  stream: { framing: 'sse', decode: createAnthropicStreamDecoder, encode: createAnthropicStreamEncoder, probe: probeAnthropicEvent },
+  stream: {
+    framing: 'sse',
+    decode: createAnthropicStreamDecoder,
+    encode: createAnthropicStreamEncoder,
+    decoder: createAnthropicStreamDecoderTransformer,
+    encoder: createAnthropicStreamEncoderTransformer,
+    probe: probeAnthropicEvent,
+  },
   error: { encode: encodeAnthropicError, encodeStream: encodeAnthropicStreamError },
 }

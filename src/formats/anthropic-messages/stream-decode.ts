@@ -1,7 +1,7 @@
 import { ProxyError } from '../../core/errors'
 import type { StreamError, StreamEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
-import type { SseEvent } from '../../core/sse'
+import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { kindForAnthropicErrorType } from './errors'
 import { mapAnthropicStopReason } from './finish-reason'
 import { decodeAnthropicUsage, type AnthropicUsage } from './usage'
@@ -29,29 +29,29 @@ export function decodeAnthropicStreamError(payload: JsonObject): StreamError {
  * other unknown blocks are gathered and passed on whole as `raw` events.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
-export function createAnthropicStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
+export function createAnthropicStreamDecoderTransformer(): StreamTransformer<SseEvent, StreamEvent> {
   let started = false
   let finished = false
   let ended = false
   const blocks = new Map<number, OpenBlock>()
 
-  const fail = (controller: TransformStreamDefaultController<StreamEvent>, error: StreamError) => {
+  const fail = (emit: Emit<StreamEvent>, error: StreamError) => {
     ended = true
-    controller.enqueue({ type: 'error', error })
+    emit({ type: 'error', error })
   }
 
-  return new TransformStream({
-    transform(event, controller) {
+  return {
+    transform(event, emit) {
       if (ended) return
       let payload: JsonObject
       try {
         payload = JSON.parse(event.data) as JsonObject
       } catch {
         if (event.data === '[DONE]') return
-        return fail(controller, { status: 502, kind: 'upstream', message: `upstream sent invalid JSON: ${event.data.slice(0, 200)}` })
+        return fail(emit, { status: 502, kind: 'upstream', message: `upstream sent invalid JSON: ${event.data.slice(0, 200)}` })
       }
       const type = payload.type ?? event.event
-      if (type === 'error') return fail(controller, decodeAnthropicStreamError(payload))
+      if (type === 'error') return fail(emit, decodeAnthropicStreamError(payload))
       if (type === 'ping') return
       if (type === 'message_start') {
         if (started) return // some upstreams repeat message_start; the first one wins
@@ -60,10 +60,10 @@ export function createAnthropicStreamDecoder(): TransformStream<SseEvent, Stream
         const start: StreamEvent = { type: 'message-start', id: String(message.id ?? ''), model: String(message.model ?? '') }
         if (isObject(message.usage)) start.usage = decodeAnthropicUsage(message.usage as AnthropicUsage)
         if (message.container !== undefined && message.container !== null) start.extensions = { [FORMAT]: { container: message.container } }
-        return controller.enqueue(start)
+        return emit(start)
       }
       if (!started) {
-        return fail(controller, { status: 502, kind: 'upstream', message: `upstream sent ${String(type)} before message_start` })
+        return fail(emit, { status: 502, kind: 'upstream', message: `upstream sent ${String(type)} before message_start` })
       }
       const index = typeof payload.index === 'number' ? payload.index : -1
       switch (type) {
@@ -71,24 +71,24 @@ export function createAnthropicStreamDecoder(): TransformStream<SseEvent, Stream
           const block = (isObject(payload.content_block) ? payload.content_block : {}) as JsonObject
           if (block.type === 'text') {
             blocks.set(index, { kind: 'text', json: '' })
-            controller.enqueue({ type: 'text-start', index })
-            if (typeof block.text === 'string' && block.text.length > 0) controller.enqueue({ type: 'text-delta', index, text: block.text })
+            emit({ type: 'text-start', index })
+            if (typeof block.text === 'string' && block.text.length > 0) emit({ type: 'text-delta', index, text: block.text })
           } else if (block.type === 'thinking') {
             blocks.set(index, { kind: 'reasoning', json: '' })
-            controller.enqueue({ type: 'reasoning-start', index, origin: FORMAT })
+            emit({ type: 'reasoning-start', index, origin: FORMAT })
             if (typeof block.thinking === 'string' && block.thinking.length > 0) {
-              controller.enqueue({ type: 'reasoning-delta', index, text: block.thinking })
+              emit({ type: 'reasoning-delta', index, text: block.thinking })
             }
             if (typeof block.signature === 'string' && block.signature.length > 0) {
-              controller.enqueue({ type: 'reasoning-signature', index, signature: block.signature })
+              emit({ type: 'reasoning-signature', index, signature: block.signature })
             }
           } else if (block.type === 'redacted_thinking') {
             blocks.set(index, { kind: 'reasoning', json: '' })
-            controller.enqueue({ type: 'reasoning-start', index, redactedData: String(block.data ?? ''), origin: FORMAT })
+            emit({ type: 'reasoning-start', index, redactedData: String(block.data ?? ''), origin: FORMAT })
           } else if (block.type === 'tool_use') {
             const input = isObject(block.input) && Object.keys(block.input).length > 0 ? JSON.stringify(block.input) : undefined
             blocks.set(index, { kind: 'tool', json: '', initialInput: input })
-            controller.enqueue({ type: 'tool-call-start', index, id: String(block.id), name: String(block.name) })
+            emit({ type: 'tool-call-start', index, id: String(block.id), name: String(block.name) })
           } else {
             blocks.set(index, { kind: 'raw', raw: block, json: '' })
           }
@@ -97,16 +97,16 @@ export function createAnthropicStreamDecoder(): TransformStream<SseEvent, Stream
         case 'content_block_delta': {
           const open = blocks.get(index)
           const delta = (isObject(payload.delta) ? payload.delta : {}) as JsonObject
-          if (!open) return fail(controller, { status: 502, kind: 'upstream', message: `upstream sent a delta for unknown block ${index}` })
+          if (!open) return fail(emit, { status: 502, kind: 'upstream', message: `upstream sent a delta for unknown block ${index}` })
           if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text.length > 0) {
-            controller.enqueue({ type: 'text-delta', index, text: delta.text })
+            emit({ type: 'text-delta', index, text: delta.text })
           } else if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string' && delta.thinking.length > 0) {
-            controller.enqueue({ type: 'reasoning-delta', index, text: delta.thinking })
+            emit({ type: 'reasoning-delta', index, text: delta.thinking })
           } else if (delta.type === 'signature_delta' && typeof delta.signature === 'string') {
-            controller.enqueue({ type: 'reasoning-signature', index, signature: delta.signature })
+            emit({ type: 'reasoning-signature', index, signature: delta.signature })
           } else if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') {
             if (open.kind === 'tool') {
-              if (delta.partial_json.length > 0) controller.enqueue({ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json })
+              if (delta.partial_json.length > 0) emit({ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json })
             }
             open.json += delta.partial_json
           }
@@ -116,13 +116,13 @@ export function createAnthropicStreamDecoder(): TransformStream<SseEvent, Stream
           const open = blocks.get(index)
           if (!open) return
           blocks.delete(index)
-          if (open.kind === 'text') controller.enqueue({ type: 'text-end', index })
-          else if (open.kind === 'reasoning') controller.enqueue({ type: 'reasoning-end', index })
+          if (open.kind === 'text') emit({ type: 'text-end', index })
+          else if (open.kind === 'reasoning') emit({ type: 'reasoning-end', index })
           else if (open.kind === 'tool') {
             if (open.json.length === 0 && open.initialInput) {
-              controller.enqueue({ type: 'tool-call-delta', index, argumentsDelta: open.initialInput })
+              emit({ type: 'tool-call-delta', index, argumentsDelta: open.initialInput })
             }
-            controller.enqueue({ type: 'tool-call-end', index })
+            emit({ type: 'tool-call-end', index })
           } else {
             const value = { ...open.raw }
             if (open.json.length > 0) {
@@ -132,12 +132,12 @@ export function createAnthropicStreamDecoder(): TransformStream<SseEvent, Stream
                 value.input = open.json
               }
             }
-            controller.enqueue({ type: 'raw', index, format: FORMAT, value })
+            emit({ type: 'raw', index, format: FORMAT, value })
           }
           return
         }
         case 'message_delta': {
-          if (isObject(payload.usage)) controller.enqueue({ type: 'usage', usage: decodeAnthropicUsage(payload.usage as AnthropicUsage) })
+          if (isObject(payload.usage)) emit({ type: 'usage', usage: decodeAnthropicUsage(payload.usage as AnthropicUsage) })
           const delta = (isObject(payload.delta) ? payload.delta : {}) as JsonObject
           if (typeof delta.stop_reason === 'string' && !finished) {
             finished = true
@@ -147,23 +147,28 @@ export function createAnthropicStreamDecoder(): TransformStream<SseEvent, Stream
             for (const key in payload) if (key !== 'type' && key !== 'delta' && key !== 'usage') extra[key] = payload[key]
             if (delta.container !== undefined && delta.container !== null) extra.container = delta.container
             if (Object.keys(extra).length > 0) finish.extensions = { [FORMAT]: extra }
-            controller.enqueue(finish)
+            emit(finish)
           }
           return
         }
         case 'message_stop':
           ended = true
-          if (!finished) controller.enqueue({ type: 'finish', finishReason: 'other' })
-          return controller.enqueue({ type: 'message-end' })
+          if (!finished) emit({ type: 'finish', finishReason: 'other' })
+          return emit({ type: 'message-end' })
         default:
           return
       }
     },
-    flush(controller) {
+    flush(emit) {
       if (ended) return
-      if (!started) return fail(controller, { status: 502, kind: 'upstream', message: 'upstream stream was empty' })
-      if (!finished) return fail(controller, { status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' })
-      controller.enqueue({ type: 'message-end' })
+      if (!started) return fail(emit, { status: 502, kind: 'upstream', message: 'upstream stream was empty' })
+      if (!finished) return fail(emit, { status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' })
+      emit({ type: 'message-end' })
     },
-  })
+  }
+}
+
+/** {@link createAnthropicStreamDecoderTransformer} as a TransformStream. */
+export function createAnthropicStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
+  return toTransformStream(createAnthropicStreamDecoderTransformer())
 }

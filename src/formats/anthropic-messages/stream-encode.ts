@@ -1,7 +1,7 @@
 import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type StreamEvent, type Usage } from '../../core/ir'
 import { parseArguments, type JsonObject } from '../../core/json'
-import type { SseEvent } from '../../core/sse'
+import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { encodeAnthropicStreamError } from './errors'
 import { toAnthropicStopReason } from './finish-reason'
 import { encodeAnthropicUsage } from './usage'
@@ -26,7 +26,7 @@ interface Block {
  * meanwhile are queued and replayed after it (upstreams may interleave parallel calls).
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types
  */
-export function createAnthropicStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
+export function createAnthropicStreamEncoderTransformer(context: EncodeContext): StreamTransformer<StreamEvent, SseEvent> {
   let started = false
   let ended = false
   let finish: Extract<StreamEvent, { type: 'finish' }> | undefined
@@ -36,9 +36,9 @@ export function createAnthropicStreamEncoder(context: EncodeContext): TransformS
   let toolCalled = false
   let queue: StreamEvent[] = []
   const blocks = new Map<number, Block>()
-  let target: TransformStreamDefaultController<SseEvent>
+  let target: Emit<SseEvent>
 
-  const send = (type: string, payload: JsonObject) => target.enqueue({ event: type, data: JSON.stringify({ type, ...payload }) })
+  const send = (type: string, payload: JsonObject) => target({ event: type, data: JSON.stringify({ type, ...payload }) })
 
   const ensureStarted = (event?: Extract<StreamEvent, { type: 'message-start' }>) => {
     if (started) return
@@ -190,11 +190,9 @@ export function createAnthropicStreamEncoder(context: EncodeContext): TransformS
     send('message_stop', {})
   }
 
-  return new TransformStream({
-    start(controller) {
-      target = controller
-    },
-    transform(event) {
+  return {
+    transform(event, emit) {
+      target = emit
       if (ended) return
       switch (event.type) {
         case 'message-start':
@@ -210,15 +208,21 @@ export function createAnthropicStreamEncoder(context: EncodeContext): TransformS
           return end()
         case 'error':
           ended = true
-          return target.enqueue(encodeAnthropicStreamError(event.error))
+          return target(encodeAnthropicStreamError(event.error))
         default:
           ensureStarted()
           return handle(event)
       }
     },
-    flush() {
+    flush(emit) {
+      target = emit
       if (ended) return
-      target.enqueue(encodeAnthropicStreamError({ status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' }))
+      target(encodeAnthropicStreamError({ status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' }))
     },
-  })
+  }
+}
+
+/** {@link createAnthropicStreamEncoderTransformer} as a TransformStream. */
+export function createAnthropicStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
+  return toTransformStream(createAnthropicStreamEncoderTransformer(context))
 }

@@ -2,7 +2,7 @@ import type { WireFormat } from '../types'
 import { encodeGeminiError, encodeGeminiStreamError } from './errors'
 import { decodeGeminiRequest, encodeGeminiRequest } from './request'
 import { decodeGeminiResponse, encodeGeminiResponse } from './response'
-import { createGeminiStreamDecoder, createGeminiStreamEncoder } from './stream'
+import { createGeminiStreamDecoder, createGeminiStreamDecoderTransformer, createGeminiStreamEncoder, createGeminiStreamEncoderTransformer } from './stream'
 import { probeGeminiEvent } from './probe'
 
 /**
@@ -13,6 +13,13 @@ export const geminiFormat: WireFormat = {
   id: 'gemini',
   request: { decode: decodeGeminiRequest, encode: encodeGeminiRequest },
   response: { decode: decodeGeminiResponse, encode: encodeGeminiResponse },
-  stream: { framing: 'sse', decode: createGeminiStreamDecoder, encode: createGeminiStreamEncoder, probe: probeGeminiEvent },
+  stream: {
+    framing: 'sse',
+    decode: createGeminiStreamDecoder,
+    encode: createGeminiStreamEncoder,
+    decoder: createGeminiStreamDecoderTransformer,
+    encoder: createGeminiStreamEncoderTransformer,
+    probe: probeGeminiEvent,
+  },
   error: { encode: encodeGeminiError, encodeStream: encodeGeminiStreamError },
 }

@@ -1,6 +1,6 @@
 import type { StreamError, StreamEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
-import type { SseEvent } from '../../core/sse'
+import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { decodeGeminiStreamError } from './errors'
 import { mapGeminiFinishReason } from './finish-reason'
 import { readCreateTime, toolCallIdPrefix } from './response'
@@ -70,7 +70,7 @@ function applyPartialArgs(call: StreamedCall, partials: unknown[]): void {
  * wins, reported once before `finish`), and a stream without `finishReason` is a truncation error.
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
-export function createGeminiStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
+export function createGeminiStreamDecoderTransformer(): StreamTransformer<SseEvent, StreamEvent> {
   let started = false
   let finished = false
   let ended = false
@@ -81,34 +81,34 @@ export function createGeminiStreamDecoder(): TransformStream<SseEvent, StreamEve
   let calls = 0
   let streamed: StreamedCall | undefined
   let usage: GeminiUsage | undefined
-  let target: TransformStreamDefaultController<StreamEvent>
+  let target: Emit<StreamEvent>
 
   const closeText = () => {
     if (textIndex === -1) return
-    target.enqueue({ type: 'text-end', index: textIndex })
+    target({ type: 'text-end', index: textIndex })
     textIndex = -1
   }
   const closeReasoning = () => {
     if (reasoningIndex === -1) return
-    target.enqueue({ type: 'reasoning-end', index: reasoningIndex })
+    target({ type: 'reasoning-end', index: reasoningIndex })
     reasoningIndex = -1
   }
   const endStreamedCall = () => {
     if (!streamed) return
-    target.enqueue({ type: 'tool-call-delta', index: streamed.index, argumentsDelta: JSON.stringify(streamed.args) })
-    target.enqueue({ type: 'tool-call-end', index: streamed.index })
+    target({ type: 'tool-call-delta', index: streamed.index, argumentsDelta: JSON.stringify(streamed.args) })
+    target({ type: 'tool-call-end', index: streamed.index })
     streamed = undefined
   }
   const reportUsage = () => {
     if (!usage) return
     const decoded = decodeGeminiUsage(usage)
     usage = undefined
-    if (hasUsage(decoded)) target.enqueue({ type: 'usage', usage: decoded })
+    if (hasUsage(decoded)) target({ type: 'usage', usage: decoded })
   }
   const fail = (error: StreamError) => {
     reportUsage()
     ended = true
-    target.enqueue({ type: 'error', error })
+    target({ type: 'error', error })
   }
   const finish = (reason: string, unified = mapGeminiFinishReason(reason, calls > 0)) => {
     endStreamedCall()
@@ -116,7 +116,7 @@ export function createGeminiStreamDecoder(): TransformStream<SseEvent, StreamEve
     closeText()
     reportUsage()
     finished = true
-    target.enqueue({ type: 'finish', finishReason: unified, rawReason: reason })
+    target({ type: 'finish', finishReason: unified, rawReason: reason })
   }
 
   const handleCall = (call: JsonObject, signature: string | undefined) => {
@@ -127,14 +127,14 @@ export function createGeminiStreamDecoder(): TransformStream<SseEvent, StreamEve
       const index = nextIndex++
       const id = typeof call.id === 'string' && call.id.length > 0 ? call.id : callPrefix + calls
       calls++
-      target.enqueue(signature ? { type: 'tool-call-start', index, id, name: call.name, signature } : { type: 'tool-call-start', index, id, name: call.name })
+      target(signature ? { type: 'tool-call-start', index, id, name: call.name, signature } : { type: 'tool-call-start', index, id, name: call.name })
       if (call.willContinue === true) {
         streamed = { index, args: isObject(call.args) ? { ...call.args } : {} }
         if (Array.isArray(call.partialArgs)) applyPartialArgs(streamed, call.partialArgs)
         return
       }
-      target.enqueue({ type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(isObject(call.args) ? call.args : {}) })
-      target.enqueue({ type: 'tool-call-end', index })
+      target({ type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(isObject(call.args) ? call.args : {}) })
+      target({ type: 'tool-call-end', index })
       return
     }
     if (!streamed) return
@@ -153,11 +153,11 @@ export function createGeminiStreamDecoder(): TransformStream<SseEvent, StreamEve
       if (text.length === 0 && !signature) return
       if (reasoningIndex === -1) {
         reasoningIndex = nextIndex++
-        target.enqueue({ type: 'reasoning-start', index: reasoningIndex, origin: FORMAT })
+        target({ type: 'reasoning-start', index: reasoningIndex, origin: FORMAT })
       }
-      if (text.length > 0) target.enqueue({ type: 'reasoning-delta', index: reasoningIndex, text })
+      if (text.length > 0) target({ type: 'reasoning-delta', index: reasoningIndex, text })
       if (signature) {
-        target.enqueue({ type: 'reasoning-signature', index: reasoningIndex, signature })
+        target({ type: 'reasoning-signature', index: reasoningIndex, signature })
         closeReasoning()
       }
       return
@@ -167,23 +167,23 @@ export function createGeminiStreamDecoder(): TransformStream<SseEvent, StreamEve
         closeReasoning()
         if (textIndex === -1) {
           textIndex = nextIndex++
-          target.enqueue({ type: 'text-start', index: textIndex })
+          target({ type: 'text-start', index: textIndex })
         }
-        target.enqueue({ type: 'text-delta', index: textIndex, text })
+        target({ type: 'text-delta', index: textIndex, text })
       }
       if (!signature) return
       closeReasoning()
       closeText()
       const index = nextIndex++
-      target.enqueue({ type: 'reasoning-start', index, origin: FORMAT })
-      target.enqueue({ type: 'reasoning-signature', index, signature })
-      target.enqueue({ type: 'reasoning-end', index })
+      target({ type: 'reasoning-start', index, origin: FORMAT })
+      target({ type: 'reasoning-signature', index, signature })
+      target({ type: 'reasoning-end', index })
       return
     }
     // inline data, executable code, code results…: whole blocks only Gemini understands
     closeReasoning()
     closeText()
-    target.enqueue({ type: 'raw', index: nextIndex++, format: FORMAT, value: part })
+    target({ type: 'raw', index: nextIndex++, format: FORMAT, value: part })
   }
 
   const handleChunk = (chunk: unknown) => {
@@ -196,7 +196,7 @@ export function createGeminiStreamDecoder(): TransformStream<SseEvent, StreamEve
       const start: StreamEvent = { type: 'message-start', id, model: typeof chunk.modelVersion === 'string' ? chunk.modelVersion : '' }
       const created = readCreateTime(chunk.createTime)
       if (created !== undefined) start.created = created
-      target.enqueue(start)
+      target(start)
     }
     if (isObject(chunk.usageMetadata)) usage = chunk.usageMetadata as GeminiUsage
     const candidates = chunk.candidates
@@ -211,11 +211,9 @@ export function createGeminiStreamDecoder(): TransformStream<SseEvent, StreamEve
     if (finished) reportUsage()
   }
 
-  return new TransformStream({
-    start(controller) {
-      target = controller
-    },
-    transform(event) {
+  return {
+    transform(event, emit) {
+      target = emit
       if (ended || event.data === '[DONE]') return
       let chunk: unknown
       try {
@@ -226,13 +224,19 @@ export function createGeminiStreamDecoder(): TransformStream<SseEvent, StreamEve
       if (Array.isArray(chunk)) for (const item of chunk) handleChunk(item)
       else handleChunk(chunk)
     },
-    flush() {
+    flush(emit) {
+      target = emit
       if (ended) return
       if (!started) return fail({ status: 502, kind: 'upstream', message: 'upstream stream was empty' })
       if (!finished) return fail({ status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' })
       reportUsage()
       ended = true
-      target.enqueue({ type: 'message-end' })
+      target({ type: 'message-end' })
     },
-  })
+  }
+}
+
+/** {@link createGeminiStreamDecoderTransformer} as a TransformStream. */
+export function createGeminiStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
+  return toTransformStream(createGeminiStreamDecoderTransformer())
 }

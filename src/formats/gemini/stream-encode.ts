@@ -2,7 +2,7 @@ import { ProxyError } from '../../core/errors'
 import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type StreamError, type StreamEvent, type StreamEventOf, type Usage } from '../../core/ir'
 import { parseArguments, type JsonObject } from '../../core/json'
-import type { SseEvent } from '../../core/sse'
+import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { encodeGeminiStreamError } from './errors'
 import { toGeminiFinishReason } from './finish-reason'
 import { encodeGeminiUsage } from './usage'
@@ -37,7 +37,7 @@ function encodeStreamError(error: StreamError): SseEvent {
  * `usageMetadata` on the last event. Each delta costs one `JSON.stringify` of its text.
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
-export function createGeminiStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
+export function createGeminiStreamEncoderTransformer(context: EncodeContext): StreamTransformer<StreamEvent, SseEvent> {
   let started = false
   let ended = false
   let tail = ''
@@ -47,7 +47,7 @@ export function createGeminiStreamEncoder(context: EncodeContext): TransformStre
   let finish: StreamEventOf<'finish'> | undefined
   const reasoning = new Map<number, ReasoningBlock>()
   const calls = new Map<number, CallBlock>()
-  let target: TransformStreamDefaultController<SseEvent>
+  let target: Emit<SseEvent>
 
   const ensureStarted = (event?: StreamEventOf<'message-start'>) => {
     if (started) return
@@ -56,7 +56,7 @@ export function createGeminiStreamEncoder(context: EncodeContext): TransformStre
     responseId = event?.id || context.ids('resp_')
     tail = `],"role":"model"},"index":0}],"modelVersion":${JSON.stringify(model)},"responseId":${JSON.stringify(responseId)}}`
   }
-  const sendPart = (part: string) => target.enqueue({ data: head + part + tail })
+  const sendPart = (part: string) => target({ data: head + part + tail })
 
   const end = () => {
     ended = true
@@ -67,14 +67,12 @@ export function createGeminiStreamEncoder(context: EncodeContext): TransformStre
     if (usage) body.usageMetadata = encodeGeminiUsage(usage)
     body.modelVersion = model
     body.responseId = responseId
-    target.enqueue({ data: JSON.stringify(body) })
+    target({ data: JSON.stringify(body) })
   }
 
-  return new TransformStream({
-    start(controller) {
-      target = controller
-    },
-    transform(event) {
+  return {
+    transform(event, emit) {
+      target = emit
       if (ended) return
       switch (event.type) {
         case 'message-start':
@@ -135,7 +133,7 @@ export function createGeminiStreamEncoder(context: EncodeContext): TransformStre
           return
         case 'error':
           ended = true
-          return target.enqueue(encodeStreamError(event.error))
+          return target(encodeStreamError(event.error))
         case 'message-end':
           ensureStarted()
           return end()
@@ -143,9 +141,15 @@ export function createGeminiStreamEncoder(context: EncodeContext): TransformStre
           return
       }
     },
-    flush() {
+    flush(emit) {
+      target = emit
       if (ended) return
-      target.enqueue(encodeStreamError({ status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' }))
+      target(encodeStreamError({ status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' }))
     },
-  })
+  }
+}
+
+/** {@link createGeminiStreamEncoderTransformer} as a TransformStream. */
+export function createGeminiStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
+  return toTransformStream(createGeminiStreamEncoderTransformer(context))
 }

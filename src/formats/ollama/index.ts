@@ -2,7 +2,7 @@ import type { WireFormat } from '../types'
 import { encodeOllamaError, encodeOllamaStreamError } from './errors'
 import { decodeOllamaRequest, encodeOllamaRequest } from './request'
 import { decodeOllamaResponse, encodeOllamaResponse } from './response'
-import { createOllamaStreamDecoder, createOllamaStreamEncoder } from './stream'
+import { createOllamaStreamDecoder, createOllamaStreamDecoderTransformer, createOllamaStreamEncoder, createOllamaStreamEncoderTransformer } from './stream'
 import { probeOllamaEvent } from './probe'
 
 export { renderOllamaTags, type OllamaModelEntry } from './tags'
@@ -15,6 +15,13 @@ export const ollamaFormat: WireFormat = {
   id: 'ollama',
   request: { decode: decodeOllamaRequest, encode: encodeOllamaRequest },
   response: { decode: decodeOllamaResponse, encode: encodeOllamaResponse },
-  stream: { framing: 'ndjson', decode: createOllamaStreamDecoder, encode: createOllamaStreamEncoder, probe: probeOllamaEvent },
+  stream: {
+    framing: 'ndjson',
+    decode: createOllamaStreamDecoder,
+    encode: createOllamaStreamEncoder,
+    decoder: createOllamaStreamDecoderTransformer,
+    encoder: createOllamaStreamEncoderTransformer,
+    probe: probeOllamaEvent,
+  },
   error: { encode: encodeOllamaError, encodeStream: encodeOllamaStreamError },
 }

@@ -1,7 +1,7 @@
 import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
-import type { SseEvent } from '../../core/sse'
+import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { mapOllamaDoneReason, toOllamaDoneReason } from './finish-reason'
 import { decodeOllamaToolCalls, toArgumentsObject } from './request'
 import { decodeCreatedAt, encodeCreatedAt } from './response'
@@ -16,16 +16,16 @@ const FORMAT = 'ollama'
  * `{"error": …}` is an in-band failure.
  * @see https://github.com/ollama/ollama/blob/main/docs/api.md#chat-request-streaming
  */
-export function createOllamaStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
+export function createOllamaStreamDecoderTransformer(): StreamTransformer<SseEvent, StreamEvent> {
   let started = false
   let ended = false
   let nextIndex = 0
   let textIndex = -1
   let reasoningIndex = -1
   let calls = 0
-  let target: TransformStreamDefaultController<StreamEvent>
+  let target: Emit<StreamEvent>
 
-  const emit = (event: StreamEvent) => target.enqueue(event)
+  const emit = (event: StreamEvent) => target(event)
   const fail = (error: StreamError) => {
     ended = true
     emit({ type: 'error', error })
@@ -39,11 +39,9 @@ export function createOllamaStreamDecoder(): TransformStream<SseEvent, StreamEve
     reasoningIndex = -1
   }
 
-  return new TransformStream({
-    start(controller) {
-      target = controller
-    },
-    transform(event) {
+  return {
+    transform(event, emit) {
+      target = emit
       if (ended) return
       let line: JsonObject
       try {
@@ -105,12 +103,18 @@ export function createOllamaStreamDecoder(): TransformStream<SseEvent, StreamEve
         emit({ type: 'message-end' })
       }
     },
-    flush() {
+    flush(emit) {
+      target = emit
       if (ended) return
       if (!started) return fail({ status: 502, kind: 'upstream', message: 'upstream stream was empty' })
       fail({ status: 502, kind: 'upstream', message: 'upstream stream ended before the done line' })
     },
-  })
+  }
+}
+
+/** {@link createOllamaStreamDecoderTransformer} as a TransformStream. */
+export function createOllamaStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
+  return toTransformStream(createOllamaStreamDecoderTransformer())
 }
 
 interface PendingCall {
@@ -125,7 +129,7 @@ interface PendingCall {
  * `done: true`, `done_reason` and the counts. An error is the line `{"error": …}`.
  * @see https://github.com/ollama/ollama/blob/main/docs/api.md#chat-request-streaming
  */
-export function createOllamaStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
+export function createOllamaStreamEncoderTransformer(context: EncodeContext): StreamTransformer<StreamEvent, SseEvent> {
   let started = false
   let ended = false
   let model = context.model ?? ''
@@ -136,7 +140,7 @@ export function createOllamaStreamEncoder(context: EncodeContext): TransformStre
   let finish: Extract<StreamEvent, { type: 'finish' }> | undefined
   let calledTool = false
   const pending = new Map<number, PendingCall>()
-  let target: TransformStreamDefaultController<SseEvent>
+  let target: Emit<SseEvent>
 
   const ensureStarted = (event?: Extract<StreamEvent, { type: 'message-start' }>) => {
     if (started) return
@@ -145,18 +149,16 @@ export function createOllamaStreamEncoder(context: EncodeContext): TransformStre
     createdAt = encodeCreatedAt(event?.created, context)
     head = `{"model":${JSON.stringify(model)},"created_at":${JSON.stringify(createdAt)},"message":{"role":"assistant",`
   }
-  const line = (fields: string) => target.enqueue({ data: `${head}${fields}},"done":false}` })
+  const line = (fields: string) => target({ data: `${head}${fields}},"done":false}` })
   const fail = (error: Pick<StreamError, 'message'>) => {
     ended = true
     // the same line as `encodeOllamaStreamError`, from a plain stream error
-    target.enqueue({ data: JSON.stringify({ error: error.message }) })
+    target({ data: JSON.stringify({ error: error.message }) })
   }
 
-  return new TransformStream({
-    start(controller) {
-      target = controller
-    },
-    transform(event) {
+  return {
+    transform(event, emit) {
+      target = emit
       if (ended) return
       switch (event.type) {
         case 'message-start':
@@ -209,7 +211,7 @@ export function createOllamaStreamEncoder(context: EncodeContext): TransformStre
             ...finish?.extensions?.[FORMAT],
             ...encodeOllamaUsage(usage),
           }
-          target.enqueue({ data: JSON.stringify(done) })
+          target({ data: JSON.stringify(done) })
           return
         }
         default:
@@ -217,8 +219,14 @@ export function createOllamaStreamEncoder(context: EncodeContext): TransformStre
           return
       }
     },
-    flush() {
+    flush(emit) {
+      target = emit
       if (!ended) fail({ message: 'upstream stream ended before the message finished' })
     },
-  })
+  }
+}
+
+/** {@link createOllamaStreamEncoderTransformer} as a TransformStream. */
+export function createOllamaStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
+  return toTransformStream(createOllamaStreamEncoderTransformer(context))
 }

@@ -2,7 +2,7 @@ import type { WireFormat } from '../types'
 import { encodeOpenAIError, encodeOpenAIStreamError } from './errors'
 import { decodeOpenAIChatRequest, encodeOpenAIChatRequest } from './request'
 import { decodeOpenAIChatResponse, encodeOpenAIChatResponse } from './response'
-import { createOpenAIChatStreamDecoder, createOpenAIChatStreamEncoder } from './stream'
+import { createOpenAIChatStreamDecoder, createOpenAIChatStreamDecoderTransformer, createOpenAIChatStreamEncoder, createOpenAIChatStreamEncoderTransformer } from './stream'
 import { probeOpenAIChatEvent } from './probe'
 
 /**
@@ -13,6 +13,13 @@ export const openaiChat: WireFormat = {
   id: 'openai-chat',
   request: { decode: decodeOpenAIChatRequest, encode: encodeOpenAIChatRequest },
   response: { decode: decodeOpenAIChatResponse, encode: encodeOpenAIChatResponse },
-  stream: { framing: 'sse', decode: createOpenAIChatStreamDecoder, encode: createOpenAIChatStreamEncoder, probe: probeOpenAIChatEvent },
+  stream: {
+    framing: 'sse',
+    decode: createOpenAIChatStreamDecoder,
+    encode: createOpenAIChatStreamEncoder,
+    decoder: createOpenAIChatStreamDecoderTransformer,
+    encoder: createOpenAIChatStreamEncoderTransformer,
+    probe: probeOpenAIChatEvent,
+  },
   error: { encode: encodeOpenAIError, encodeStream: encodeOpenAIStreamError },
 }

@@ -2,7 +2,7 @@ import { kindForStatus } from '../../core/errors'
 import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage } from '../../core/ir'
 import type { JsonObject } from '../../core/json'
-import type { SseEvent } from '../../core/sse'
+import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { encodeOpenAIStreamError } from './errors'
 import { mapOpenAIFinishReason, toOpenAIFinishReason } from './finish-reason'
 import { decodeOpenAIUsage, encodeOpenAIUsage, type OpenAIUsage } from './usage'
@@ -28,7 +28,7 @@ export function decodeOpenAIStreamError(error: unknown): StreamError {
  * keyed by their `index` and their arguments may span many chunks.
  * @see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
  */
-export function createOpenAIChatStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
+export function createOpenAIChatStreamDecoderTransformer(): StreamTransformer<SseEvent, StreamEvent> {
   let started = false
   let finished = false
   let ended = false
@@ -38,77 +38,77 @@ export function createOpenAIChatStreamDecoder(): TransformStream<SseEvent, Strea
   let messageId = ''
   const toolIndexes = new Map<number, number>()
 
-  const closeText = (controller: TransformStreamDefaultController<StreamEvent>) => {
-    if (textIndex !== -1) controller.enqueue({ type: 'text-end', index: textIndex })
+  const closeText = (emit: Emit<StreamEvent>) => {
+    if (textIndex !== -1) emit({ type: 'text-end', index: textIndex })
     textIndex = -1
   }
-  const closeReasoning = (controller: TransformStreamDefaultController<StreamEvent>) => {
-    if (reasoningIndex !== -1) controller.enqueue({ type: 'reasoning-end', index: reasoningIndex })
+  const closeReasoning = (emit: Emit<StreamEvent>) => {
+    if (reasoningIndex !== -1) emit({ type: 'reasoning-end', index: reasoningIndex })
     reasoningIndex = -1
   }
-  const closeAll = (controller: TransformStreamDefaultController<StreamEvent>) => {
-    closeReasoning(controller)
-    closeText(controller)
-    for (const index of toolIndexes.values()) controller.enqueue({ type: 'tool-call-end', index })
+  const closeAll = (emit: Emit<StreamEvent>) => {
+    closeReasoning(emit)
+    closeText(emit)
+    for (const index of toolIndexes.values()) emit({ type: 'tool-call-end', index })
     toolIndexes.clear()
   }
-  const fail = (controller: TransformStreamDefaultController<StreamEvent>, error: StreamError) => {
+  const fail = (emit: Emit<StreamEvent>, error: StreamError) => {
     ended = true
-    controller.enqueue({ type: 'error', error })
+    emit({ type: 'error', error })
   }
-  const start = (controller: TransformStreamDefaultController<StreamEvent>, chunk: JsonObject) => {
+  const start = (emit: Emit<StreamEvent>, chunk: JsonObject) => {
     started = true
     messageId = String(chunk.id ?? '')
     const event: StreamEvent = { type: 'message-start', id: messageId, model: String(chunk.model ?? '') }
     if (typeof chunk.created === 'number') event.created = chunk.created
-    controller.enqueue(event)
+    emit(event)
   }
 
-  return new TransformStream({
-    transform(event, controller) {
+  return {
+    transform(event, emit) {
       if (ended) return
       const data = event.data
       if (data === '[DONE]') {
-        if (!started) return fail(controller, { status: 502, kind: 'upstream', message: 'upstream stream held no message' })
+        if (!started) return fail(emit, { status: 502, kind: 'upstream', message: 'upstream stream held no message' })
         if (!finished) {
-          closeAll(controller)
-          controller.enqueue({ type: 'finish', finishReason: 'stop' })
+          closeAll(emit)
+          emit({ type: 'finish', finishReason: 'stop' })
         }
         ended = true
-        controller.enqueue({ type: 'message-end' })
+        emit({ type: 'message-end' })
         return
       }
       let chunk: JsonObject
       try {
         chunk = JSON.parse(data) as JsonObject
       } catch {
-        return fail(controller, { status: 502, kind: 'upstream', message: `upstream sent invalid JSON: ${data.slice(0, 200)}` })
+        return fail(emit, { status: 502, kind: 'upstream', message: `upstream sent invalid JSON: ${data.slice(0, 200)}` })
       }
-      if (chunk.error !== undefined && chunk.error !== null) return fail(controller, decodeOpenAIStreamError(chunk.error))
+      if (chunk.error !== undefined && chunk.error !== null) return fail(emit, decodeOpenAIStreamError(chunk.error))
       const choices = Array.isArray(chunk.choices) ? (chunk.choices as JsonObject[]) : []
       const usage = (chunk.usage ?? (chunk.x_groq as JsonObject | undefined)?.usage) as OpenAIUsage | null | undefined
       // Azure sends a first chunk with an empty id and only `prompt_filter_results`
       if (!started && choices.length === 0 && !usage) return
-      if (!started) start(controller, chunk)
+      if (!started) start(emit, chunk)
       const choice = choices.find((item) => (item.index ?? 0) === 0)
       if (choice && !finished) {
         const delta = (choice.delta ?? {}) as JsonObject
         const reasoning = delta.reasoning_content ?? delta.reasoning
         if (typeof reasoning === 'string' && reasoning.length > 0) {
-          closeText(controller)
+          closeText(emit)
           if (reasoningIndex === -1) {
             reasoningIndex = nextIndex++
-            controller.enqueue({ type: 'reasoning-start', index: reasoningIndex })
+            emit({ type: 'reasoning-start', index: reasoningIndex })
           }
-          controller.enqueue({ type: 'reasoning-delta', index: reasoningIndex, text: reasoning })
+          emit({ type: 'reasoning-delta', index: reasoningIndex, text: reasoning })
         }
         if (typeof delta.content === 'string' && delta.content.length > 0) {
-          closeReasoning(controller)
+          closeReasoning(emit)
           if (textIndex === -1) {
             textIndex = nextIndex++
-            controller.enqueue({ type: 'text-start', index: textIndex })
+            emit({ type: 'text-start', index: textIndex })
           }
-          controller.enqueue({ type: 'text-delta', index: textIndex, text: delta.content })
+          emit({ type: 'text-delta', index: textIndex, text: delta.content })
         }
         if (Array.isArray(delta.tool_calls)) {
           for (let position = 0; position < delta.tool_calls.length; position++) {
@@ -116,43 +116,48 @@ export function createOpenAIChatStreamDecoder(): TransformStream<SseEvent, Strea
             const key = call.index ?? position
             let index = toolIndexes.get(key)
             if (index === undefined) {
-              closeReasoning(controller)
-              closeText(controller)
+              closeReasoning(emit)
+              closeText(emit)
               index = nextIndex++
               toolIndexes.set(key, index)
               // a provider that omits the id gets a deterministic one, never a random one
               const id = call.id || `call_${messageId}_${key}`
-              controller.enqueue({ type: 'tool-call-start', index, id, name: call.function?.name ?? '' })
+              emit({ type: 'tool-call-start', index, id, name: call.function?.name ?? '' })
             }
             const fragment = call.function?.arguments
             if (typeof fragment === 'string' && fragment.length > 0) {
-              controller.enqueue({ type: 'tool-call-delta', index, argumentsDelta: fragment })
+              emit({ type: 'tool-call-delta', index, argumentsDelta: fragment })
             } else if (fragment !== undefined && typeof fragment !== 'string') {
-              controller.enqueue({ type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(fragment) })
+              emit({ type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(fragment) })
             }
           }
         }
         if (typeof choice.finish_reason === 'string' && choice.finish_reason.length > 0) {
-          closeAll(controller)
+          closeAll(emit)
           finished = true
-          controller.enqueue({
+          emit({
             type: 'finish',
             finishReason: mapOpenAIFinishReason(choice.finish_reason),
             rawReason: choice.finish_reason,
           })
         }
       }
-      if (usage && typeof usage === 'object') controller.enqueue({ type: 'usage', usage: decodeOpenAIUsage(usage) })
+      if (usage && typeof usage === 'object') emit({ type: 'usage', usage: decodeOpenAIUsage(usage) })
     },
-    flush(controller) {
+    flush(emit) {
       if (ended) return
-      if (!started) return fail(controller, { status: 502, kind: 'upstream', message: 'upstream stream was empty' })
+      if (!started) return fail(emit, { status: 502, kind: 'upstream', message: 'upstream stream was empty' })
       if (!finished) {
-        return fail(controller, { status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' })
+        return fail(emit, { status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' })
       }
-      controller.enqueue({ type: 'message-end' })
+      emit({ type: 'message-end' })
     },
-  })
+  }
+}
+
+/** {@link createOpenAIChatStreamDecoderTransformer} as a TransformStream. */
+export function createOpenAIChatStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
+  return toTransformStream(createOpenAIChatStreamDecoderTransformer())
 }
 
 /**
@@ -160,7 +165,7 @@ export function createOpenAIChatStreamDecoder(): TransformStream<SseEvent, Strea
  * The finish chunk carries `usage` (as Groq and DeepSeek send it) so usage is never reported twice.
  * @see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
  */
-export function createOpenAIChatStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
+export function createOpenAIChatStreamEncoderTransformer(context: EncodeContext): StreamTransformer<StreamEvent, SseEvent> {
   let id = ''
   let model = context.model ?? ''
   let created = 0
@@ -181,41 +186,41 @@ export function createOpenAIChatStreamEncoder(context: EncodeContext): Transform
       ...extra,
     }),
   })
-  const ensureStarted = (controller: TransformStreamDefaultController<SseEvent>, event?: { id: string; model: string; created?: number }) => {
+  const ensureStarted = (emit: Emit<SseEvent>, event?: { id: string; model: string; created?: number }) => {
     if (started) return
     started = true
     id = event?.id || context.ids('chatcmpl-')
     model = context.model ?? event?.model ?? ''
     created = event?.created ?? Math.floor(context.clock.now() / 1000)
-    controller.enqueue(chunk({ role: 'assistant', content: '' }))
+    emit(chunk({ role: 'assistant', content: '' }))
   }
 
-  return new TransformStream({
-    transform(event, controller) {
+  return {
+    transform(event, emit) {
       if (ended) return
       switch (event.type) {
         case 'message-start':
-          ensureStarted(controller, event)
+          ensureStarted(emit, event)
           if (event.usage) usage = mergeUsage(usage, event.usage)
           return
         case 'text-delta':
-          ensureStarted(controller)
-          return controller.enqueue(chunk({ content: event.text }))
+          ensureStarted(emit)
+          return emit(chunk({ content: event.text }))
         case 'reasoning-delta':
-          ensureStarted(controller)
-          return controller.enqueue(chunk({ reasoning_content: event.text }))
+          ensureStarted(emit)
+          return emit(chunk({ reasoning_content: event.text }))
         case 'tool-call-start': {
-          ensureStarted(controller)
+          ensureStarted(emit)
           const index = nextToolIndex++
           toolIndexes.set(event.index, index)
-          return controller.enqueue(
+          return emit(
             chunk({ tool_calls: [{ index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }] }),
           )
         }
         case 'tool-call-delta': {
           const index = toolIndexes.get(event.index)
           if (index === undefined) return
-          return controller.enqueue(chunk({ tool_calls: [{ index, function: { arguments: event.argumentsDelta } }] }))
+          return emit(chunk({ tool_calls: [{ index, function: { arguments: event.argumentsDelta } }] }))
         }
         case 'usage':
           usage = mergeUsage(usage, event.usage)
@@ -225,20 +230,25 @@ export function createOpenAIChatStreamEncoder(context: EncodeContext): Transform
           return
         case 'error':
           ended = true
-          return controller.enqueue(encodeOpenAIStreamError(event.error))
+          return emit(encodeOpenAIStreamError(event.error))
         case 'message-end': {
-          ensureStarted(controller)
+          ensureStarted(emit)
           ended = true
           const reason = finishReason ?? (nextToolIndex > 0 ? 'tool-calls' : 'stop')
-          controller.enqueue(chunk({}, toOpenAIFinishReason(reason), usage ? { usage: encodeOpenAIUsage(usage) } : undefined))
-          return controller.enqueue({ data: '[DONE]' })
+          emit(chunk({}, toOpenAIFinishReason(reason), usage ? { usage: encodeOpenAIUsage(usage) } : undefined))
+          return emit({ data: '[DONE]' })
         }
         default:
           return
       }
     },
-    flush(controller) {
-      if (!ended) controller.enqueue(encodeOpenAIStreamError({ status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' }))
+    flush(emit) {
+      if (!ended) emit(encodeOpenAIStreamError({ status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' }))
     },
-  })
+  }
+}
+
+/** {@link createOpenAIChatStreamEncoderTransformer} as a TransformStream. */
+export function createOpenAIChatStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
+  return toTransformStream(createOpenAIChatStreamEncoderTransformer(context))
 }

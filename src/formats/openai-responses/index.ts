@@ -2,7 +2,7 @@ import type { WireFormat } from '../types'
 import { encodeResponsesError, encodeResponsesStreamError } from './errors'
 import { decodeResponsesRequest, encodeResponsesRequest } from './request'
 import { decodeResponsesResponse, encodeResponsesResponse } from './response'
-import { createResponsesStreamDecoder, createResponsesStreamEncoder } from './stream'
+import { createResponsesStreamDecoder, createResponsesStreamDecoderTransformer, createResponsesStreamEncoder, createResponsesStreamEncoderTransformer } from './stream'
 import { probeResponsesEvent } from './probe'
 
 export { assertTranslatable, listUntranslatable } from './translatable'
@@ -15,6 +15,13 @@ export const openaiResponsesFormat: WireFormat = {
   id: 'openai-responses',
   request: { decode: decodeResponsesRequest, encode: encodeResponsesRequest },
   response: { decode: decodeResponsesResponse, encode: encodeResponsesResponse },
-  stream: { framing: 'sse', decode: createResponsesStreamDecoder, encode: createResponsesStreamEncoder, probe: probeResponsesEvent },
+  stream: {
+    framing: 'sse',
+    decode: createResponsesStreamDecoder,
+    encode: createResponsesStreamEncoder,
+    decoder: createResponsesStreamDecoderTransformer,
+    encoder: createResponsesStreamEncoderTransformer,
+    probe: probeResponsesEvent,
+  },
   error: { encode: encodeResponsesError, encodeStream: encodeResponsesStreamError },
 }

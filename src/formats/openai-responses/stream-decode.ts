@@ -1,6 +1,6 @@
 import type { StreamError, StreamEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
-import type { SseEvent } from '../../core/sse'
+import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { FORMAT, reasoningText, SUMMARY_SEPARATOR } from './content'
 import { decodeResponsesStreamError } from './errors'
 import { mapResponsesStatus, rawResponsesReason } from './finish-reason'
@@ -41,15 +41,15 @@ function missingSuffix(streamed: string, full: unknown): string | undefined {
  * from the deltas is recovered from the `…done` events. Unknown event types are ignored.
  * @see https://platform.openai.com/docs/api-reference/responses-streaming
  */
-export function createResponsesStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
+export function createResponsesStreamDecoderTransformer(): StreamTransformer<SseEvent, StreamEvent> {
   let started = false
   let ended = false
   let calledFunction = false
   let nextIndex = 0
   const items = new Map<number, Item>()
-  let target: TransformStreamDefaultController<StreamEvent>
+  let target: Emit<StreamEvent>
 
-  const emit = (event: StreamEvent) => target.enqueue(event)
+  const emit = (event: StreamEvent) => target(event)
   const fail = (error: StreamError) => {
     ended = true
     emit({ type: 'error', error })
@@ -174,11 +174,9 @@ export function createResponsesStreamDecoder(): TransformStream<SseEvent, Stream
 
   const messageItem = (outputIndex: number): Item => items.get(outputIndex) ?? addItem(outputIndex, { type: 'message' })
 
-  return new TransformStream({
-    start(controller) {
-      target = controller
-    },
-    transform(event) {
+  return {
+    transform(event, emit) {
+      target = emit
       if (ended) return
       let payload: JsonObject
       try {
@@ -284,10 +282,16 @@ export function createResponsesStreamDecoder(): TransformStream<SseEvent, Stream
           return
       }
     },
-    flush() {
+    flush(emit) {
+      target = emit
       if (ended) return
       if (!started) return fail({ status: 502, kind: 'upstream', message: 'upstream stream was empty' })
       fail({ status: 502, kind: 'upstream', message: 'upstream stream ended before response.completed' })
     },
-  })
+  }
+}
+
+/** {@link createResponsesStreamDecoderTransformer} as a TransformStream. */
+export function createResponsesStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
+  return toTransformStream(createResponsesStreamDecoderTransformer())
 }

@@ -1,7 +1,7 @@
 import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage } from '../../core/ir'
 import type { JsonObject } from '../../core/json'
-import type { SseEvent } from '../../core/sse'
+import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import type { FormatId } from '../types'
 import { encodeReasoningItem, FORMAT, reasoningItemId } from './content'
 import { responsesErrorCode } from './errors'
@@ -44,7 +44,7 @@ interface OpenItem {
  * `response.failed` with the error on the response.
  * @see https://platform.openai.com/docs/api-reference/responses-streaming
  */
-export function createResponsesStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
+export function createResponsesStreamEncoderTransformer(context: EncodeContext): StreamTransformer<StreamEvent, SseEvent> {
   let sequence = 0
   let started = false
   let ended = false
@@ -55,14 +55,14 @@ export function createResponsesStreamEncoder(context: EncodeContext): TransformS
   let finishReason: FinishReason | undefined
   const output: JsonObject[] = []
   const open = new Map<number, OpenItem>()
-  let target: TransformStreamDefaultController<SseEvent>
+  let target: Emit<SseEvent>
 
   const send = (type: string, payload: JsonObject) => {
-    target.enqueue({ event: type, data: JSON.stringify({ type, sequence_number: sequence++, ...payload }) })
+    target({ event: type, data: JSON.stringify({ type, sequence_number: sequence++, ...payload }) })
   }
   /** The hot path: a delta event written without building an object (same JSON as `send`). */
   const sendDelta = (type: string, location: string, delta: string, tail = '') => {
-    target.enqueue({ event: type, data: `{"type":"${type}","sequence_number":${sequence++},${location}"delta":${JSON.stringify(delta)}${tail}}` })
+    target({ event: type, data: `{"type":"${type}","sequence_number":${sequence++},${location}"delta":${JSON.stringify(delta)}${tail}}` })
   }
   const envelope = (status: string, extra: { incompleteDetails?: { reason: string } | null; error?: { code: string; message: string } } = {}) =>
     buildResponseObject({
@@ -206,11 +206,9 @@ export function createResponsesStreamEncoder(context: EncodeContext): TransformS
     send('response.failed', { response: envelope('failed', { error: { code, message: error.message } }) })
   }
 
-  return new TransformStream({
-    start(controller) {
-      target = controller
-    },
-    transform(event) {
+  return {
+    transform(event, emit) {
+      target = emit
       if (ended) return
       switch (event.type) {
         case 'message-start':
@@ -236,8 +234,14 @@ export function createResponsesStreamEncoder(context: EncodeContext): TransformS
           return handle(event)
       }
     },
-    flush() {
+    flush(emit) {
+      target = emit
       if (!ended) fail({ kind: 'upstream', message: 'upstream stream ended before the message finished' })
     },
-  })
+  }
+}
+
+/** {@link createResponsesStreamEncoderTransformer} as a TransformStream. */
+export function createResponsesStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
+  return toTransformStream(createResponsesStreamEncoderTransformer(context))
 }

@@ -1,3 +1,3 @@
 /** OpenAI Responses stream codecs (decoder and encoder live in their own files). */
-export { createResponsesStreamDecoder } from './stream-decode'
-export { createResponsesStreamEncoder } from './stream-encode'
+export { createResponsesStreamDecoder, createResponsesStreamDecoderTransformer } from './stream-decode'
+export { createResponsesStreamEncoder, createResponsesStreamEncoderTransformer } from './stream-encode'
