@@ -6,6 +6,7 @@ import { loadConfigFile, type ConfigFile } from './config/file'
 import { applyConfig } from './services/apply-config'
 import type { AppContext } from './services/context'
 import { oauthServiceFor } from './oauth'
+import { startIdleCollector } from './services/idle-gc'
 import { createHealthTracker, defaultHealthOptions, type HealthOptions } from './services/health'
 import { ensurePassword } from './services/password'
 import { loadRegistry } from './services/registry'
@@ -69,7 +70,8 @@ export async function startServer(
     version: VERSION,
   }
   const retention = startUsageRetention(context)
-  const app = createApp(context)
+  const idle = startIdleCollector()
+  const app = createApp(context).onRequest(() => idle.touch())
   const stopOAuth = oauthServiceFor(context).startScheduler()
   app.listen({
     port: runtime.port,
@@ -86,6 +88,7 @@ export async function startServer(
     context,
     generatedPassword,
     async stop() {
+      idle.stop()
       stopOAuth()
       await app.stop(true)
       retention.stop()
