@@ -52,6 +52,7 @@ export async function startServer(
   if (config) applyConfig(db, encryptionKey, config, now())
   const generatedPassword = await ensurePassword(db, runtime.initialPassword)
   const usage = createUsageRecorder(db)
+  const idle = startIdleCollector()
   const context: AppContext = {
     db,
     runtime,
@@ -65,13 +66,13 @@ export async function startServer(
     health: createHealthTracker(now, Math.random, { ...defaultHealthOptions, ...options.health }),
     router: createRouter(),
     env: process.env,
+    onActivity: idle.touch,
     fetch: options.fetch ?? fetch,
     now,
     version: VERSION,
   }
   const retention = startUsageRetention(context)
-  const idle = startIdleCollector()
-  const app = createApp(context).onRequest(() => idle.touch())
+  const app = createApp(context)
   const stopOAuth = oauthServiceFor(context).startScheduler()
   app.listen({
     port: runtime.port,

@@ -12,7 +12,6 @@ import { resolveCredential } from '../providers/credentials'
 import { prepareUpstream, providerTarget, type JsonBody, type PreparedUpstream } from '../providers/prepare-upstream'
 import { callUpstream, UpstreamFailure } from '../upstream/call-upstream'
 import { copyResponseHeaders } from '../upstream/headers'
-import { withProxy } from '../upstream/proxy'
 import { OAuthError, oauthServiceFor, type PreparedSubscriptionCall } from '../oauth'
 import type { AppContext } from './context'
 import { holdUntilContent, resumeHeld } from './hold'
@@ -138,7 +137,8 @@ export async function attemptCandidate(
       stream: 'stream' in prepared ? prepared.stream : stream,
       timeouts: context.registry.timeouts,
       clientSignal: call.request.signal,
-      fetch: 'fetch' in prepared ? prepared.fetch : withProxy(context.fetch, prepared.proxy),
+      fetch: 'fetch' in prepared ? prepared.fetch : context.fetch,
+      proxy: 'fetch' in prepared ? undefined : prepared.proxy,
     })
   } catch (error) {
     const failure = describeFailure(connection.name, error instanceof UpstreamFailure ? error : undefined, error)

@@ -22,6 +22,8 @@ export interface AppContext {
   router: Router
   /** The process environment (proxy variables, provider settings), injected so services never read globals. */
   env: Readonly<Record<string, string | undefined>>
+  /** Called on every proxied request (the idle collector watches it). */
+  onActivity?: () => void
   /** Injected so tests can point upstream calls anywhere. */
   fetch: typeof fetch
   now(): number

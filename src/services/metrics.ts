@@ -51,24 +51,20 @@ function renderLabels(labels: Labels, extra?: [string, string]): string {
 export function createMetrics() {
   const counters = new Map<string, Map<string, Series>>()
   const histograms = new Map<string, Map<string, HistogramSeries>>()
-  const keyOf = (labels: Labels) => Object.values(labels).join('\u0000')
-  const add = (name: string, labels: Labels, amount: number) => {
+  // Series are keyed by their label values; the label object is built only when a series is new.
+  const add = (name: string, key: string, labels: () => Labels, amount: number) => {
     let family = counters.get(name)
     if (!family) counters.set(name, (family = new Map()))
-    const key = keyOf(labels)
     const series = family.get(key)
     if (series) series.value += amount
-    else family.set(key, { labels, value: amount })
+    else family.set(key, { labels: labels(), value: amount })
   }
-  const observe = (name: string, labels: Labels, seconds: number) => {
+  const observe = (name: string, key: string, labels: () => Labels, seconds: number) => {
     let family = histograms.get(name)
     if (!family) histograms.set(name, (family = new Map()))
-    const key = keyOf(labels)
     let series = family.get(key)
-    if (!series) family.set(key, (series = { labels, counts: latencyBuckets.map(() => 0), sum: 0, count: 0 }))
-    latencyBuckets.forEach((bound, index) => {
-      if (seconds <= bound) series.counts[index]++
-    })
+    if (!series) family.set(key, (series = { labels: labels(), counts: latencyBuckets.map(() => 0), sum: 0, count: 0 }))
+    for (let index = 0; index < latencyBuckets.length; index++) if (seconds <= latencyBuckets[index]) series.counts[index]++
     series.sum += seconds
     series.count++
   }
@@ -77,25 +73,29 @@ export function createMetrics() {
     connection: connectionId === null ? '' : String(connectionId),
     model: model ?? '',
   })
+  const keyOf = (provider: string | null, connectionId: number | null, model: string | null) => `${provider ?? ''}\u0000${connectionId ?? ''}\u0000${model ?? ''}`
 
   return {
     /** Counts one finished client request. */
     observeRequest(event: UsageEvent): void {
-      const labels = where(event.provider, event.connectionId, event.model)
-      add('modelmux_requests_total', { ...labels, status: String(event.status) }, 1)
-      if (event.estimated) add('modelmux_estimated_requests_total', labels, 1)
+      const key = keyOf(event.provider, event.connectionId, event.model)
+      const labels = () => where(event.provider, event.connectionId, event.model)
+      add('modelmux_requests_total', `${key}\u0000${event.status}`, () => ({ ...labels(), status: String(event.status) }), 1)
+      if (event.estimated) add('modelmux_estimated_requests_total', key, labels, 1)
       for (const [name, field] of tokenCounters) {
         const value = event[field]
-        if (value) add(name, labels, value)
+        if (value) add(name, key, labels, value)
       }
-      observe('modelmux_request_duration_seconds', labels, event.latencyMs / 1000)
-      if (event.ttfbMs !== undefined) observe('modelmux_time_to_first_byte_seconds', labels, event.ttfbMs / 1000)
+      observe('modelmux_request_duration_seconds', key, labels, event.latencyMs / 1000)
+      if (event.ttfbMs !== undefined) observe('modelmux_time_to_first_byte_seconds', key, labels, event.ttfbMs / 1000)
     },
     /** Counts one upstream attempt. */
     observeAttempt(event: AttemptEvent): void {
-      const labels = where(event.provider, event.connectionId, event.model)
-      add('modelmux_attempts_total', { ...labels, status: String(event.status), failure_class: event.failureClass ?? '' }, 1)
-      observe('modelmux_attempt_duration_seconds', labels, event.latencyMs / 1000)
+      const key = keyOf(event.provider, event.connectionId, event.model)
+      const labels = () => where(event.provider, event.connectionId, event.model)
+      const failureClass = event.failureClass ?? ''
+      add('modelmux_attempts_total', `${key}\u0000${event.status}\u0000${failureClass}`, () => ({ ...labels(), status: String(event.status), failure_class: failureClass }), 1)
+      observe('modelmux_attempt_duration_seconds', key, labels, event.latencyMs / 1000)
     },
     /** The Prometheus text exposition (format 0.0.4); `connectionName` turns connection ids into names. */
     render(connectionName: (id: number) => string | undefined = () => undefined, gauges: Record<string, [value: number, help: string]> = {}): string {

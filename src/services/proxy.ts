@@ -75,6 +75,7 @@ function allUnavailable(skipped: Unavailable[], model: string): ProxyError {
 /** Serves one client request: authenticate, parse, resolve, try candidates in order, answer in the client's format. */
 export async function handleProxy(context: AppContext, call: InboundCall): Promise<Response> {
   const startedAt = performance.now()
+  context.onActivity?.()
   let parsed: ParsedCall | undefined
   try {
     const apiKey = authenticateClient(context, call.request.headers, call.request.url)
@@ -112,8 +113,15 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
 async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: Candidate[]): Promise<Response> {
   const { call } = parsed
   const { requestId } = parsed
-  const conversation = context.router.keyOf(call.format, parsed.body, parsed.apiKey?.id ?? null)
-  const candidates = context.router.order(resolved, conversation, context.registry.settings.routing?.providers)
+  // Hashed only if a sticky pool asks for it; remembered only then.
+  let conversation: string | undefined
+  let keyed = false
+  const conversationKey = () => {
+    if (!keyed) conversation = context.router.keyOf(call.format, parsed.body, parsed.apiKey?.id ?? null)
+    keyed = true
+    return conversation
+  }
+  const candidates = context.router.order(resolved, conversationKey, context.registry.settings.routing?.providers)
   const skipped: Unavailable[] = []
   // The attempt trace is stored only when it says more than the usage row: a retry, a fallback or a failure.
   const trace: AttemptEvent[] = []
@@ -183,7 +191,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
       })
       if (outcome.kind === 'answered') {
         context.health.succeeded(connection.id, candidate.upstreamModel)
-        context.router.remember(conversation, connection.id)
+        if (keyed) context.router.remember(conversation, connection.id)
         return outcome.response
       }
       if (outcome.kind === 'client-gone') {

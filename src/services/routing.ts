@@ -25,7 +25,9 @@ export function createRouter() {
       return material === undefined ? undefined : `${apiKeyId ?? '-'}:${Bun.hash(material).toString(36)}`
     },
     /** Candidates in the order to try them. */
-    order(candidates: Candidate[], key: string | undefined, pools: Record<string, PoolSettings> = {}): Candidate[] {
+    order(candidates: Candidate[], key: string | undefined | (() => string | undefined), pools: Record<string, PoolSettings> = {}): Candidate[] {
+      // The key is computed only when a sticky pool of several accounts needs it (it hashes the conversation).
+      const keyOf = typeof key === 'function' ? key : () => key
       const out: Candidate[] = []
       for (let start = 0; start < candidates.length; ) {
         // A pool is a run of candidates for the same public model (one prefix, several accounts).
@@ -42,8 +44,9 @@ export function createRouter() {
         }
         // Fill-first pools always prefer their first account (it is usually the subscription), unless asked otherwise.
         const sticky = settings.affinity ?? settings.strategy === 'round-robin'
-        if (pool.length > 1 && key !== undefined && sticky) {
-          const pinned = affinity.get(key)
+        const conversation = pool.length > 1 && sticky ? keyOf() : undefined
+        if (conversation !== undefined) {
+          const pinned = affinity.get(conversation)
           const index = pool.findIndex((candidate) => candidate.entry.connection.id === pinned)
           if (index > 0) pool = [pool[index], ...pool.slice(0, index), ...pool.slice(index + 1)]
         }

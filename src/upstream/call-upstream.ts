@@ -21,6 +21,8 @@ export interface UpstreamRequest {
   /** The client's own signal: its disconnect aborts the upstream call. */
   clientSignal?: AbortSignal
   fetch?: typeof fetch
+  /** The outbound proxy for this call, or `null` for none (also stops Bun applying HTTP_PROXY by itself); unset: leave to fetch. */
+  proxy?: string | null
 }
 
 /** An upstream response whose body enforces the idle and first-byte timeouts. */
@@ -65,7 +67,8 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
       body: request.body,
       signal: controller.signal,
       redirect: 'manual',
-    })
+      ...(request.proxy === undefined ? {} : { proxy: request.proxy ?? false }),
+    } as RequestInit)
   } catch (error) {
     clearTimeout(headerTimer)
     request.clientSignal?.removeEventListener('abort', onClientAbort)
