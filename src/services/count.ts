@@ -1,8 +1,9 @@
 import { ProxyError } from '../core/errors'
 import { getFormat } from '../formats'
-import { endpointPath, joinUrl } from '../providers/endpoints'
+import { oauthServiceFor } from '../oauth'
+import { resolveCredential } from '../providers/credentials'
+import { prepareUpstream } from '../providers/prepare-upstream'
 import { callUpstream } from '../upstream/call-upstream'
-import { buildUpstreamHeaders, withQueryAuth } from '../upstream/headers'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
 import { countRequestTokens } from './count-tokens'
@@ -13,30 +14,43 @@ import { resolveModel, type Candidate } from './resolve-model'
 /** Token counting for the two client APIs that have it. */
 export type CountFormat = 'anthropic-messages' | 'gemini'
 
-/** The upstream counting endpoint of a candidate speaking the client's own format, if it has one. */
-function countingUrl(candidate: Candidate, format: CountFormat): string | undefined {
-  const { connection, provider } = candidate.entry
-  const base = connection.baseUrl ?? provider.baseUrl
-  if (!base || provider.format !== format) return undefined
-  const path = format === 'anthropic-messages' ? '/messages/count_tokens' : endpointPath('gemini', candidate.upstreamModel, false).replace(':generateContent', ':countTokens')
-  return withQueryAuth(joinUrl(base, path), provider, connection.apiKey)
+/**
+ * The counting endpoint beside a provider's generation endpoint: `…/messages` → `…/messages/count_tokens`,
+ * `…:generateContent` → `…:countTokens` (query parameters kept).
+ */
+function countingUrl(generationUrl: string, format: CountFormat): string {
+  const query = generationUrl.indexOf('?')
+  const path = query === -1 ? generationUrl : generationUrl.slice(0, query)
+  const rest = query === -1 ? '' : generationUrl.slice(query)
+  return (format === 'anthropic-messages' ? `${path}/count_tokens` : path.replace(/:generateContent$/, ':countTokens')) + rest
 }
 
 async function askUpstream(context: AppContext, candidate: Candidate, format: CountFormat, body: Record<string, unknown>, request: Request): Promise<Response | undefined> {
-  const url = countingUrl(candidate, format)
-  if (!url) return undefined
+  const { connection, provider } = candidate.entry
+  // Only a provider speaking the client's own format has the same counting API; subscriptions are counted locally.
+  if (provider.format !== format || oauthServiceFor(context).handles(provider.id)) return undefined
   try {
+    const credential = await resolveCredential(provider, connection, { fetch: context.fetch, now: context.now, env: context.env })
+    const prepared = prepareUpstream(provider, connection, {
+      model: candidate.upstreamModel,
+      stream: false,
+      body: format === 'anthropic-messages' ? { ...body, model: candidate.upstreamModel } : body,
+      credential,
+      clientHeaders: request.headers,
+      env: context.env,
+    })
     const upstream = await callUpstream({
-      url,
-      headers: buildUpstreamHeaders(candidate.entry.provider, candidate.entry.connection.apiKey, request.headers, false),
-      body: JSON.stringify(format === 'anthropic-messages' ? { ...body, model: candidate.upstreamModel } : body),
+      url: countingUrl(prepared.url, format),
+      headers: prepared.headers,
+      body: JSON.stringify(prepared.body),
       stream: false,
       timeouts: { ...context.registry.timeouts, totalMs: Math.min(context.registry.timeouts.totalMs, 30_000) },
       clientSignal: request.signal,
       fetch: context.fetch,
+      proxy: prepared.proxy,
     })
+    const text = await upstream.response.text().finally(upstream.settle)
     if (upstream.response.status !== 200) return undefined
-    const text = await upstream.response.text()
     JSON.parse(text)
     return new Response(text, { headers: { 'content-type': 'application/json', 'x-modelmux-model': candidate.publicModel, 'x-modelmux-token-count': 'upstream' } })
   } catch {
