@@ -48,7 +48,6 @@ export function toTransformStream<I, O>(transformer: StreamTransformer<I, O>): T
 }
 
 const LF = 10
-const CR = 13
 
 /** Splits text into lines on `\n`, `\r\n` or `\r`, across feeds; `onLine` gets each line without its terminator. */
 export function createLineSplitter(onLine: (line: string) => void): SseParser {

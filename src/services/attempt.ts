@@ -3,8 +3,6 @@ import { ProxyError } from '../core/errors'
 import type { EncodeContext } from '../core/ids'
 import { translateResponse, translateStreamToResponse } from '../core/translate'
 import { getFormat } from '../formats'
-import { encodeError } from '../formats/errors'
-import type { FormatId } from '../formats/types'
 import { responseModelField } from '../formats/model-field'
 import { assertTranslatable } from '../formats/client-request'
 import { decodeUpstreamError } from '../formats/upstream-error'
@@ -18,7 +16,7 @@ import { holdUntilContent, resumeHeld } from './hold'
 import { logExchange } from './request-log'
 import { observeUsage, type ObservedUsage } from './observe-usage'
 import { extractUsage, relayStream, rewriteModel } from './passthrough'
-import type { ParsedCall } from './proxy'
+import { errorResponse, type ParsedCall } from './proxy'
 import type { Candidate } from './resolve-model'
 import { translateUpstreamStream } from './translated-stream'
 
@@ -51,13 +49,6 @@ function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough
   assertTranslatable(parsed.call.format, request)
   const target = providerTarget(provider, candidate.upstreamModel)
   return getFormat(provider.format).request.encode({ ...request, model: candidate.upstreamModel, stream: parsed.stream }, target) as JsonBody
-}
-
-function errorJson(format: FormatId, error: ProxyError, headers: Headers): Response {
-  const encoded = encodeError(format, error)
-  const out = new Headers(headers)
-  out.set('content-type', 'application/json')
-  return new Response(JSON.stringify(encoded.body), { status: encoded.status, headers: out })
 }
 
 /** Turns an upstream failure (a timeout, a broken connection, a client that left) into the error to report. */
@@ -165,7 +156,7 @@ export async function attemptCandidate(
       headers.set('content-type', response.headers.get('content-type') ?? 'application/json')
       failure = new Response(text, { status: response.status, headers })
     } else {
-      failure = errorJson(call.format, decodeUpstreamError(response.status, text, connection.name), headers)
+      failure = errorResponse(call.format, decodeUpstreamError(response.status, text, connection.name), headers)
     }
     return { kind: 'failed', failure, classified, status: response.status }
   }

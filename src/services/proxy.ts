@@ -41,7 +41,7 @@ export interface ParsedCall {
 }
 
 /** Renders an error as a JSON response in the caller's format. */
-export function errorResponse(format: FormatId, error: unknown, headers: Record<string, string> = {}): Response {
+export function errorResponse(format: FormatId, error: unknown, headers: HeadersInit = {}): Response {
   const proxyError =
     error instanceof ProxyError ? error : new ProxyError('internal', `internal error: ${(error as Error)?.message ?? String(error)}`)
   if (proxyError.kind === 'internal') console.error('modelmux: internal error', error)

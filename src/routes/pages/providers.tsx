@@ -138,7 +138,6 @@ const LISTEN_MS = 5 * 60_000
 
 /** The Providers page and its fragments: connection list, add/edit form, test, enable, reorder, delete, clear cooldown, subscription logins. */
 export function providersPages(context: AppContext) {
-  const oauth = () => oauthServiceFor(context)
   /** The OAuth management API, called in-process with the visitor's session (pending logins live in the OAuth service). */
   const oauthApi = oauthApiRoutes(context)
   const callApi = async (request: Request, method: 'GET' | 'POST', path: string, body?: unknown) => {
