@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { readBody, readChunks, toSse } from '../helpers/recorded'
+import { readBody, readChunks } from '../helpers/recorded'
 import { startUpstreamPair, postJson } from '../helpers/upstream-pair'
 
 const setup = () =>

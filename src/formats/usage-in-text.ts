@@ -1,0 +1,61 @@
+import type { FormatId } from './types'
+
+const isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13
+
+/** The JSON object that starts at `start` (a `{`), found by matching braces outside strings; undefined if cut off. */
+function objectAt(text: string, start: number): string | undefined {
+  let depth = 0
+  for (let index = start; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code === 34) {
+      index++
+      while (index < text.length && text.charCodeAt(index) !== 34) index += text.charCodeAt(index) === 92 ? 2 : 1
+    } else if (code === 123) depth++
+    else if (code === 125 && --depth === 0) return text.slice(start, index + 1)
+  }
+  return undefined
+}
+
+/**
+ * The usage of a non-stream body without parsing the whole answer: the last `"usage"` object (Gemini:
+ * `"usageMetadata"`; Ollama: its counters). Returns a payload `observeUsage` understands.
+ */
+export function extractUsage(format: FormatId, text: string): Record<string, unknown> {
+  if (format === 'ollama') {
+    const payload: Record<string, unknown> = {}
+    for (const [key, pattern] of ollamaCounters) {
+      const match = pattern.exec(text)
+      if (match) payload[key] = Number(match[1])
+    }
+    return payload
+  }
+  const key = format === 'gemini' ? '"usageMetadata"' : '"usage"'
+  const at = text.lastIndexOf(key)
+  if (at === -1) return {}
+  let brace = at + key.length
+  while (isSpace(text.charCodeAt(brace))) brace++
+  if (text.charCodeAt(brace) !== 58) return {}
+  brace++
+  while (isSpace(text.charCodeAt(brace))) brace++
+  const object = text.charCodeAt(brace) === 123 ? objectAt(text, brace) : undefined
+  if (!object) return {}
+  try {
+    return { [key.slice(1, -1)]: JSON.parse(object) }
+  } catch {
+    return {}
+  }
+}
+
+const ollamaCounters = [
+  ['prompt_eval_count', /"prompt_eval_count"\s*:\s*(\d+)/],
+  ['eval_count', /"eval_count"\s*:\s*(\d+)/],
+] as const
+
+// Lines worth parsing for usage: a usage object (not `"usage":null`), Gemini usageMetadata, Ollama counts.
+/** Whether a text may carry usage worth parsing. */
+export const mentionsUsage = (text: string) =>
+  text.includes('"usage":{') || text.includes('"usage": {') || text.includes('"usageMetadata"') || text.includes('"eval_count"')
+
+/** Reads usage from every complete line of an SSE (or NDJSON) text that mentions usage. */
+/** Byte needles that mark a line carrying usage, for scanning raw stream chunks. */
+export const usageNeedles = ['"usage":{', '"usage": {', '"usageMetadata"', '"eval_count"'].map((needle) => Buffer.from(needle))
