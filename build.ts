@@ -44,8 +44,7 @@ export async function buildTarget(target: TargetName, outdir = 'dist'): Promise<
   const outfile = resolve(outdir, binaryName(target))
   mkdirSync(resolve(outdir), { recursive: true })
   const result = await Bun.build({
-    // The usage writer runs on a worker thread; compiled binaries need it as an entry point of its own.
-    entrypoints: [join(root, 'src/main.ts'), join(root, 'src/store/usage-writer-worker.ts')],
+    entrypoints: [join(root, 'src/main.ts')],
     // Identifier minification breaks Elysia, which reads handler source to see what it uses.
     minify: { whitespace: true, syntax: true, identifiers: false },
     // Precompiled bytecode roughly halves start-up time (no parsing of ~700 modules on every start).

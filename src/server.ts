@@ -13,7 +13,7 @@ import { loadRegistry } from './services/registry'
 import { createRouter } from './services/routing'
 import { createUsageRecorder } from './services/usage-recorder'
 import { startUsageRetention } from './services/usage-retention'
-import { openDatabase, type Database } from './store/db'
+import { checkpoint, openDatabase, type Database } from './store/db'
 import { migrate } from './store/migrate'
 import { VERSION } from './version'
 
@@ -52,7 +52,17 @@ export async function startServer(
   if (config) applyConfig(db, encryptionKey, config, now())
   const generatedPassword = await ensurePassword(db, runtime.initialPassword)
   const usage = createUsageRecorder(db)
-  const idle = startIdleCollector()
+  // When traffic pauses: give memory back, and move the usage rows' WAL into the database file there
+  // (its fsync) rather than in the middle of a burst.
+  const idle = startIdleCollector({
+    collect: () => {
+      usage
+        .flush()
+        .then(() => checkpoint(db))
+        .catch(() => {})
+      Bun.gc(true)
+    },
+  })
   const context: AppContext = {
     db,
     runtime,

@@ -53,28 +53,44 @@ export function insertUsageEvents(db: Database, events: readonly UsageEvent[]): 
   })()
 }
 
-/** Adds events to `usage_hourly` (call inside the transaction that inserts them). */
+/** Adds events to `usage_hourly` (call inside the transaction that inserts them): one upsert per hour and key in the batch. */
 export function addToHourlyRollups(db: Database, events: readonly UsageEvent[]): void {
   const upsert = db.query(
     `INSERT INTO usage_hourly (hour, provider, connection_id, model, api_key_id, requests, errors, estimated, unpriced,
        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, list_cost, actual_cost, latency_ms)
-     VALUES (?,?,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
      ON CONFLICT (hour, provider, connection_id, model, api_key_id) DO UPDATE SET
-       requests = requests + 1, errors = errors + excluded.errors, estimated = estimated + excluded.estimated,
+       requests = requests + excluded.requests, errors = errors + excluded.errors, estimated = estimated + excluded.estimated,
        unpriced = unpriced + excluded.unpriced, input_tokens = input_tokens + excluded.input_tokens,
        output_tokens = output_tokens + excluded.output_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
        cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
        list_cost = list_cost + excluded.list_cost, actual_cost = actual_cost + excluded.actual_cost, latency_ms = latency_ms + excluded.latency_ms`,
   )
+  for (const row of foldHourly(events)) upsert.run(...row)
+}
+
+
+/** Sums a batch per (hour, provider, connection, model, key): the rows `usage_hourly` adds. */
+function foldHourly(events: readonly UsageEvent[]): (string | number)[][] {
+  const groups = new Map<string, { keys: (string | number)[]; sums: number[] }>()
   for (const e of events) {
+    const hour = Math.floor(e.at / HOUR_MS) * HOUR_MS
+    const provider = e.provider ?? ''
+    const connectionId = e.connectionId ?? 0
+    const model = e.model ?? ''
+    const apiKeyId = e.apiKeyId ?? 0
+    const key = `${hour}\u0000${provider}\u0000${connectionId}\u0000${model}\u0000${apiKeyId}`
+    let group = groups.get(key)
+    if (!group) groups.set(key, (group = { keys: [hour, provider, connectionId, model, apiKeyId], sums: new Array(12).fill(0) }))
     const tokens = (e.inputTokens ?? 0) + (e.outputTokens ?? 0)
-    upsert.run(
-      Math.floor(e.at / HOUR_MS) * HOUR_MS, e.provider ?? '', e.connectionId ?? 0, e.model ?? '', e.apiKeyId ?? 0,
-      e.status >= 400 ? 1 : 0, e.estimated ? 1 : 0, tokens > 0 && e.listCost === undefined ? 1 : 0,
+    const added = [
+      1, e.status >= 400 ? 1 : 0, e.estimated ? 1 : 0, tokens > 0 && e.listCost === undefined ? 1 : 0,
       e.inputTokens ?? 0, e.outputTokens ?? 0, e.cacheReadTokens ?? 0, e.cacheWriteTokens ?? 0, e.reasoningTokens ?? 0,
       e.listCost ?? 0, e.actualCost ?? 0, e.latencyMs,
-    )
+    ]
+    for (let i = 0; i < added.length; i++) group.sums[i] += added[i]
   }
+  return [...groups.values()].map((group) => [...group.keys, ...group.sums])
 }
 
 /** The most recent usage events, newest first. */
