@@ -57,5 +57,16 @@ export const mentionsUsage = (text: string) =>
   text.includes('"usage":{') || text.includes('"usage": {') || text.includes('"usageMetadata"') || text.includes('"eval_count"')
 
 /** Reads usage from every complete line of an SSE (or NDJSON) text that mentions usage. */
-/** Byte needles that mark a line carrying usage, for scanning raw stream chunks. */
-export const usageNeedles = ['"usage":{', '"usage": {', '"usageMetadata"', '"eval_count"'].map((needle) => Buffer.from(needle))
+const usageObject = ['"usage":{', '"usage": {']
+const needlesByFormat: Record<FormatId, Buffer[]> = {
+  'openai-chat': usageObject.map((needle) => Buffer.from(needle)),
+  'anthropic-messages': usageObject.map((needle) => Buffer.from(needle)),
+  'openai-responses': usageObject.map((needle) => Buffer.from(needle)),
+  gemini: [Buffer.from('"usageMetadata"')],
+  ollama: [Buffer.from('"eval_count"')],
+}
+
+/** Byte needles that mark a line of a format's stream carrying usage, for scanning raw chunks. */
+export function usageNeedles(format: FormatId): readonly Buffer[] {
+  return needlesByFormat[format]
+}

@@ -63,7 +63,7 @@ function observeLines(format: FormatId, text: string, usage: ObservedUsage): voi
 
 /** Reads usage from the lines of `bytes` that carry a usage object (only those lines are decoded). */
 function observeUsageBytes(format: FormatId, bytes: Buffer, usage: ObservedUsage): void {
-  for (const needle of usageNeedles) {
+  for (const needle of usageNeedles(format)) {
     for (let at = bytes.indexOf(needle); at !== -1; ) {
       const lineStart = bytes.lastIndexOf(10, at) + 1
       let lineEnd = bytes.indexOf(10, at)
@@ -74,12 +74,31 @@ function observeUsageBytes(format: FormatId, bytes: Buffer, usage: ObservedUsage
   }
 }
 
-/** Replaces every structural `"<field>": "…"` string value in JSON bytes; returns the same buffer when nothing matched. */
+// Where each replaced value starts and ends, reused across calls (the relay is single-threaded).
+const valueStarts: number[] = []
+const valueEnds: number[] = []
+
+/** The index of the quote that closes a JSON string whose contents start at `from`; -1 if it is cut off (a string never spans lines). */
+function closingQuote(bytes: Buffer, from: number): number {
+  let close = bytes.indexOf(34, from)
+  while (close > 0 && bytes[close - 1] === 92) {
+    let slashes = 1
+    while (bytes[close - 1 - slashes] === 92) slashes++
+    if (slashes % 2 === 0) break
+    close = bytes.indexOf(34, close + 1)
+  }
+  if (close === -1) return -1
+  const lineEnd = bytes.indexOf(10, from)
+  return lineEnd !== -1 && lineEnd < close ? -1 : close
+}
+
+/**
+ * Replaces every structural `"<field>": "…"` string value in JSON bytes; returns the same buffer when
+ * nothing matched. Finds the values first, then copies once into a buffer of the exact size (no views).
+ */
 function rewriteFieldBytes(bytes: Buffer, key: Buffer, replacement: Buffer): Buffer {
   let at = bytes.indexOf(key)
-  if (at === -1) return bytes
-  const parts: Buffer[] = []
-  let copied = 0
+  let count = 0
   while (at !== -1) {
     let cursor = at + key.length
     if (at === 0 || bytes[at - 1] !== 92) {
@@ -87,22 +106,30 @@ function rewriteFieldBytes(bytes: Buffer, key: Buffer, replacement: Buffer): Buf
       if (bytes[cursor] === 58) {
         cursor++
         while (isSpace(bytes[cursor])) cursor++
-        if (bytes[cursor] === 34) {
-          let close = cursor + 1
-          while (close < bytes.length && bytes[close] !== 34) close += bytes[close] === 92 ? 2 : 1
-          if (close < bytes.length) {
-            parts.push(bytes.subarray(copied, cursor), replacement)
-            copied = close + 1
-            cursor = close + 1
-          }
+        const close = bytes[cursor] === 34 ? closingQuote(bytes, cursor + 1) : -1
+        if (close !== -1) {
+          valueStarts[count] = cursor
+          valueEnds[count] = close + 1
+          count++
+          cursor = close + 1
         }
       }
     }
     at = bytes.indexOf(key, cursor)
   }
-  if (parts.length === 0) return bytes
-  parts.push(bytes.subarray(copied))
-  return Buffer.concat(parts)
+  if (count === 0) return bytes
+  let size = bytes.length
+  for (let index = 0; index < count; index++) size += replacement.length - (valueEnds[index] - valueStarts[index])
+  const out = Buffer.allocUnsafe(size)
+  let copied = 0
+  let written = 0
+  for (let index = 0; index < count; index++) {
+    written += bytes.copy(out, written, copied, valueStarts[index])
+    written += replacement.copy(out, written)
+    copied = valueEnds[index]
+  }
+  bytes.copy(out, written, copied)
+  return out
 }
 
 /**

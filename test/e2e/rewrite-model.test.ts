@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
-import { rewriteModel } from '../../src/services/passthrough'
+import { createLineRewriter, rewriteModel } from '../../src/services/passthrough'
 
-test.each([
+const cases: [string, string][] = [
   ['{"id":"x","model":"gpt-4o","choices":[]}', '{"id":"x","model":"p/m","choices":[]}'],
   ['{"model" : "a\\"b", "x": 1}', '{"model" : "p/m", "x": 1}'],
   ['{"content":"say \\"model\\":\\"no\\"","model":"m"}', '{"content":"say \\"model\\":\\"no\\"","model":"p/m"}'],
@@ -10,8 +10,22 @@ test.each([
   ['{"model":"unterminated', '{"model":"unterminated'],
   ['no model here', 'no model here'],
   ['{"model":"a\\\\"}', '{"model":"p/m"}'],
-])('%s', (input, output) => {
+  ['{"model":"a\\\\\\"b"}', '{"model":"p/m"}'],
+]
+
+test.each(cases)('%s', (input, output) => {
   expect(rewriteModel(input, 'p/m')).toBe(output)
+})
+
+test('the byte-level stream rewriter agrees with the text one, wherever the chunks split', () => {
+  const stream = cases.map(([input]) => `data: ${input}\n\n`).join('')
+  const expected = cases.map(([, output]) => `data: ${output}\n\n`).join('')
+  const bytes = Buffer.from(stream)
+  for (let split = 0; split <= bytes.length; split++) {
+    const rewriter = createLineRewriter('openai-chat', 'p/m', {})
+    const parts = [rewriter.push(bytes.subarray(0, split)), rewriter.push(bytes.subarray(split)), rewriter.end()]
+    expect(Buffer.concat(parts.filter((part) => part !== undefined)).toString()).toBe(expected)
+  }
 })
 
 test('another field name (Gemini modelVersion)', () => {
