@@ -35,3 +35,41 @@ export function compact<T extends JsonObject>(value: T): T {
   for (const key in value) if (value[key] === undefined) delete value[key]
   return value
 }
+
+/** The index of the quote closing the JSON string whose contents start at `from`; -1 if it never closes. */
+function closingQuoteAt(text: string, from: number): number {
+  let index = from
+  while (index < text.length) {
+    const code = text.charCodeAt(index)
+    if (code === 34) return index
+    index += code === 92 ? 2 : 1
+  }
+  return -1
+}
+
+const isJsonSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13
+
+/**
+ * Sets the top-level `"model"` of a JSON object text without re-serialising the rest, when that is certain:
+ * the text spells `"model"` exactly once (no escaped letters that could spell it otherwise) and its value
+ * is the string `current`. Undefined when it is not certain; the caller serialises the object then.
+ */
+export function replaceModelInText(text: string, current: string, next: string): string | undefined {
+  const key = '"model"'
+  const at = text.indexOf(key)
+  if (at === -1 || text.indexOf(key, at + key.length) !== -1 || text.includes('\\u006')) return undefined
+  let cursor = at + key.length
+  while (isJsonSpace(text.charCodeAt(cursor))) cursor++
+  if (text.charCodeAt(cursor) !== 58) return undefined
+  cursor++
+  while (isJsonSpace(text.charCodeAt(cursor))) cursor++
+  if (text.charCodeAt(cursor) !== 34) return undefined
+  const close = closingQuoteAt(text, cursor + 1)
+  if (close === -1) return undefined
+  try {
+    if (JSON.parse(text.slice(cursor, close + 1)) !== current) return undefined
+  } catch {
+    return undefined
+  }
+  return text.slice(0, cursor) + JSON.stringify(next) + text.slice(close + 1)
+}

@@ -16,6 +16,8 @@ export interface UpstreamCall {
   stream: boolean
   /** The JSON body about to be sent (passthrough body with `model` replaced, or the encoder's output). */
   body: JsonBody
+  /** `body` already serialised (the client's own text, `model` spliced in); sent as it is when no rule changes the body. */
+  bodyText?: string
   /** The secret from `resolveCredential`; required for service-account providers, else defaults to the connection's key. */
   credential?: string | null
   /** The client's headers, on same-format calls only: API version and beta opt-ins are forwarded, never its key. */
@@ -29,6 +31,8 @@ export interface PreparedUpstream {
   url: string
   headers: Record<string, string>
   body: JsonBody
+  /** The body as text, when the call brought it and nothing changed it. */
+  bodyText?: string
   proxy: string | null
 }
 
@@ -37,16 +41,18 @@ export function rulesFor(provider: ProviderDefinition, model: string): ParamRule
   return [provider, ...(provider.modelRules ?? []).filter((rule) => rule.match.test(model))]
 }
 
-/** Drops and renames top-level body fields; a rename never overwrites a field the body already has. */
+/** Drops and renames top-level body fields; a rename never overwrites a field the body already has. Returns `body` itself when no rule applies. */
 export function applyParamRules(body: JsonBody, rules: readonly ParamRules[]): JsonBody {
-  const out: JsonBody = { ...body }
+  let out = body
+  const writable = () => (out === body ? (out = { ...body }) : out)
   for (const rule of rules) {
-    for (const [from, to] of Object.entries(rule.renameParams ?? {})) {
+    for (const from in rule.renameParams) {
       if (!(from in out)) continue
-      if (!(to in out)) out[to] = out[from]
-      delete out[from]
+      const to = rule.renameParams[from]
+      if (!(to in out)) writable()[to] = out[from]
+      delete writable()[from]
     }
-    for (const name of rule.dropParams ?? []) delete out[name]
+    for (const name of rule.dropParams ?? []) if (name in out) delete writable()[name]
   }
   return out
 }
@@ -130,6 +136,7 @@ export function prepareUpstream(provider: ProviderDefinition, connection: Upstre
     url,
     headers: buildUpstreamHeaders(provider, credential, call.clientHeaders, call.stream),
     body,
+    bodyText: body === call.body ? call.bodyText : undefined,
     proxy: selectProxy(url, call.env, typeof connection.options?.proxy === 'string' ? connection.options.proxy : undefined),
   }
 }

@@ -1,6 +1,7 @@
 import { classifyHttpFailure, type ClassifiedFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
 import type { EncodeContext } from '../core/ids'
+import { replaceModelInText } from '../core/json'
 import { translateResponse, translateStreamToResponse } from '../core/translate'
 import { getFormat } from '../formats'
 import { responseModelField } from '../formats/model-field'
@@ -41,15 +42,23 @@ export type AttemptOutcome =
 
 const transient = (reason: string): ClassifiedFailure => ({ class: 'transient', perModel: false, reason })
 
-/** The upstream request body: the client's own body with `model` replaced, or a translation of its IR. */
-function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough: boolean): JsonBody {
+/**
+ * The upstream request body: the client's own body with `model` replaced (and, when that is certain, its
+ * own text with only the model spliced in), or a translation of its IR.
+ */
+function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough: boolean): { body: JsonBody; text?: string } {
   const { provider } = candidate.entry
-  if (passthrough) return parsed.call.pathModel === undefined ? { ...parsed.body, model: candidate.upstreamModel } : parsed.body
+  if (passthrough) {
+    // Gemini-style calls carry the model in the path: the body goes as it came.
+    if (parsed.call.pathModel !== undefined) return { body: parsed.body, text: parsed.text }
+    const text = replaceModelInText(parsed.text, parsed.body.model as string, candidate.upstreamModel)
+    return { body: { ...parsed.body, model: candidate.upstreamModel }, text }
+  }
   const request = parsed.ir()
   // Server-side conversation state (previous_response_id…) only exists on an upstream of the client's format.
   assertTranslatable(parsed.call.format, request)
   const target = providerTarget(provider, candidate.upstreamModel)
-  return getFormat(provider.format).request.encode({ ...request, model: candidate.upstreamModel, stream: parsed.stream }, target) as JsonBody
+  return { body: getFormat(provider.format).request.encode({ ...request, model: candidate.upstreamModel, stream: parsed.stream }, target) as JsonBody }
 }
 
 /** Turns an upstream failure (a timeout, a broken connection, a client that left) into the error to report. */
@@ -73,7 +82,7 @@ export async function attemptCandidate(
   const { call, stream } = parsed
   const { connection, provider } = candidate.entry
   const passthrough = provider.format === call.format
-  let upstreamBody: JsonBody
+  let upstreamBody: { body: JsonBody; text?: string }
   try {
     upstreamBody = buildUpstreamBody(parsed, candidate, passthrough)
   } catch (error) {
@@ -89,7 +98,7 @@ export async function attemptCandidate(
       prepared = oauth.prepareCall(provider, connection, {
         model: candidate.upstreamModel,
         stream,
-        body: upstreamBody,
+        body: upstreamBody.body,
         clientHeaders: passthrough ? call.request.headers : undefined,
       })
     } else {
@@ -103,7 +112,8 @@ export async function attemptCandidate(
       prepared = prepareUpstream(provider, connection, {
         model: candidate.upstreamModel,
         stream,
-        body: upstreamBody,
+        body: upstreamBody.body,
+        bodyText: upstreamBody.text,
         credential,
         clientHeaders: passthrough ? call.request.headers : undefined,
         env: context.env,
@@ -120,12 +130,13 @@ export async function attemptCandidate(
     return { kind: 'failed', failure, classified, status: failure.status }
   }
 
+  const bodyText = prepared.bodyText ?? JSON.stringify(prepared.body)
   let upstream
   try {
     upstream = await callUpstream({
       url: prepared.url,
       headers: prepared.headers,
-      body: JSON.stringify(prepared.body),
+      body: bodyText,
       stream: 'stream' in prepared ? prepared.stream : stream,
       timeouts: context.registry.timeouts,
       clientSignal: call.request.signal,
@@ -139,7 +150,7 @@ export async function attemptCandidate(
   }
   const response = logExchange(
     context,
-    { requestId: parsed.requestId, side: 'upstream', attempt: attemptNumber, method: 'POST', url: prepared.url, requestHeaders: prepared.headers, requestBody: JSON.stringify(prepared.body), secrets: [connection.apiKey] },
+    { requestId: parsed.requestId, side: 'upstream', attempt: attemptNumber, method: 'POST', url: prepared.url, requestHeaders: prepared.headers, requestBody: bodyText, secrets: [connection.apiKey] },
     upstream.response,
   )
   const headers = new Headers({ 'x-modelmux-model': candidate.publicModel, 'x-modelmux-attempts': String(attemptNumber) })

@@ -30,6 +30,8 @@ export interface InboundCall {
 export interface ParsedCall {
   call: InboundCall
   body: Record<string, unknown>
+  /** The body exactly as the client sent it. */
+  text: string
   model: string
   stream: boolean
   startedAt: number
@@ -81,7 +83,8 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
     const apiKey = authenticateClient(context, call.request.headers, call.request.url)
     checkKeyLimits(context, apiKey)
     checkJsonContentType(call.request.headers)
-    const body = parseJsonObject(await readBodyText(call.request, context.registry.maxBodyBytes))
+    const text = await readBodyText(call.request, context.registry.maxBodyBytes)
+    const body = parseJsonObject(text)
     const model = readModel(call, body)
     const stream = readStream(call, body)
     const candidates = resolveModel(context.registry, model)
@@ -95,6 +98,7 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
     parsed = {
       call,
       body,
+      text,
       model,
       stream,
       startedAt,
@@ -103,7 +107,7 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
       requestId: Bun.randomUUIDv7(),
       ir: () => (decoded ??= { ...getFormat(call.format).request.decode(body), model, stream }),
     }
-    const clientLog = { requestId: parsed.requestId, side: 'client' as const, method: call.request.method, url: call.request.url, requestHeaders: call.request.headers, requestBody: JSON.stringify(body) }
+    const clientLog = { requestId: parsed.requestId, side: 'client' as const, method: call.request.method, url: call.request.url, requestHeaders: call.request.headers, requestBody: text }
     return logExchange(context, clientLog, await routeRequest(context, parsed, candidates))
   } catch (error) {
     return errorResponse(call.format, error)

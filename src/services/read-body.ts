@@ -4,8 +4,9 @@ import { ProxyError } from '../core/errors'
 export async function readBodyText(request: Request, limit: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? NaN)
   if (declared > limit) throw tooLarge(limit)
+  // A declared length is read natively; touching `request.body` first would make a JS stream of it.
+  if (declared >= 0) return await request.text()
   if (!request.body) return ''
-  if (declared >= 0 && declared <= limit) return await request.text()
   const reader = request.body.getReader()
   const parts: Uint8Array[] = []
   let size = 0

@@ -84,6 +84,16 @@ describe('same-format passthrough', () => {
     expect(json).toEqual({ ...JSON.parse(anthropicBody), model: 'cp/claude-x' })
   })
 
+  test('the request body reaches the upstream byte for byte except model (spacing, key order, 1.0, escapes kept)', async () => {
+    await using upstream = startFakeUpstream()
+    await using modelmux = await startTestServer(config(upstream.url))
+    upstream.reply({ parts: [readBody('openai-chat/openai-text.json')] })
+    const sent = '{ "messages" : [ { "role": "user", "content": "caf\\u00e9 \\"model\\"" } ],\n  "temperature": 1.0, "model": "vllm/qwen3-coder" }'
+    const response = await fetch(`${modelmux.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: sent })
+    expect(response.status).toBe(200)
+    expect(upstream.received[0].body).toBe(sent.replace('"vllm/qwen3-coder"', '"qwen3-coder"'))
+  })
+
   test('the first chunk reaches the client before the upstream finishes', async () => {
     await using upstream = startFakeUpstream()
     await using modelmux = await startTestServer(config(upstream.url))
