@@ -9,7 +9,7 @@ import { assertTranslatable } from '../formats/client-request'
 import { decodeUpstreamError } from '../formats/upstream-error'
 import { resolveCredential } from '../providers/credentials'
 import { prepareUpstream, providerTarget, type JsonBody, type PreparedUpstream } from '../providers/prepare-upstream'
-import { callUpstream, UpstreamFailure } from '../upstream/call-upstream'
+import { callUpstream, readerStream, UpstreamFailure } from '../upstream/call-upstream'
 import { copyResponseHeaders } from '../upstream/headers'
 import { OAuthError, oauthServiceFor, type PreparedSubscriptionCall } from '../oauth'
 import type { AppContext } from './context'
@@ -184,7 +184,7 @@ export async function attemptCandidate(
     if (!stream) {
       // The client asked for one body but the upstream streamed anyway: collect it into a proper answer.
       try {
-        const body = await translateStreamToResponse(response.body, from, to, encodeContext).finally(upstream.settle)
+        const body = await translateStreamToResponse(readerStream(upstream.watch(response.body)), from, to, encodeContext).finally(upstream.settle)
         observeUsage(call.format, body as Record<string, unknown>, usage)
         headers.set('content-type', 'application/json')
         onComplete({ status: response.status, usage, ttfbMs: Math.round(performance.now() - parsed.startedAt) })
@@ -193,7 +193,7 @@ export async function attemptCandidate(
         return failedWith(error instanceof ProxyError ? error : failureOf(error))
       }
     }
-    const held = await holdUntilContent(response.body, from)
+    const held = await holdUntilContent(upstream.watch(response.body), from)
     if (held.kind === 'error') {
       const failure = new ProxyError(held.error.kind, `${connection.name}: ${held.error.message}`, { status: held.error.status, code: held.error.code })
       const classified = classifyHttpFailure(held.error.status, new Headers(), JSON.stringify({ error: { message: held.error.message, code: held.error.code } }), context.now())

@@ -2,11 +2,12 @@ import type { StreamError } from '../core/ir'
 import { createLineSplitter, createSseParser, type SseEvent } from '../core/sse'
 import { decodeStream } from '../core/translate'
 import type { WireFormat } from '../formats/types'
+import type { BodyReader } from '../upstream/call-upstream'
 
 /** An upstream stream held until its first output: the bytes read so far and the reader for the rest. */
 export interface HeldBody {
   buffered: Uint8Array[]
-  reader: ReadableStreamDefaultReader<Uint8Array>
+  reader: BodyReader
 }
 
 /** What the first events of an upstream stream showed. */
@@ -33,8 +34,7 @@ async function decodeError(buffered: Uint8Array[], format: WireFormat): Promise<
  * stall, a cut connection) can still fall over invisibly. Each event is classified by the format's cheap
  * `probe`; the bytes themselves are kept untouched.
  */
-export async function holdUntilContent(body: ReadableStream<Uint8Array>, format: WireFormat): Promise<HeldStream> {
-  const reader = body.getReader()
+export async function holdUntilContent(reader: BodyReader, format: WireFormat): Promise<HeldStream> {
   const buffered: Uint8Array[] = []
   const decoder = new TextDecoder()
   let verdict: 'output' | 'error' | undefined

@@ -25,7 +25,15 @@ export interface UpstreamRequest {
   proxy?: string | null
 }
 
-/** An upstream response whose body enforces the idle and first-byte timeouts. */
+type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>
+
+/** Reads an upstream body chunk by chunk (the subset of a stream reader the relays use). */
+export interface BodyReader {
+  read(): Promise<ReadResult>
+  cancel(reason?: unknown): Promise<void>
+}
+
+/** An upstream response; `watch` reads its body under the first-byte and idle timeouts. */
 export interface UpstreamResponse {
   response: Response
   /** Aborts the upstream call (idempotent). */
@@ -34,12 +42,18 @@ export interface UpstreamResponse {
   failure: () => UpstreamFailure | undefined
   /** Releases the timer and client listener of a non-streamed call once its body was read (no-op for streams). */
   settle: () => void
+  /**
+   * A reader of `body` (the response's body, or a logged copy of it) that enforces the stream timeouts:
+   * first byte within `firstByteMs`, then never quiet for `idleMs`. No stream layer is added: the relay
+   * reads the native body through it.
+   */
+  watch: (body: ReadableStream<Uint8Array>) => BodyReader
 }
 
 /**
  * POSTs to an upstream with timeouts. A stream must send headers within `connectMs`, its first body byte
- * within `firstByteMs` of the start, then never go quiet for `idleMs`. A non-streamed call must be read
- * whole within `totalMs`; its body stays native (no JS stream layer) and the caller calls `settle()` after.
+ * within `firstByteMs` of the start, then never go quiet for `idleMs` (enforced by the reader `watch` gives).
+ * A non-streamed call must be read whole within `totalMs`; its body stays native and the caller calls `settle()` after.
  */
 export async function callUpstream(request: UpstreamRequest): Promise<UpstreamResponse> {
   const controller = new AbortController()
@@ -74,73 +88,75 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
     request.clientSignal?.removeEventListener('abort', onClientAbort)
     throw failure ?? new UpstreamFailure('network', describeNetworkError(error))
   }
+  const release = () => request.clientSignal?.removeEventListener('abort', onClientAbort)
   const settle = () => {
     clearTimeout(headerTimer)
-    request.clientSignal?.removeEventListener('abort', onClientAbort)
+    release()
   }
   // A non-streamed call keeps one timer for the whole exchange, so reading its body stays on the native path.
-  if (!request.stream || !response.body) return { response, abort, failure: () => failure, settle }
+  if (!request.stream) return { response, abort, failure: () => failure, settle, watch: (body) => watchedReader(body, undefined, undefined, abort, settle) }
   clearTimeout(headerTimer)
-  const body = watchBody(response.body, timeouts, request.stream, abort, () => {
-    request.clientSignal?.removeEventListener('abort', onClientAbort)
-  })
-  return {
-    response: new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }),
-    abort,
-    failure: () => failure,
-    settle: () => {},
-  }
+  return { response, abort, failure: () => failure, settle: () => {}, watch: (body) => watchedReader(body, timeouts.firstByteMs, timeouts.idleMs, abort, release) }
 }
 
-function watchBody(
+/** Wraps a body's reader with a timer: `firstMs` for the first chunk, then `idleMs` between chunks (undefined: no timer of its own). */
+function watchedReader(
   body: ReadableStream<Uint8Array>,
-  timeouts: Timeouts,
-  stream: boolean,
+  firstMs: number | undefined,
+  idleMs: number | undefined,
   abort: (reason: UpstreamFailure) => void,
-  onDone: (error?: unknown) => void,
-): ReadableStream<Uint8Array> {
+  onDone: () => void,
+): BodyReader {
   const reader = body.getReader()
   const fail = (failure: UpstreamFailure) => {
     abort(failure)
     reader.cancel(failure).catch(() => {})
   }
-  const firstLimit = stream ? timeouts.firstByteMs : timeouts.totalMs
-  let timer = setTimeout(() => fail(new UpstreamFailure('first-byte', `upstream sent no data within ${firstLimit} ms`)), firstLimit)
+  let timer = firstMs === undefined ? undefined : setTimeout(() => fail(new UpstreamFailure('first-byte', `upstream sent no data within ${firstMs} ms`)), firstMs)
   let idle = false
   let settled = false
-  const finish = (error?: unknown) => {
+  const finish = () => {
     clearTimeout(timer)
     if (settled) return
     settled = true
-    onDone(error)
+    onDone()
   }
+  return {
+    async read() {
+      let next: ReadResult
+      try {
+        next = await reader.read()
+      } catch (error) {
+        finish()
+        throw error
+      }
+      if (next.done) finish()
+      else if (idle) timer?.refresh()
+      else if (idleMs !== undefined) {
+        idle = true
+        clearTimeout(timer)
+        timer = setTimeout(() => fail(new UpstreamFailure('idle', `upstream sent nothing for ${idleMs} ms`)), idleMs)
+      }
+      return next
+    },
+    cancel(reason) {
+      abort(new UpstreamFailure('aborted', 'client disconnected'))
+      finish()
+      return reader.cancel(reason)
+    },
+  }
+}
+
+/** A watched reader as a stream again (for consumers that take a stream). */
+export function readerStream(reader: BodyReader): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        try {
-          const { done, value } = await reader.read()
-          if (done) {
-            finish()
-            controller.close()
-            return
-          }
-          if (idle) timer.refresh()
-          else if (stream) {
-            idle = true
-            clearTimeout(timer)
-            timer = setTimeout(() => fail(new UpstreamFailure('idle', `upstream sent nothing for ${timeouts.idleMs} ms`)), timeouts.idleMs)
-          }
-          controller.enqueue(value)
-        } catch (error) {
-          finish(error)
-          controller.error(error)
-        }
+        const next = await reader.read()
+        if (next.done) controller.close()
+        else controller.enqueue(next.value)
       },
-      cancel(reason) {
-        abort(new UpstreamFailure('aborted', 'client disconnected'))
-        finish(reason ?? 'cancelled')
-        return reader.cancel(reason)
-      },
+      cancel: (reason) => reader.cancel(reason),
     },
     { highWaterMark: 0 },
   )
