@@ -94,7 +94,8 @@ function closingQuote(bytes: Buffer, from: number): number {
 
 /**
  * Replaces every structural `"<field>": "…"` string value in JSON bytes; returns the same buffer when
- * nothing matched. Finds the values first, then copies once into a buffer of the exact size (no views).
+ * nothing matched. Finds the values first, then rewrites in one pass: in place when no value grows,
+ * else into one buffer of the exact size.
  */
 function rewriteFieldBytes(bytes: Buffer, key: Buffer, replacement: Buffer): Buffer {
   let at = bytes.indexOf(key)
@@ -119,22 +120,35 @@ function rewriteFieldBytes(bytes: Buffer, key: Buffer, replacement: Buffer): Buf
   }
   if (count === 0) return bytes
   let size = bytes.length
-  for (let index = 0; index < count; index++) size += replacement.length - (valueEnds[index] - valueStarts[index])
-  const out = Buffer.allocUnsafe(size)
+  let fitsInPlace = true
+  for (let index = 0; index < count; index++) {
+    const length = valueEnds[index] - valueStarts[index]
+    size += replacement.length - length
+    if (replacement.length > length) fitsInPlace = false
+  }
+  // No value grows: compact the chunk itself (the relay owns it), allocating nothing.
+  const out = fitsInPlace ? bytes : Buffer.allocUnsafe(size)
   let copied = 0
   let written = 0
   for (let index = 0; index < count; index++) {
-    written += bytes.copy(out, written, copied, valueStarts[index])
+    written += fitsInPlace ? shiftLeft(bytes, written, copied, valueStarts[index]) : bytes.copy(out, written, copied, valueStarts[index])
     written += replacement.copy(out, written)
     copied = valueEnds[index]
   }
-  bytes.copy(out, written, copied)
-  return out
+  written += fitsInPlace ? shiftLeft(bytes, written, copied, bytes.length) : bytes.copy(out, written, copied)
+  return fitsInPlace ? bytes.subarray(0, written) : out
+}
+
+/** Moves `bytes[start, end)` to `target` (≤ start) within the same buffer; returns how many bytes moved. */
+function shiftLeft(bytes: Buffer, target: number, start: number, end: number): number {
+  if (target !== start) bytes.copyWithin(target, start, end)
+  return end - start
 }
 
 /**
  * Rewrites `model` in complete lines as bytes arrive, working on the bytes themselves (no decoding); a
  * partial line waits for its end so a field is never split. Chunks that need no change pass as they are.
+ * The rewriter owns the chunks it is given: it may rewrite them in place.
  */
 export function createLineRewriter(format: FormatId, model: string, usage: ObservedUsage) {
   const key = Buffer.from(`"${responseModelField[format]}"`)

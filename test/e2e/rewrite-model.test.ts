@@ -20,12 +20,18 @@ test.each(cases)('%s', (input, output) => {
 test('the byte-level stream rewriter agrees with the text one, wherever the chunks split', () => {
   const stream = cases.map(([input]) => `data: ${input}\n\n`).join('')
   const expected = cases.map(([, output]) => `data: ${output}\n\n`).join('')
-  const bytes = Buffer.from(stream)
-  for (let split = 0; split <= bytes.length; split++) {
+  for (let split = 0; split <= stream.length; split++) {
+    // The rewriter owns the chunks it is given (it may compact them in place): each run gets fresh bytes.
+    const bytes = Buffer.from(stream)
     const rewriter = createLineRewriter('openai-chat', 'p/m', {})
     const parts = [rewriter.push(bytes.subarray(0, split)), rewriter.push(bytes.subarray(split)), rewriter.end()]
     expect(Buffer.concat(parts.filter((part) => part !== undefined)).toString()).toBe(expected)
   }
+  // A longer public model cannot be written in place: the same result, from a copy.
+  const longer = createLineRewriter('openai-chat', 'a-much-longer/public-model-name', {})
+  expect(Buffer.from(longer.push(Buffer.from(stream))!).toString() + Buffer.from(longer.end() ?? []).toString()).toBe(
+    cases.map(([input]) => `data: ${rewriteModel(input, 'a-much-longer/public-model-name')}\n\n`).join(''),
+  )
 })
 
 test('another field name (Gemini modelVersion)', () => {
