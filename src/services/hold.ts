@@ -19,7 +19,7 @@ export type HeldStream =
   /** The upstream ended or broke (`cause`) before any output, or sent something unreadable. */
   | { kind: 'empty'; cause?: unknown }
 
-const PROBE_SLICE = 4096
+const PROBE_SLICE = 1024
 
 async function decodeError(buffered: Uint8Array[], format: WireFormat): Promise<StreamError> {
   const events = decodeStream(new Blob(buffered as BlobPart[]).stream(), format).getReader()

@@ -135,8 +135,10 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
   let lastStatus = 502
   let contextTooLongFor: string | undefined
 
+  const estimateInput = () => countRequestTokens(parsed.ir())
   const recordUsage = (candidate: Candidate | undefined, status: number, completion?: Completion, error?: string) => {
     if (trace.length > 1 || trace.some((attempt) => attempt.status >= 400)) for (const attempt of trace) context.usage.recordAttempt(attempt)
+    const usage = completion?.usage
     context.usage.record({
       at: context.now(),
       requestId,
@@ -149,12 +151,15 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
       status,
       stream: parsed.stream,
       attempts: attemptCount,
-      ...completion?.usage,
-      estimateInput: () => countRequestTokens(parsed.ir()),
+      inputTokens: usage?.inputTokens,
+      outputTokens: usage?.outputTokens,
+      cacheReadTokens: usage?.cacheReadTokens,
+      cacheWriteTokens: usage?.cacheWriteTokens,
+      reasoningTokens: usage?.reasoningTokens,
       latencyMs: Math.round(performance.now() - parsed.startedAt),
       ttfbMs: completion?.ttfbMs,
       error,
-    })
+    }, estimateInput)
   }
 
   for (let index = 0; index < candidates.length; index++) {

@@ -4,12 +4,13 @@ import { insertAttemptEvents, insertUsageEvents, type AttemptEvent, type UsageEv
 import { createMetrics, type Metrics } from './metrics'
 import { pricingSnapshot, priceRequest } from './pricing'
 
-/** A usage row as handed to the recorder: `estimateInput` counts the prompt locally, called only if the upstream reported no usage. */
-export type RecordedUsage = UsageEvent & { estimateInput?: () => number | Promise<number> }
+/** Counts a request's prompt locally; called only when the upstream reported no usage. */
+export type InputEstimate = () => number | Promise<number>
 
 /** Queues usage and attempt rows and writes them in batches, off the request path, with bounded memory. */
 export interface UsageRecorder {
-  record(event: RecordedUsage): void
+  /** Queues a row; `estimateInput` fills its input count (marked estimated) when the upstream reported none. */
+  record(event: UsageEvent, estimateInput?: InputEstimate): void
   recordAttempt(event: AttemptEvent): void
   /** Writes the queued rows; resolves once they are committed. */
   flush(): Promise<void>
@@ -123,8 +124,7 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
   timer.unref?.()
   // A successful answer without counts gets a local estimate of its prompt (the tokenizer loads lazily,
   // so this is asynchronous); the row is queued once it is known and marked `estimated`.
-  const record = (event: RecordedUsage) => {
-    const { estimateInput, ...row } = event
+  const record = (row: UsageEvent, estimateInput?: InputEstimate) => {
     if (!estimateInput || hasCounts(row) || row.status >= 400 || row.model === null) return push(usage, row)
     const done: Promise<void> = Promise.resolve()
       .then(estimateInput)

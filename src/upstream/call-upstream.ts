@@ -40,7 +40,7 @@ export interface UpstreamResponse {
   abort: (reason: UpstreamFailure) => void
   /** Set when the call was aborted by a timeout or the client. */
   failure: () => UpstreamFailure | undefined
-  /** Releases the timer and client listener of a non-streamed call once its body was read (no-op for streams). */
+  /** Releases the timer and client listener once the body was read without `watch` (a watched body releases them itself). */
   settle: () => void
   /**
    * A reader of `body` (the response's body, or a logged copy of it) that enforces the stream timeouts:
@@ -68,11 +68,21 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
   request.clientSignal?.addEventListener('abort', onClientAbort, { once: true })
 
   const { timeouts } = request
+  // Which limit the deadline stands for now, so its expiry names the right failure.
+  let phase: { reason: UpstreamFailure['reason']; message: string }
+  // The body being read, woken with the failure when a limit passes (a wrapped body may not see the abort).
+  let reading: ReadableStreamDefaultReader<Uint8Array> | undefined
+  const deadline = createDeadline(() => {
+    const expired = new UpstreamFailure(phase.reason, phase.message)
+    abort(expired)
+    reading?.cancel(expired).catch(() => {})
+  })
+  const limit = (ms: number, reason: UpstreamFailure['reason'], message: string) => {
+    phase = { reason, message }
+    deadline.in(ms)
+  }
   const headerLimit = request.stream ? Math.min(timeouts.connectMs, timeouts.firstByteMs) : timeouts.totalMs
-  const headerTimer = setTimeout(
-    () => abort(new UpstreamFailure(request.stream ? 'connect' : 'total', `no response from upstream within ${headerLimit} ms`)),
-    headerLimit,
-  )
+  limit(headerLimit, request.stream ? 'connect' : 'total', `no response from upstream within ${headerLimit} ms`)
   let response: Response
   try {
     response = await (request.fetch ?? fetch)(request.url, {
@@ -84,39 +94,71 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
       ...(request.proxy === undefined ? {} : { proxy: request.proxy ?? false }),
     } as RequestInit)
   } catch (error) {
-    clearTimeout(headerTimer)
+    deadline.clear()
     request.clientSignal?.removeEventListener('abort', onClientAbort)
     throw failure ?? new UpstreamFailure('network', describeNetworkError(error))
   }
-  const release = () => request.clientSignal?.removeEventListener('abort', onClientAbort)
   const settle = () => {
-    clearTimeout(headerTimer)
-    release()
+    deadline.clear()
+    request.clientSignal?.removeEventListener('abort', onClientAbort)
   }
-  // A non-streamed call keeps one timer for the whole exchange, so reading its body stays on the native path.
-  if (!request.stream) return { response, abort, failure: () => failure, settle, watch: (body) => watchedReader(body, undefined, undefined, abort, settle) }
-  clearTimeout(headerTimer)
-  return { response, abort, failure: () => failure, settle: () => {}, watch: (body) => watchedReader(body, timeouts.firstByteMs, timeouts.idleMs, abort, release) }
+  // A non-streamed call keeps one limit for the whole exchange, so reading its body stays on the native path.
+  const onCancel = () => abort(new UpstreamFailure('aborted', 'client disconnected'))
+  const watch = (onChunk: (() => void) | undefined) => (body: ReadableStream<Uint8Array>) => {
+    reading = body.getReader()
+    return watchedReader(reading, { onChunk, onDone: settle, onCancel })
+  }
+  if (!request.stream) return { response, abort, failure: () => failure, settle, watch: watch(undefined) }
+  limit(timeouts.firstByteMs, 'first-byte', `upstream sent no data within ${timeouts.firstByteMs} ms`)
+  const onChunk = () => limit(timeouts.idleMs, 'idle', `upstream sent nothing for ${timeouts.idleMs} ms`)
+  return { response, abort, failure: () => failure, settle, watch: watch(onChunk) }
 }
 
-/** Wraps a body's reader with a timer: `firstMs` for the first chunk, then `idleMs` between chunks (undefined: no timer of its own). */
-function watchedReader(
-  body: ReadableStream<Uint8Array>,
-  firstMs: number | undefined,
-  idleMs: number | undefined,
-  abort: (reason: UpstreamFailure) => void,
-  onDone: () => void,
-): BodyReader {
-  const reader = body.getReader()
-  const fail = (failure: UpstreamFailure) => {
-    abort(failure)
-    reader.cancel(failure).catch(() => {})
+/**
+ * One timer for a call's successive limits. Moving the deadline later costs nothing: the timer, when it
+ * fires early, re-arms itself for what is left; only a deadline earlier than the armed one re-arms it.
+ */
+function createDeadline(onExpire: () => void) {
+  let deadline = Infinity
+  let firesAt = Infinity
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const arm = (ms: number) => {
+    firesAt = performance.now() + ms
+    timer = setTimeout(fire, ms)
   }
-  let timer = firstMs === undefined ? undefined : setTimeout(() => fail(new UpstreamFailure('first-byte', `upstream sent no data within ${firstMs} ms`)), firstMs)
-  let idle = false
+  const fire = () => {
+    timer = undefined
+    firesAt = Infinity
+    const left = deadline - performance.now()
+    if (left > 0) return arm(left)
+    deadline = Infinity
+    onExpire()
+  }
+  return {
+    /** Expires `ms` from now (replacing the previous deadline). */
+    in(ms: number): void {
+      deadline = performance.now() + ms
+      if (deadline >= firesAt) return
+      clearTimeout(timer)
+      arm(ms)
+    },
+    clear(): void {
+      deadline = Infinity
+      firesAt = Infinity
+      clearTimeout(timer)
+      timer = undefined
+    },
+  }
+}
+
+/** Wraps a body's reader: `onChunk` after every chunk (moves the idle deadline), `onDone` once at its end, error or cancel. */
+function watchedReader(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  hooks: { onChunk?: () => void; onDone: () => void; onCancel: () => void },
+): BodyReader {
+  const { onChunk, onDone, onCancel } = hooks
   let settled = false
   const finish = () => {
-    clearTimeout(timer)
     if (settled) return
     settled = true
     onDone()
@@ -131,16 +173,12 @@ function watchedReader(
         throw error
       }
       if (next.done) finish()
-      else if (idle) timer?.refresh()
-      else if (idleMs !== undefined) {
-        idle = true
-        clearTimeout(timer)
-        timer = setTimeout(() => fail(new UpstreamFailure('idle', `upstream sent nothing for ${idleMs} ms`)), idleMs)
-      }
+      else onChunk?.()
       return next
     },
     cancel(reason) {
-      abort(new UpstreamFailure('aborted', 'client disconnected'))
+      // Cancelling a live body means its reader went away; after a failed read the failure already says why.
+      if (!settled) onCancel()
       finish()
       return reader.cancel(reason)
     },

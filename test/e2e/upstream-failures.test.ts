@@ -109,6 +109,34 @@ describe('upstream timeouts', () => {
     }
   })
 
+  test('a stream whose connection drops before any output falls over (it is not taken for a client that left)', async () => {
+    const dropping = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('data: {"id":"1","model":"m","choices":[{"index":0,"delta":{"role":"assistant"}}]}\n\n'))
+              setTimeout(() => controller.error(new Error('boom')), 20)
+            },
+          }),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+    })
+    try {
+      await using backup = startFakeUpstream()
+      backup.reply({ headers: { 'content-type': 'text/event-stream' }, parts: toSse(readChunks('openai-chat/openai-text.chunks.txt'), 'openai') })
+      await using modelmux = await startTestServer(configFor(`http://127.0.0.1:${dropping.port}`, backup.url))
+      const response = await chat(modelmux.url, { model: 'stack', stream: true })
+      expect(response.status).toBe(200)
+      expect(response.headers.get('x-modelmux-model')).toBe('b/m2')
+      expect((await response.text()).endsWith('data: [DONE]\n\n')).toBe(true)
+    } finally {
+      await dropping.stop(true)
+    }
+  })
+
   test('a non-stream answer slower than totalMs is a 504', async () => {
     await using primary = startFakeUpstream()
     await using modelmux = await startTestServer(configFor(primary.url))

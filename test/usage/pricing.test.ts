@@ -63,9 +63,9 @@ test('the recorder estimates the prompt with the tokenizer only when the upstrea
   const base: UsageEvent = { at: 1, requestId: 'r', inboundFormat: 'openai-chat', requestedModel: 'oa/gpt-4.1', model: 'oa/gpt-4.1', provider: 'openai-compatible', connectionId: null, apiKeyId: null, status: 200, stream: true, attempts: 1, latencyMs: 5 }
   let calls = 0
   const estimate = () => (calls++, countRequestTokens(ir as never))
-  recorder.record({ ...base, requestId: 'none', estimateInput: estimate })
-  recorder.record({ ...base, requestId: 'reported', inputTokens: 7, outputTokens: 3, estimateInput: estimate })
-  recorder.record({ ...base, requestId: 'failed', status: 502, estimateInput: estimate })
+  recorder.record({ ...base, requestId: 'none' }, estimate)
+  recorder.record({ ...base, requestId: 'reported', inputTokens: 7, outputTokens: 3 }, estimate)
+  recorder.record({ ...base, requestId: 'failed', status: 502 }, estimate)
   await recorder.settled()
   await recorder.flush()
   const rows = db.query('SELECT request_id, input_tokens, output_tokens, estimated, list_cost FROM usage_events ORDER BY request_id').all() as Record<string, unknown>[]
