@@ -1,5 +1,6 @@
 import type { Database } from 'bun:sqlite'
 import { listAliases, listCombos } from '../store/combos'
+import { BUSY_TIMEOUT_MS } from '../store/db'
 import { insertAttemptEvents, insertUsageEvents, type AttemptEvent, type UsageEvent } from '../store/usage'
 import { createMetrics, type Metrics } from './metrics'
 import { pricingSnapshot, priceRequest } from './pricing'
@@ -64,13 +65,24 @@ function enrich(row: UsageEvent, comboOf: (model: string | null) => string | nul
   return row
 }
 
-/** Writes one batch of usage and attempt rows in a single transaction. */
-function writeBatch(db: Database, usage: UsageEvent[], attempts: AttemptEvent[]): void {
-  db.transaction(() => {
-    if (usage.length) insertUsageEvents(db, usage)
-    if (attempts.length) insertAttemptEvents(db, attempts)
-  })()
+// A batch waits at most this long for another process's lock (a CLI writing, a backup): requests queue behind it.
+const BATCH_BUSY_TIMEOUT_MS = 50
+
+/** Writes one batch of usage and attempt rows in a single transaction; throws (writing nothing) if the store is locked or failing. */
+function writeBatch(db: Database, usage: UsageEvent[], attempts: AttemptEvent[], patient = false): void {
+  if (!patient) db.exec(`PRAGMA busy_timeout = ${BATCH_BUSY_TIMEOUT_MS}`)
+  try {
+    db.transaction(() => {
+      if (usage.length) insertUsageEvents(db, usage)
+      if (attempts.length) insertAttemptEvents(db, attempts)
+    })()
+  } finally {
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
+  }
 }
+
+/** The newest `max` rows of a list (what a bounded queue keeps). */
+const newest = <T>(rows: T[], max: number): T[] => (rows.length > max ? rows.slice(rows.length - max) : rows)
 
 /**
  * Starts a recorder that flushes every `intervalMs` or once `batchSize` rows are queued. Batches are
@@ -87,9 +99,13 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
   let attempts: AttemptEvent[] = []
   let droppedCount = 0
   let flushQueued = false
+  // Rows a failed write kept for the next flush (already enriched and counted in the metrics).
+  let retryUsage: UsageEvent[] = []
+  let retryAttempts: AttemptEvent[] = []
+  let failing = false
   const flush = async () => {
     flushQueued = false
-    if (usage.length === 0 && attempts.length === 0) return
+    if (usage.length === 0 && attempts.length === 0 && retryUsage.length === 0 && retryAttempts.length === 0) return
     const comboOf = comboResolver(db)
     const usageBatch = usage.map((event) => enrich(event, comboOf, db))
     const attemptBatch = attempts
@@ -102,11 +118,21 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
       // A request answered by its only attempt stores no attempt row (routing keeps traces that add something).
       if (isImpliedAttempt(event) && !traced.has(event.requestId)) metrics.observeAttempt(impliedAttempt(event))
     }
+    const writeUsage = retryUsage.length ? retryUsage.concat(usageBatch) : usageBatch
+    const writeAttempts = retryAttempts.length ? retryAttempts.concat(attemptBatch) : attemptBatch
+    retryUsage = []
+    retryAttempts = []
     try {
-      writeBatch(db, usageBatch, attemptBatch)
+      writeBatch(db, writeUsage, writeAttempts)
+      if (failing) console.error('modelmux: usage rows are being recorded again')
+      failing = false
     } catch (error) {
-      droppedCount += usageBatch.length + attemptBatch.length
-      console.error(`modelmux: could not record ${usageBatch.length + attemptBatch.length} usage rows: ${(error as Error).message}`)
+      // Kept for the next flush (the oldest beyond the queue bound are dropped): a locked store loses nothing.
+      retryUsage = newest(writeUsage, maxQueue)
+      retryAttempts = newest(writeAttempts, maxQueue)
+      droppedCount += writeUsage.length - retryUsage.length + writeAttempts.length - retryAttempts.length
+      if (!failing) console.error(`modelmux: could not record ${writeUsage.length + writeAttempts.length} usage rows (kept, retrying): ${(error as Error).message}`)
+      failing = true
     }
   }
   const push = <T>(queue: T[], row: T) => {
@@ -150,9 +176,18 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
       await Promise.all([...estimating])
       closed = true
       await flush()
+      // Shutting down: what a lock held back gets one last try, waiting the store's usual time.
+      if (retryUsage.length > 0 || retryAttempts.length > 0) {
+        try {
+          writeBatch(db, retryUsage, retryAttempts, true)
+        } catch (error) {
+          droppedCount += retryUsage.length + retryAttempts.length
+          console.error(`modelmux: ${retryUsage.length + retryAttempts.length} usage rows could not be recorded: ${(error as Error).message}`)
+        }
+      }
     },
     dropped: () => droppedCount,
-    pending: () => usage,
+    pending: () => (retryUsage.length === 0 ? usage : [...retryUsage, ...usage]),
     metrics,
     async settled() {
       await Promise.all([...estimating])

@@ -1,6 +1,9 @@
 import { Database } from 'bun:sqlite'
 import { chmodSync, existsSync } from 'node:fs'
 
+/** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000
+
 /** Opens (creating if needed) the SQLite database with WAL, foreign keys and a busy timeout. */
 export function openDatabase(path: string): Database {
   const isNew = path !== ':memory:' && !existsSync(path)
@@ -8,7 +11,7 @@ export function openDatabase(path: string): Database {
   db.exec('PRAGMA journal_mode = WAL')
   db.exec('PRAGMA synchronous = NORMAL')
   db.exec('PRAGMA foreign_keys = ON')
-  db.exec('PRAGMA busy_timeout = 5000')
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
   if (isNew) chmodSync(path, 0o600)
   return db
 }
