@@ -206,44 +206,46 @@ export function relayStream(
     ended = true
     options.onEnd(result)
   }
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        for (;;) {
-          let chunk: Uint8Array
-          try {
-            if (bufferedIndex < buffered.length) {
-              const out = rewriter.push(buffered[bufferedIndex++])
-              if (out) return controller.enqueue(out)
-              continue
-            }
+  // A direct stream: each chunk goes straight to the response's sink (no queue); awaiting its flush is the backpressure.
+  const source = {
+    type: 'direct' as const,
+    async pull(controller: ReadableStreamDirectController) {
+      for (;;) {
+        let chunk: Uint8Array
+        try {
+          if (bufferedIndex < buffered.length) chunk = buffered[bufferedIndex++]
+          else {
             const next = await reader.read()
             if (next.done) {
               const rest = rewriter.end()
-              if (rest) controller.enqueue(rest)
-              controller.close()
+              if (rest) controller.write(rest)
               end({ ok: true })
+              controller.close()
               return
             }
             chunk = next.value
-          } catch (error) {
-            const failure = options.describeFailure(error)
-            // A half-received line is dropped rather than sent as garbage; a blank line ends any open SSE event.
-            const separator = options.format === 'ollama' ? '' : '\n'
-            controller.enqueue(new TextEncoder().encode(separator + encodeStreamError(options.format, failure)))
-            controller.close()
-            end({ ok: false, error: failure, clientGone: false })
-            return
           }
-          const out = rewriter.push(chunk)
-          if (out) return controller.enqueue(out)
+        } catch (error) {
+          if (ended) return // the client went away and cancelled the read
+          const failure = options.describeFailure(error)
+          // A half-received line is dropped rather than sent as garbage; a blank line ends any open SSE event.
+          const separator = options.format === 'ollama' ? '' : '\n'
+          controller.write(separator + encodeStreamError(options.format, failure))
+          end({ ok: false, error: failure, clientGone: false })
+          controller.close()
+          return
         }
-      },
-      cancel(reason) {
-        end({ ok: false, error: new ProxyError('invalid_request', 'client disconnected', { status: 499 }), clientGone: true })
-        return reader.cancel(reason)
-      },
+        const out = rewriter.push(chunk)
+        if (out) {
+          controller.write(out)
+          await controller.flush()
+        }
+      }
     },
-    { highWaterMark: 0 },
-  )
+    cancel(reason?: unknown) {
+      end({ ok: false, error: new ProxyError('invalid_request', 'client disconnected', { status: 499 }), clientGone: true })
+      return reader.cancel(reason)
+    },
+  }
+  return new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>)
 }

@@ -94,4 +94,18 @@ describe('estimates and routes', () => {
     expect(everything).not.toContain(clientKey)
     expect(everything).not.toContain('sk-upstream-openai-secret')
   })
+
+  test('with request logs on, a passthrough stream reaches the client whole and both sides log it', async () => {
+    await using env = await startUsageEnv({}, {}, { ENABLE_REQUEST_LOGS: 'true' })
+    const parts = [...readChunks('openai-chat/openai-text.chunks.txt').map((line) => `data: ${line}\n\n`), 'data: [DONE]\n\n']
+    env.upstreams.openai.reply({ headers: { 'content-type': 'text/event-stream' }, parts })
+    const text = await (await env.call('openai-chat', 'oa/gpt-4.1', true)).text()
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true)
+    expect(text.split('data: ').length).toBe(parts.length + 1)
+    const rows = await env.rows('request_logs')
+    expect(rows.map((row) => row.side).sort()).toEqual(['client', 'upstream'])
+    const client = rows.find((row) => row.side === 'client')!
+    expect(client.response_body).toBe(text)
+    expect(rows.find((row) => row.side === 'upstream')!.response_body).toBe(parts.join(''))
+  })
 })
