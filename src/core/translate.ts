@@ -36,13 +36,18 @@ export function encodeStream(events: ReadableStream<StreamEvent>, format: WireFo
   return format.stream.framing === 'ndjson' ? framed.pipeThrough(createNdjsonEncoderStream()) : framed.pipeThrough(createSseEncoderStream())
 }
 
+/** A bytes → bytes translator; `fail` ends the output with an in-band error instead of decoding what is left. */
+export interface StreamTranslator extends StreamTransformer<Uint8Array, Uint8Array> {
+  fail(error: Extract<StreamEvent, { type: 'error' }>, emit: Emit<Uint8Array>): void
+}
+
 /** Bytes → bytes as one synchronous transformer (framing, decoder, optional IR `hook`, encoder, framing); one output chunk per input chunk. */
 export function createStreamTranslator(
   from: WireFormat,
   to: WireFormat,
   context: EncodeContext,
   hook?: StreamTransformer<StreamEvent, StreamEvent>,
-): StreamTransformer<Uint8Array, Uint8Array> {
+): StreamTranslator {
   const framing = from.stream.framing === 'ndjson' ? createNdjsonDecoder() : createSseDecoder()
   const decoder = from.stream.decoder()
   const encoder = to.stream.encoder(context)
@@ -70,6 +75,12 @@ export function createStreamTranslator(
     flush(emit) {
       framing.flush(decode)
       decoder.flush(observe)
+      hook?.flush(encode)
+      encoder.flush(write)
+      drain(emit)
+    },
+    fail(error, emit) {
+      observe(error)
       hook?.flush(encode)
       encoder.flush(write)
       drain(emit)

@@ -13,7 +13,7 @@ import { callUpstream, readerStream, UpstreamFailure } from '../upstream/call-up
 import { copyResponseHeaders } from '../upstream/headers'
 import { OAuthError, oauthServiceFor, type PreparedSubscriptionCall } from '../oauth'
 import type { AppContext } from './context'
-import { holdUntilContent, resumeHeld } from './hold'
+import { holdUntilContent } from './hold'
 import { logExchange } from './request-log'
 import { observeUsage, type ObservedUsage } from './observe-usage'
 import { relayStream, rewriteModel } from './passthrough'
@@ -213,7 +213,7 @@ export async function attemptCandidate(
       return { kind: 'answered', response: new Response(relayed, { status: response.status, headers }), status: response.status }
     }
     headers.set('content-type', to.stream.framing === 'ndjson' ? 'application/x-ndjson' : 'text/event-stream; charset=utf-8')
-    const translated = translateUpstreamStream({ body: resumeHeld(held), from, to, context: encodeContext, usage, describeFailure: failureOf, onEnd: finish })
+    const translated = translateUpstreamStream({ held, from, to, context: encodeContext, usage, describeFailure: failureOf, onEnd: finish })
     return { kind: 'answered', response: new Response(translated, { status: response.status, headers }), status: response.status }
   }
 

@@ -66,22 +66,3 @@ export async function holdUntilContent(reader: BodyReader, format: WireFormat): 
   if (verdict === 'error') return { kind: 'error', error: await decodeError(buffered, format) }
   return { kind: 'empty' }
 }
-
-/** The held body as one stream again: what was buffered, then the rest. */
-export function resumeHeld(held: HeldBody): ReadableStream<Uint8Array> {
-  let index = 0
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (index < held.buffered.length) return controller.enqueue(held.buffered[index++])
-        const next = await held.reader.read()
-        if (next.done) controller.close()
-        else controller.enqueue(next.value)
-      },
-      cancel(reason) {
-        return held.reader.cancel(reason)
-      },
-    },
-    { highWaterMark: 0 },
-  )
-}

@@ -2,33 +2,11 @@ import type { EncodeContext } from '../core/ids'
 import type { StreamEvent, Usage } from '../core/ir'
 import { mergeUsage } from '../core/ir'
 import type { ProxyError } from '../core/errors'
-import type { StreamTransformer } from '../core/sse'
-import { translateStreamWith } from '../core/translate'
+import type { Emit, StreamTransformer } from '../core/sse'
+import { createStreamTranslator } from '../core/translate'
 import { encodeStreamError } from '../formats/errors'
 import type { WireFormat } from '../formats/types'
-
-/** The upstream body with read failures turned into a clean end; the failure is remembered for an in-band error. */
-function endCleanly(body: ReadableStream<Uint8Array>, onFailure: (error: unknown) => void): ReadableStream<Uint8Array> {
-  const reader = body.getReader()
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const next = await reader.read()
-          if (next.done) controller.close()
-          else controller.enqueue(next.value)
-        } catch (error) {
-          onFailure(error)
-          controller.close()
-        }
-      },
-      cancel(reason) {
-        return reader.cancel(reason)
-      },
-    },
-    { highWaterMark: 0 },
-  )
-}
+import type { HeldBody } from './hold'
 
 /** How a translated stream ended. */
 export interface TranslatedEnd {
@@ -38,11 +16,13 @@ export interface TranslatedEnd {
 }
 
 /**
- * Translates an upstream stream into the client's format through the IR. Usage is read from the IR
- * events (exact, never estimated); a broken upstream becomes the client format's in-band error.
+ * Translates a held upstream stream into the client's format through the IR, as one direct stream:
+ * each upstream chunk is decoded, translated and encoded synchronously and written as one chunk (so a
+ * translated stream costs as many writes as the upstream's). Usage is read from the IR events (exact,
+ * never estimated); a broken upstream becomes the client format's in-band error.
  */
 export function translateUpstreamStream(options: {
-  body: ReadableStream<Uint8Array>
+  held: HeldBody
   from: WireFormat
   to: WireFormat
   context: EncodeContext
@@ -50,6 +30,8 @@ export function translateUpstreamStream(options: {
   describeFailure: (error: unknown) => ProxyError
   onEnd: (end: TranslatedEnd) => void
 }): ReadableStream<Uint8Array> {
+  const { reader, buffered } = options.held
+  let bufferedIndex = 0
   let failure: ProxyError | undefined
   let terminal = false
   let ended = false
@@ -58,7 +40,6 @@ export function translateUpstreamStream(options: {
     ended = true
     options.onEnd(result)
   }
-  const body = endCleanly(options.body, (error) => (failure = options.describeFailure(error)))
   const observe: StreamTransformer<StreamEvent, StreamEvent> = {
     transform(event, emit) {
       if (event.type === 'usage') Object.assign(options.usage, mergeUsage(options.usage, event.usage))
@@ -72,51 +53,47 @@ export function translateUpstreamStream(options: {
       end(failure ? { ok: false, error: failure } : { ok: true })
     },
   }
-  const encoded = translateStreamWith(body, options.from, options.to, options.context, observe)
-  const reader = encoded.getReader()
-  // One upstream chunk becomes many small events; everything the pipeline has ready by the next turn of the
-  // event loop goes out as one write, so a translated stream costs about as many writes as the upstream's.
-  type Read = { done: true; value?: undefined } | { done: false; value: Uint8Array }
-  let pending: Promise<Read> | undefined
-  const nextTurn = () => new Promise<'later'>((resolve) => setImmediate(() => resolve('later')))
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const first = await (pending ?? (reader.read() as Promise<Read>))
-          pending = undefined
-          if (first.done) return controller.close()
-          const parts: Uint8Array[] = [first.value]
-          let size = first.value.byteLength
-          for (;;) {
-            pending = reader.read() as Promise<Read>
-            const ready = await Promise.race([pending, nextTurn()])
-            if (ready === 'later' || ready.done) break
-            pending = undefined
-            parts.push(ready.value)
-            size += ready.value.byteLength
+  const translator = createStreamTranslator(options.from, options.to, options.context, observe)
+  const source = {
+    type: 'direct' as const,
+    async pull(controller: ReadableStreamDirectController) {
+      const write: Emit<Uint8Array> = (bytes) => void controller.write(bytes)
+      try {
+        for (;;) {
+          let chunk: Uint8Array | undefined
+          if (bufferedIndex < buffered.length) chunk = buffered[bufferedIndex++]
+          else {
+            try {
+              const next = await reader.read()
+              if (!next.done) chunk = next.value
+            } catch (error) {
+              if (ended) return // the client went away and cancelled the read
+              failure = options.describeFailure(error)
+            }
           }
-          if (parts.length === 1) return controller.enqueue(parts[0])
-          const joined = new Uint8Array(size)
-          let offset = 0
-          for (const part of parts) {
-            joined.set(part, offset)
-            offset += part.byteLength
+          if (chunk === undefined) {
+            // A broken upstream is reported as what it was (a timeout, a reset), not as an early end.
+            if (failure) translator.fail({ type: 'error', error: { status: failure.status, kind: failure.kind, message: failure.message, code: failure.code } }, write)
+            else translator.flush(write)
+            controller.close()
+            return
           }
-          controller.enqueue(joined)
-        } catch (error) {
-          // A codec bug must not crash the process or leave the client hanging.
-          const problem = options.describeFailure(error)
-          end({ ok: false, error: problem })
-          controller.enqueue(new TextEncoder().encode(encodeStreamError(options.to.id, problem)))
-          controller.close()
+          translator.transform(chunk, write)
+          await controller.flush()
         }
-      },
-      cancel(reason) {
-        end({ ok: false, clientGone: true })
-        return reader.cancel(reason)
-      },
+      } catch (error) {
+        // A codec bug must not crash the process or leave the client hanging (unless it already left).
+        const problem = options.describeFailure(error)
+        if (ended) return
+        end({ ok: false, error: problem })
+        controller.write(encodeStreamError(options.to.id, problem))
+        controller.close()
+      }
     },
-    { highWaterMark: 0 },
-  )
+    cancel(reason?: unknown) {
+      end({ ok: false, clientGone: true })
+      return reader.cancel(reason)
+    },
+  }
+  return new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>)
 }

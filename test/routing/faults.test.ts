@@ -222,6 +222,21 @@ describe('streams after output started', () => {
     expect((await env.rows('attempts')).map((a) => a.status)).toEqual([429, 504])
   })
 
+  test('a cut translated stream ends with the client format\'s in-band error after what arrived, and is recorded as failed', async () => {
+    await using env = await setup()
+    const parts = toSse(readChunks('anthropic/anthropic-text.chunks.txt'), 'anthropic')
+    env.other.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [...parts.slice(0, 5), never()] })
+    const response = await env.chat({ model: 'o/claude', stream: true })
+    expect(response.status).toBe(200)
+    const text = await response.text()
+    expect(text).toContain('"content":"Hello"')
+    expect(text).toMatch(/data: \{"error":\{"message":"[^"]*upstream sent nothing for 300 ms"/)
+    expect(text).not.toContain('[DONE]')
+    const usage = await env.rows('usage_events')
+    expect(usage).toHaveLength(1)
+    expect(usage[0]).toMatchObject({ model: 'o/claude', status: 504 })
+  })
+
   test('a malformed chunk in a translated stream never crashes the server or reaches the client as garbage', async () => {
     await using env = await setup()
     const parts = toSse(readChunks('anthropic/anthropic-text.chunks.txt'), 'anthropic')
