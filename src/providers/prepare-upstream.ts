@@ -114,6 +114,32 @@ export function upstreamUrl(provider: ProviderDefinition, connection: UpstreamCo
   return withQueryAuth(url, provider, credential)
 }
 
+interface Destination {
+  url: string
+  proxy: string | null
+  env: ProxyEnv
+}
+
+// Where a call goes depends only on the connection (a registry reload makes new objects), model, stream,
+// a query-placed credential and the proxy environment: remembered per connection, a few hundred at most.
+const destinations = new WeakMap<UpstreamConnection, Map<string, Destination>>()
+const MAX_DESTINATIONS = 256
+
+/** The URL and proxy of a call, computed once per connection, model, stream and query credential. */
+function whereTo(provider: ProviderDefinition, connection: UpstreamConnection, call: UpstreamCall, credential: string | null): Destination {
+  let known = destinations.get(connection)
+  if (!known) destinations.set(connection, (known = new Map()))
+  const key = `${call.model}\u0000${call.stream}\u0000${provider.auth.kind === 'query' ? credential : ''}`
+  const cached = known.get(key)
+  if (cached && cached.env === call.env) return cached
+  const url = upstreamUrl(provider, connection, call.model, call.stream, credential)
+  const proxy = selectProxy(url, call.env, typeof connection.options?.proxy === 'string' ? connection.options.proxy : undefined)
+  if (known.size >= MAX_DESTINATIONS) known.clear()
+  const destination = { url, proxy, env: call.env }
+  known.set(key, destination)
+  return destination
+}
+
 /**
  * Shapes one upstream call for a provider: URL (base, path prefix, endpoint, query auth), headers (its own,
  * its credential, forwarded version/beta headers), body (dropped and renamed params) and the proxy to use.
@@ -125,7 +151,7 @@ export function prepareUpstream(provider: ProviderDefinition, connection: Upstre
     throw new ProxyError('internal', `${connection.name}: resolve the ${provider.name} access token first (resolveCredential)`)
   }
   const credential = provider.auth.kind === 'none' ? null : call.credential !== undefined ? call.credential : connection.apiKey ?? provider.anonymousKey ?? null
-  const url = upstreamUrl(provider, connection, call.model, call.stream, credential)
+  const { url, proxy } = whereTo(provider, connection, call, credential)
   let body = applyParamRules(call.body, rulesFor(provider, call.model))
   // OpenAI answers 400 to stream_options on a non-streaming call.
   if (provider.format === 'openai-chat' && !call.stream && 'stream_options' in body) {
@@ -137,6 +163,6 @@ export function prepareUpstream(provider: ProviderDefinition, connection: Upstre
     headers: buildUpstreamHeaders(provider, credential, call.clientHeaders, call.stream),
     body,
     bodyText: body === call.body ? call.bodyText : undefined,
-    proxy: selectProxy(url, call.env, typeof connection.options?.proxy === 'string' ? connection.options.proxy : undefined),
+    proxy,
   }
 }

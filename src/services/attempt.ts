@@ -153,7 +153,8 @@ export async function attemptCandidate(
     { requestId: parsed.requestId, side: 'upstream', attempt: attemptNumber, method: 'POST', url: prepared.url, requestHeaders: prepared.headers, requestBody: bodyText, secrets: [connection.apiKey] },
     upstream.response,
   )
-  const headers = new Headers({ 'x-modelmux-model': candidate.publicModel, 'x-modelmux-attempts': String(attemptNumber) })
+  // A plain record: the Response built from it converts it once, instead of a Headers object set field by field.
+  const headers: Record<string, string> = { 'x-modelmux-model': candidate.publicModel, 'x-modelmux-attempts': String(attemptNumber) }
   copyResponseHeaders(response.headers, headers)
   const failureOf = (error: unknown) => describeFailure(connection.name, upstream.failure(), error)
   const failedWith = (failure: ProxyError): AttemptOutcome =>
@@ -165,7 +166,7 @@ export async function attemptCandidate(
     const classified = classifyHttpFailure(response.status, response.headers, text, context.now())
     let failure: Response
     if (passthrough) {
-      headers.set('content-type', response.headers.get('content-type') ?? 'application/json')
+      headers['content-type'] = response.headers.get('content-type') ?? 'application/json'
       failure = new Response(text, { status: response.status, headers })
     } else {
       failure = errorResponse(call.format, decodeUpstreamError(response.status, text, connection.name), headers)
@@ -175,7 +176,8 @@ export async function attemptCandidate(
 
   const from = getFormat(provider.format)
   const to = passthrough ? from : getFormat(call.format)
-  const encodeContext: EncodeContext = { clock: { now: context.now }, ids: (prefix) => `${prefix}${crypto.randomUUID().replaceAll('-', '')}`, model: candidate.publicModel }
+  // Only translations encode; a passthrough never builds this.
+  const encodeContext = (): EncodeContext => ({ clock: { now: context.now }, ids: (prefix) => `${prefix}${crypto.randomUUID().replaceAll('-', '')}`, model: candidate.publicModel })
   const upstreamType = response.headers.get('content-type') ?? ''
   const upstreamStreams = upstreamType.includes('event-stream') || upstreamType.includes('ndjson') || (stream && provider.format === 'ollama')
   const usage: ObservedUsage = {}
@@ -184,9 +186,9 @@ export async function attemptCandidate(
     if (!stream) {
       // The client asked for one body but the upstream streamed anyway: collect it into a proper answer.
       try {
-        const body = await translateStreamToResponse(readerStream(upstream.watch(response.body)), from, to, encodeContext).finally(upstream.settle)
+        const body = await translateStreamToResponse(readerStream(upstream.watch(response.body)), from, to, encodeContext()).finally(upstream.settle)
         observeUsage(call.format, body as Record<string, unknown>, usage)
-        headers.set('content-type', 'application/json')
+        headers['content-type'] = 'application/json'
         onComplete({ status: response.status, usage, ttfbMs: Math.round(performance.now() - parsed.startedAt) })
         return { kind: 'answered', response: new Response(JSON.stringify(body), { status: response.status, headers }), status: response.status }
       } catch (error) {
@@ -206,14 +208,14 @@ export async function attemptCandidate(
     const ttfbMs = Math.round(performance.now() - parsed.startedAt)
     const finish = (end: { ok: boolean; error?: ProxyError; clientGone?: boolean }) =>
       onComplete({ status: end.ok ? response.status : end.clientGone ? 499 : (end.error?.status ?? 502), usage, ttfbMs, error: end.error, clientGone: end.clientGone })
-    headers.set('cache-control', 'no-cache')
+    headers['cache-control'] = 'no-cache'
     if (passthrough) {
-      headers.set('content-type', upstreamType || 'text/event-stream')
+      headers['content-type'] = upstreamType || 'text/event-stream'
       const relayed = relayStream(held, { format: provider.format, model: candidate.publicModel, usage, describeFailure: failureOf, onEnd: finish })
       return { kind: 'answered', response: new Response(relayed, { status: response.status, headers }), status: response.status }
     }
-    headers.set('content-type', to.stream.framing === 'ndjson' ? 'application/x-ndjson' : 'text/event-stream; charset=utf-8')
-    const translated = translateUpstreamStream({ held, from, to, context: encodeContext, usage, describeFailure: failureOf, onEnd: finish })
+    headers['content-type'] = to.stream.framing === 'ndjson' ? 'application/x-ndjson' : 'text/event-stream; charset=utf-8'
+    const translated = translateUpstreamStream({ held, from, to, context: encodeContext(), usage, describeFailure: failureOf, onEnd: finish })
     return { kind: 'answered', response: new Response(translated, { status: response.status, headers }), status: response.status }
   }
 
@@ -246,12 +248,12 @@ export async function attemptCandidate(
   }
   onComplete({ status: response.status, usage, ttfbMs: Math.round(performance.now() - parsed.startedAt) })
   if (passthrough) {
-    headers.set('content-type', upstreamType || 'application/json')
+    headers['content-type'] = upstreamType || 'application/json'
     const rewritten = rewriteModel(text, candidate.publicModel, responseModelField[provider.format])
     return { kind: 'answered', response: new Response(rewritten, { status: response.status, headers }), status: response.status }
   }
-  headers.set('content-type', 'application/json')
-  return { kind: 'answered', response: new Response(JSON.stringify(translateResponse(json, from, to, encodeContext)), { status: response.status, headers }), status: response.status }
+  headers['content-type'] = 'application/json'
+  return { kind: 'answered', response: new Response(JSON.stringify(translateResponse(json, from, to, encodeContext())), { status: response.status, headers }), status: response.status }
 }
 
 /** A body holding only an error object, none of any format's output fields. */

@@ -46,8 +46,8 @@ export function withQueryAuth(url: string, provider: ProviderDefinition, apiKey:
 const passedOn = /^(x-request-id|request-id|retry-after|x-ratelimit-.*|anthropic-ratelimit-.*|openai-processing-ms)$/
 
 /** Picks the upstream response headers a client may see. */
-export function copyResponseHeaders(from: Headers, into: Headers): void {
+export function copyResponseHeaders(from: Headers, into: Record<string, string>): void {
   from.forEach((value, name) => {
-    if (passedOn.test(name)) into.set(name, value)
+    if (passedOn.test(name)) into[name] = value
   })
 }
