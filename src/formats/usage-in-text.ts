@@ -56,7 +56,6 @@ const ollamaCounters = [
 export const mentionsUsage = (text: string) =>
   text.includes('"usage":{') || text.includes('"usage": {') || text.includes('"usageMetadata"') || text.includes('"eval_count"')
 
-/** Reads usage from every complete line of an SSE (or NDJSON) text that mentions usage. */
 const usageObject = ['"usage":{', '"usage": {']
 const needlesByFormat: Record<FormatId, Buffer[]> = {
   'openai-chat': usageObject.map((needle) => Buffer.from(needle)),
