@@ -114,6 +114,12 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
       if (line.charCodeAt(0) === 0xfeff) line = line.slice(1)
     }
     if (line.length === 0) return dispatch()
+    // Nearly every line is `data: …`: take its value without splitting the field name off.
+    if (line.startsWith('data:')) {
+      const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5)
+      data = data === undefined ? value : data + '\n' + value
+      return
+    }
     const colon = line.indexOf(':')
     if (colon === 0) return
     let field: string

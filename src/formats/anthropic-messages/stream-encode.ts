@@ -39,6 +39,12 @@ export function createAnthropicStreamEncoderTransformer(context: EncodeContext):
   let target: Emit<SseEvent>
 
   const send = (type: string, payload: JsonObject) => target({ event: type, data: JSON.stringify({ type, ...payload }) })
+  /** The hottest event (a text or thinking delta), written without building its objects. */
+  const sendDelta = (index: number, deltaType: 'text_delta' | 'thinking_delta', field: 'text' | 'thinking', text: string) =>
+    target({
+      event: 'content_block_delta',
+      data: `{"type":"content_block_delta","index":${index},"delta":{"type":"${deltaType}","${field}":${JSON.stringify(text)}}}`,
+    })
 
   const ensureStarted = (event?: Extract<StreamEvent, { type: 'message-start' }>) => {
     if (started) return
@@ -113,10 +119,9 @@ export function createAnthropicStreamEncoderTransformer(context: EncodeContext):
           if (!canSwitch(force)) return void queue.push(event)
           openBlock(event.index, block, block.kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' })
         }
-        if (event.type === 'text-delta') send('content_block_delta', { index: block.wireIndex, delta: { type: 'text_delta', text: event.text } })
-        else if (event.type === 'reasoning-delta') {
-          send('content_block_delta', { index: block.wireIndex, delta: { type: 'thinking_delta', thinking: event.text } })
-        } else send('content_block_delta', { index: block.wireIndex, delta: { type: 'signature_delta', signature: event.signature } })
+        if (event.type === 'text-delta') sendDelta(block.wireIndex, 'text_delta', 'text', event.text)
+        else if (event.type === 'reasoning-delta') sendDelta(block.wireIndex, 'thinking_delta', 'thinking', event.text)
+        else send('content_block_delta', { index: block.wireIndex, delta: { type: 'signature_delta', signature: event.signature } })
         return
       }
       case 'text-end':
