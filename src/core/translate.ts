@@ -36,23 +36,25 @@ export function encodeStream(events: ReadableStream<StreamEvent>, format: WireFo
   return format.stream.framing === 'ndjson' ? framed.pipeThrough(createNdjsonEncoderStream()) : framed.pipeThrough(createSseEncoderStream())
 }
 
-/** A bytes → bytes translator; `fail` ends the output with an in-band error instead of decoding what is left. */
-export interface StreamTranslator extends StreamTransformer<Uint8Array, Uint8Array> {
-  fail(error: Extract<StreamEvent, { type: 'error' }>, emit: Emit<Uint8Array>): void
+/** A stream translator; `fail` ends the output with an in-band error instead of decoding what is left. */
+export interface StreamTranslator<Out> extends StreamTransformer<Uint8Array, Out> {
+  fail(error: Extract<StreamEvent, { type: 'error' }>, emit: Emit<Out>): void
 }
 
-/** Bytes → bytes as one synchronous transformer (framing, decoder, optional IR `hook`, encoder, framing); one output chunk per input chunk. */
-export function createStreamTranslator(
+/**
+ * Bytes → text as one synchronous transformer (framing, decoder, optional IR `hook`, encoder, framing); one
+ * output string per input chunk. A direct response stream writes the string as UTF-8 itself.
+ */
+export function createTextStreamTranslator(
   from: WireFormat,
   to: WireFormat,
   context: EncodeContext,
   hook?: StreamTransformer<StreamEvent, StreamEvent>,
-): StreamTranslator {
+): StreamTranslator<string> {
   const framing = from.stream.framing === 'ndjson' ? createNdjsonDecoder() : createSseDecoder()
   const decoder = from.stream.decoder()
   const encoder = to.stream.encoder(context)
   const format = to.stream.framing === 'ndjson' ? formatNdjsonEvent : formatSseEvent
-  const bytes = new TextEncoder()
   let out = ''
   const write = (event: SseEvent) => {
     out += format(event)
@@ -61,11 +63,11 @@ export function createStreamTranslator(
   const observe = hook ? (event: StreamEvent) => hook.transform(event, encode) : encode
   const decode = (event: SseEvent) => decoder.transform(event, observe)
   // `hook` must pass events on; its flush runs after the decoder's and before the encoder's.
-  const drain = (emit: Emit<Uint8Array>) => {
+  const drain = (emit: Emit<string>) => {
     if (out.length === 0) return
     const text = out
     out = ''
-    emit(bytes.encode(text))
+    emit(text)
   }
   return {
     transform(chunk, emit) {
@@ -85,6 +87,23 @@ export function createStreamTranslator(
       encoder.flush(write)
       drain(emit)
     },
+  }
+}
+
+/** Bytes → bytes: the text translator with its output encoded as UTF-8. */
+export function createStreamTranslator(
+  from: WireFormat,
+  to: WireFormat,
+  context: EncodeContext,
+  hook?: StreamTransformer<StreamEvent, StreamEvent>,
+): StreamTranslator<Uint8Array> {
+  const text = createTextStreamTranslator(from, to, context, hook)
+  const utf8 = new TextEncoder()
+  const encoded = (emit: Emit<Uint8Array>): Emit<string> => (output) => emit(utf8.encode(output))
+  return {
+    transform: (chunk, emit) => text.transform(chunk, encoded(emit)),
+    flush: (emit) => text.flush(encoded(emit)),
+    fail: (error, emit) => text.fail(error, encoded(emit)),
   }
 }
 

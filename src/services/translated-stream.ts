@@ -3,7 +3,7 @@ import type { StreamEvent, Usage } from '../core/ir'
 import { mergeUsage } from '../core/ir'
 import type { ProxyError } from '../core/errors'
 import type { Emit, StreamTransformer } from '../core/sse'
-import { createStreamTranslator } from '../core/translate'
+import { createTextStreamTranslator } from '../core/translate'
 import { encodeStreamError } from '../formats/errors'
 import type { WireFormat } from '../formats/types'
 import type { HeldBody } from './hold'
@@ -17,7 +17,7 @@ export interface TranslatedEnd {
 
 /**
  * Translates a held upstream stream into the client's format through the IR, as one direct stream:
- * each upstream chunk is decoded, translated and encoded synchronously and written as one chunk (so a
+ * each upstream chunk is decoded, translated and encoded synchronously and written as one text (so a
  * translated stream costs as many writes as the upstream's). Usage is read from the IR events (exact,
  * never estimated); a broken upstream becomes the client format's in-band error.
  */
@@ -53,11 +53,11 @@ export function translateUpstreamStream(options: {
       end(failure ? { ok: false, error: failure } : { ok: true })
     },
   }
-  const translator = createStreamTranslator(options.from, options.to, options.context, observe)
+  const translator = createTextStreamTranslator(options.from, options.to, options.context, observe)
   const source = {
     type: 'direct' as const,
     async pull(controller: ReadableStreamDirectController) {
-      const write: Emit<Uint8Array> = (bytes) => void controller.write(bytes)
+      const write: Emit<string> = (text) => void controller.write(text)
       try {
         for (;;) {
           let chunk: Uint8Array | undefined
