@@ -153,34 +153,36 @@ function shiftLeft(bytes: Buffer, target: number, start: number, end: number): n
 export function createLineRewriter(format: FormatId, model: string, usage: ObservedUsage) {
   const key = Buffer.from(`"${responseModelField[format]}"`)
   const replacement = Buffer.from(JSON.stringify(model))
-  let pending: Buffer | undefined
+  // The start of a line still waiting for its end, in the pieces it arrived in (joined once, when it ends).
+  let pending: Buffer[] = []
   const rewrite = (bytes: Buffer) => {
     observeUsageBytes(format, bytes, usage)
     return rewriteFieldBytes(bytes, key, replacement)
   }
   return {
-    push(chunk: Uint8Array): Uint8Array | undefined {
-      if (chunk.byteLength === 0) return undefined
+    /** Hands on the complete lines of `chunk` (rewritten) through `emit`: the line it finishes, then its own. */
+    push(chunk: Uint8Array, emit: (bytes: Uint8Array) => void): void {
+      if (chunk.byteLength === 0) return
       let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-      if (pending) {
-        bytes = Buffer.concat([pending, bytes])
-        pending = undefined
+      if (pending.length > 0) {
+        const newline = bytes.indexOf(10)
+        if (newline === -1) return void pending.push(bytes)
+        // Only the line that spans the chunks is copied; the rest of the chunk is rewritten where it is.
+        pending.push(bytes.subarray(0, newline + 1))
+        emit(rewrite(Buffer.concat(pending)))
+        pending = []
+        bytes = bytes.subarray(newline + 1)
       }
       const lastNewline = bytes.lastIndexOf(10)
-      if (lastNewline === -1) {
-        pending = bytes
-        return undefined
-      }
       if (lastNewline < bytes.length - 1) {
-        pending = bytes.subarray(lastNewline + 1)
+        pending.push(bytes.subarray(lastNewline + 1))
         bytes = bytes.subarray(0, lastNewline + 1)
       }
-      const out = rewrite(bytes)
-      return out.buffer === chunk.buffer && out.byteOffset === chunk.byteOffset && out.byteLength === chunk.byteLength ? chunk : out
+      if (bytes.length > 0) emit(rewrite(bytes))
     },
     end(): Uint8Array | undefined {
-      const rest = pending
-      pending = undefined
+      const rest = pending.length > 0 ? Buffer.concat(pending) : undefined
+      pending = []
       return rest && rest.length > 0 ? rewrite(rest) : undefined
     },
   }
@@ -235,11 +237,12 @@ export function relayStream(
           controller.close()
           return
         }
-        const out = rewriter.push(chunk)
-        if (out) {
-          controller.write(out)
-          await controller.flush()
-        }
+        let wrote = false
+        rewriter.push(chunk, (bytes) => {
+          controller.write(bytes)
+          wrote = true
+        })
+        if (wrote) await controller.flush()
       }
     },
     cancel(reason?: unknown) {

@@ -17,19 +17,29 @@ test.each(cases)('%s', (input, output) => {
   expect(rewriteModel(input, 'p/m')).toBe(output)
 })
 
+/** Pushes the chunks through a fresh rewriter and returns everything it handed on. */
+function rewriteChunks(model: string, chunks: Uint8Array[]): string {
+  const rewriter = createLineRewriter('openai-chat', model, {})
+  const out: Uint8Array[] = []
+  for (const chunk of chunks) rewriter.push(chunk, (bytes) => out.push(bytes))
+  const rest = rewriter.end()
+  if (rest) out.push(rest)
+  return Buffer.concat(out).toString()
+}
+
 test('the byte-level stream rewriter agrees with the text one, wherever the chunks split', () => {
   const stream = cases.map(([input]) => `data: ${input}\n\n`).join('')
   const expected = cases.map(([, output]) => `data: ${output}\n\n`).join('')
   for (let split = 0; split <= stream.length; split++) {
     // The rewriter owns the chunks it is given (it may compact them in place): each run gets fresh bytes.
     const bytes = Buffer.from(stream)
-    const rewriter = createLineRewriter('openai-chat', 'p/m', {})
-    const parts = [rewriter.push(bytes.subarray(0, split)), rewriter.push(bytes.subarray(split)), rewriter.end()]
-    expect(Buffer.concat(parts.filter((part) => part !== undefined)).toString()).toBe(expected)
+    expect(rewriteChunks('p/m', [bytes.subarray(0, split), bytes.subarray(split)])).toBe(expected)
   }
+  // One byte at a time: every line spans many chunks.
+  const bytes = Buffer.from(stream)
+  expect(rewriteChunks('p/m', Array.from({ length: bytes.length }, (_, index) => bytes.subarray(index, index + 1)))).toBe(expected)
   // A longer public model cannot be written in place: the same result, from a copy.
-  const longer = createLineRewriter('openai-chat', 'a-much-longer/public-model-name', {})
-  expect(Buffer.from(longer.push(Buffer.from(stream))!).toString() + Buffer.from(longer.end() ?? []).toString()).toBe(
+  expect(rewriteChunks('a-much-longer/public-model-name', [Buffer.from(stream)])).toBe(
     cases.map(([input]) => `data: ${rewriteModel(input, 'a-much-longer/public-model-name')}\n\n`).join(''),
   )
 })
