@@ -37,14 +37,16 @@ export function compact<T extends JsonObject>(value: T): T {
 }
 
 /** The index of the quote closing the JSON string whose contents start at `from`; -1 if it never closes. */
-function closingQuoteAt(text: string, from: number): number {
-  let index = from
-  while (index < text.length) {
-    const code = text.charCodeAt(index)
-    if (code === 34) return index
-    index += code === 92 ? 2 : 1
+export function jsonStringEnd(text: string, from: number): number {
+  let close = text.indexOf('"', from)
+  while (close > from && text.charCodeAt(close - 1) === 92) {
+    // Escaped only if an odd number of backslashes precede it.
+    let slashes = 1
+    while (close - 1 - slashes >= from && text.charCodeAt(close - 1 - slashes) === 92) slashes++
+    if (slashes % 2 === 0) break
+    close = text.indexOf('"', close + 1)
   }
-  return -1
+  return close
 }
 
 const isJsonSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13
@@ -64,7 +66,7 @@ export function replaceModelInText(text: string, current: string, next: string):
   cursor++
   while (isJsonSpace(text.charCodeAt(cursor))) cursor++
   if (text.charCodeAt(cursor) !== 34) return undefined
-  const close = closingQuoteAt(text, cursor + 1)
+  const close = jsonStringEnd(text, cursor + 1)
   if (close === -1) return undefined
   try {
     if (JSON.parse(text.slice(cursor, close + 1)) !== current) return undefined

@@ -1,19 +1,34 @@
+import { jsonStringEnd } from '../core/json'
 import type { FormatId } from './types'
 
 const isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13
 
-/** The JSON object that starts at `start` (a `{`), found by matching braces outside strings; undefined if cut off. */
+/**
+ * The JSON object that starts at `start` (a `{`), found by matching braces outside strings; undefined if cut
+ * off. Jumps from one quote or brace to the next natively, each position searched for once.
+ */
 function objectAt(text: string, start: number): string | undefined {
   let depth = 0
-  for (let index = start; index < text.length; index++) {
-    const code = text.charCodeAt(index)
-    if (code === 34) {
-      index++
-      while (index < text.length && text.charCodeAt(index) !== 34) index += text.charCodeAt(index) === 92 ? 2 : 1
-    } else if (code === 123) depth++
-    else if (code === 125 && --depth === 0) return text.slice(start, index + 1)
+  let nextQuote = text.indexOf('"', start)
+  let nextOpen = text.indexOf('{', start)
+  let nextClose = text.indexOf('}', start)
+  for (;;) {
+    if (nextClose === -1) return undefined
+    if (nextQuote !== -1 && nextQuote < nextClose && (nextOpen === -1 || nextQuote < nextOpen)) {
+      const end = jsonStringEnd(text, nextQuote + 1)
+      if (end === -1) return undefined
+      nextQuote = text.indexOf('"', end + 1)
+      if (nextOpen !== -1 && nextOpen < end) nextOpen = text.indexOf('{', end + 1)
+      if (nextClose < end) nextClose = text.indexOf('}', end + 1)
+    } else if (nextOpen !== -1 && nextOpen < nextClose) {
+      depth++
+      nextOpen = text.indexOf('{', nextOpen + 1)
+    } else {
+      depth--
+      if (depth === 0) return text.slice(start, nextClose + 1)
+      nextClose = text.indexOf('}', nextClose + 1)
+    }
   }
-  return undefined
 }
 
 /**

@@ -68,5 +68,9 @@ test('usage is read from a body without parsing all of it', async () => {
   }
   expect(extractUsage('openai-chat', '{"content":"the \\"usage\\": {not json","usage":{"prompt_tokens":3}}')).toEqual({ usage: { prompt_tokens: 3 } })
   expect(extractUsage('openai-chat', '{"usage":null}')).toEqual({})
+  // Braces and escaped quotes inside strings do not end the object early; a cut-off object is no usage.
+  const tricky = { usage: { note: 'a}{"b\\', nested: { deep: { n: 1 } }, after: '}' }, tail: '{' }
+  expect(extractUsage('openai-chat', JSON.stringify(tricky))).toEqual({ usage: tricky.usage })
+  expect(extractUsage('openai-chat', '{"usage":{"prompt_tokens":3,"x":"}"')).toEqual({})
   expect(extractUsage('ollama', '{"model":"x","prompt_eval_count":12,"eval_count":34}')).toEqual({ prompt_eval_count: 12, eval_count: 34 })
 })
