@@ -208,7 +208,7 @@ export function relayStream(
     ended = true
     options.onEnd(result)
   }
-  // A direct stream: each chunk goes straight to the response's sink (no queue); awaiting its flush is the backpressure.
+  // A direct stream: each chunk goes straight to the response's sink (no queue).
   const source = {
     type: 'direct' as const,
     async pull(controller: ReadableStreamDirectController) {
@@ -237,12 +237,15 @@ export function relayStream(
           controller.close()
           return
         }
-        let wrote = false
+        // A write returns a promise while the client is slower than the upstream: waiting on it is the backpressure.
+        let written: number | Promise<number> | undefined
         rewriter.push(chunk, (bytes) => {
-          controller.write(bytes)
-          wrote = true
+          written = controller.write(bytes)
         })
-        if (wrote) await controller.flush()
+        if (written !== undefined) {
+          await written
+          await controller.flush()
+        }
       }
     },
     cancel(reason?: unknown) {

@@ -57,7 +57,11 @@ export function translateUpstreamStream(options: {
   const source = {
     type: 'direct' as const,
     async pull(controller: ReadableStreamDirectController) {
-      const write: Emit<string> = (text) => void controller.write(text)
+      // What the last write returned: a promise while the client is slower than the upstream (backpressure).
+      let written: number | Promise<number> | undefined
+      const write: Emit<string> = (text) => {
+        written = controller.write(text)
+      }
       try {
         for (;;) {
           let chunk: Uint8Array | undefined
@@ -78,8 +82,12 @@ export function translateUpstreamStream(options: {
             controller.close()
             return
           }
+          written = undefined
           translator.transform(chunk, write)
-          await controller.flush()
+          if (written !== undefined) {
+            await written
+            await controller.flush()
+          }
         }
       } catch (error) {
         // A codec bug must not crash the process or leave the client hanging (unless it already left).
