@@ -133,6 +133,26 @@ describe('same-format passthrough', () => {
     never.resolve()
   })
 
+  test('a client disconnect aborts the upstream request of a translated stream too', async () => {
+    await using upstream = startFakeUpstream()
+    await using modelmux = await startTestServer(config(upstream.url))
+    const never = Promise.withResolvers<void>()
+    const parts = toSse(readChunks('openai-chat/openai-text.chunks.txt'), 'openai')
+    upstream.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [parts[0], parts[1], { pause: never.promise }] })
+    const controller = new AbortController()
+    const response = await fetch(`${modelmux.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'vllm/qwen3-coder', stream: true, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      signal: controller.signal,
+    })
+    const reader = response.body!.getReader()
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('event: message_start')
+    controller.abort()
+    await upstream.cancelled
+    never.resolve()
+  })
+
   test('usage reported by the upstream is recorded once per request', async () => {
     await using upstream = startFakeUpstream()
     await using modelmux = await startTestServer(config(upstream.url))
