@@ -1,7 +1,7 @@
 import type { EncodeContext } from '../core/ids'
 import type { StreamEvent, Usage } from '../core/ir'
 import { mergeUsage } from '../core/ir'
-import type { ProxyError } from '../core/errors'
+import { ProxyError } from '../core/errors'
 import type { Emit, StreamTransformer } from '../core/sse'
 import { createTextStreamTranslator } from '../core/translate'
 import { encodeStreamError } from '../formats/errors'
@@ -99,7 +99,7 @@ export function translateUpstreamStream(options: {
       }
     },
     cancel(reason?: unknown) {
-      end({ ok: false, clientGone: true })
+      end({ ok: false, clientGone: true, error: new ProxyError('invalid_request', 'client disconnected', { status: 499 }) })
       return reader.cancel(reason)
     },
   }

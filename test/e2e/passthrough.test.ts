@@ -151,6 +151,9 @@ describe('same-format passthrough', () => {
     controller.abort()
     await upstream.cancelled
     never.resolve()
+    await Bun.sleep(50)
+    await modelmux.server.context.usage.flush()
+    expect(modelmux.server.context.db.query('SELECT status, error FROM usage_events').all()).toEqual([{ status: 499, error: 'client disconnected' }])
   })
 
   test('usage reported by the upstream is recorded once per request', async () => {
