@@ -9,20 +9,10 @@ import { manageApiRoutes } from './manage-api'
 import { isSameOriginWrite, sessionCookie, sessionPlugin, sessionToken } from './session'
 import { providersApiRoutes } from './providers-api'
 import { oauthServiceFor } from '../oauth'
+import { jsonError, readJson } from './json'
 
 const keyInput = z.object({ name: z.string().trim().min(1, 'name is required').max(100) }).strict()
 const enabledInput = z.object({ enabled: z.boolean() }).strict()
-
-const jsonError = (status: number, message: string) => Response.json({ error: message }, { status })
-
-/** Reads a JSON body without letting a malformed one become a 500. */
-async function readJson(request: Request): Promise<unknown> {
-  try {
-    return await request.json()
-  } catch {
-    return undefined
-  }
-}
 
 /** The client's address for login throttling. */
 function clientAddress(server: { requestIP(request: Request): { address: string } | null } | null, request: Request): string {

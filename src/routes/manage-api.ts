@@ -22,17 +22,14 @@ import {
 import { setConnectionPriorities, backupDatabase } from '../store/dashboard-queries'
 import { listAliases, listCombos } from '../store/combos'
 import type { Settings } from '../config/file'
+import { jsonError, readJson } from './json'
 
-const jsonError = (status: number, message: string, errors?: FieldErrors) => Response.json({ error: message, ...(errors ? { errors } : {}) }, { status })
 const invalid = (errors: FieldErrors) => jsonError(400, Object.entries(errors).map(([field, message]) => `${field}: ${message}`).join('; '), errors)
 
-async function readJson(request: Request): Promise<Record<string, unknown>> {
-  try {
-    const value = await request.json()
-    return value && typeof value === 'object' && !Array.isArray(value) ? value : {}
-  } catch {
-    return {}
-  }
+/** A JSON object body; anything else reads as an empty object (the field checks then report what is missing). */
+async function readObject(request: Request): Promise<Record<string, unknown>> {
+  const value = await readJson(request)
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
 }
 
 /** An uploaded file: the `file` field of a multipart form, else the raw body (undefined when empty). */
@@ -57,18 +54,18 @@ const toolEnv = () => ({ home: process.env.HOME || homedir(), path: process.env.
 export function manageApiRoutes(context: AppContext) {
   return new Elysia({ name: 'routes/manage-api' })
     .post('/providers', async ({ request }) => {
-      const result = createConnection(context, await readJson(request))
+      const result = createConnection(context, await readObject(request))
       return result.ok ? { ok: true, id: result.value } : invalid(result.errors)
     })
     .put('/providers/:id', async ({ params, request }) => {
-      const result = updateConnection(context, Number(params.id), await readJson(request))
+      const result = updateConnection(context, Number(params.id), await readObject(request))
       if (!result) return jsonError(404, 'no such connection')
       return result.ok ? { ok: true, id: result.value } : invalid(result.errors)
     })
     .patch('/providers/:id', async ({ params, request }) => {
       const id = Number(params.id)
       if (!context.registry.connections.some(({ connection }) => connection.id === id)) return jsonError(404, 'no such connection')
-      const body = await readJson(request)
+      const body = await readObject(request)
       if (body.enabled !== undefined && typeof body.enabled !== 'boolean') return invalid({ enabled: 'must be true or false' })
       if (body.priority !== undefined && !(Number.isInteger(body.priority) && (body.priority as number) >= 0)) return invalid({ priority: 'must be a whole number ≥ 0' })
       if (typeof body.enabled === 'boolean') toggleConnection(context, id, body.enabled)
@@ -81,31 +78,31 @@ export function manageApiRoutes(context: AppContext) {
     .delete('/providers/:id', ({ params }) => (removeConnection(context, Number(params.id)) ? { ok: true } : jsonError(404, 'no such connection')))
     .get('/combos', () => ({ combos: listCombos(context.db) }))
     .post('/combos', async ({ request }) => {
-      const body = await readJson(request)
+      const body = await readObject(request)
       const result = saveCombo(context, { name: body.name, models: body.models })
       return result.ok ? { ok: true, name: result.value } : invalid(result.errors)
     })
     .put('/combos/:id', async ({ params, request }) => {
-      const body = await readJson(request)
+      const body = await readObject(request)
       const result = saveCombo(context, { id: Number(params.id), name: body.name, models: body.models })
       return result.ok ? { ok: true, name: result.value } : invalid(result.errors)
     })
     .delete('/combos/:id', ({ params }) => (removeCombo(context, Number(params.id)) ? { ok: true } : jsonError(404, 'no such combo')))
     .get('/aliases', () => ({ aliases: listAliases(context.db) }))
     .post('/aliases', async ({ request }) => {
-      const body = await readJson(request)
+      const body = await readObject(request)
       const result = saveAlias(context, { name: body.name, target: body.target })
       return result.ok ? { ok: true } : invalid(result.errors)
     })
     .delete('/aliases/:name', ({ params }) => (removeAlias(context, params.name) ? { ok: true } : jsonError(404, 'no such alias')))
     .get('/settings', () => ({ settings: readSettings(context), effective: { timeouts: context.registry.timeouts, maxBodyBytes: context.registry.maxBodyBytes } }))
     .patch('/settings', async ({ request }) => {
-      const body = (await readJson(request)) as Settings
+      const body = (await readObject(request)) as Settings
       const result = patchSettings(context, (settings) => ({ ...settings, ...body }))
       return result.ok ? { ok: true, settings: result.value } : invalid(result.errors)
     })
     .post('/settings/password', async ({ request }) => {
-      const body = await readJson(request)
+      const body = await readObject(request)
       const result = await changePassword(context, { current: body.currentPassword, next: body.newPassword, confirm: body.newPassword })
       return result.ok ? { ok: true } : invalid(result.errors)
     })
@@ -128,7 +125,7 @@ export function manageApiRoutes(context: AppContext) {
     .get('/cli-tools', () => ({ tools: listCliTools(toolEnv()) }))
     .post('/cli-tools/:id', async ({ params, request }) => {
       if (!isCliToolId(params.id)) return jsonError(404, 'no such tool')
-      const body = await readJson(request)
+      const body = await readObject(request)
       const errors: FieldErrors = {}
       if (typeof body.model !== 'string' || !body.model.trim()) errors.model = 'required'
       if (typeof body.apiKey !== 'string' || !body.apiKey.trim()) errors.apiKey = 'required'

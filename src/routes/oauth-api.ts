@@ -5,8 +5,7 @@ import { subscriptionProviders } from '../providers/subscription'
 import type { AppContext } from '../services/context'
 import type { Connection } from '../store/connections'
 import { isSameOriginWrite, sessionPlugin, sessionToken } from './session'
-
-const jsonError = (status: number, message: string) => Response.json({ error: message }, { status })
+import { jsonError, readJson } from './json'
 
 const exchangeInput = z.object({
   code: z.string().trim().min(1, 'code is required (the code, code#state or the whole callback URL)'),
@@ -22,14 +21,6 @@ const pollInput = z.object({
   name: z.string().trim().min(1).max(100).optional(),
 })
 const importInput = z.object({ refreshToken: z.string().trim().min(10), name: z.string().trim().min(1).max(100).optional() })
-
-async function readJson(request: Request): Promise<unknown> {
-  try {
-    return await request.json()
-  } catch {
-    return undefined
-  }
-}
 
 /** An OAuth failure as a JSON answer: a refused grant is the caller's (400), a passing fault the provider's (502). */
 function failure(error: unknown): Response {

@@ -4,8 +4,7 @@ import { getProvider } from '../providers'
 import type { UpstreamConnection } from '../providers/types'
 import type { AppContext } from '../services/context'
 import { listConnectionModels, testConnection, type CheckDeps } from '../services/provider-check'
-
-const jsonError = (status: number, message: string) => Response.json({ error: message }, { status })
+import { jsonError, readJson } from './json'
 
 /** An unsaved connection to validate before it is stored (the dashboard's "test" button on the add form). */
 const draftInput = z
@@ -17,14 +16,6 @@ const draftInput = z
     options: z.record(z.string(), z.string()).optional(),
   })
   .strict()
-
-async function readJson(request: Request): Promise<unknown> {
-  try {
-    return await request.json()
-  } catch {
-    return undefined
-  }
-}
 
 /** The stored connection with this id, joined with its provider (disabled ones too: they may be tested before enabling). */
 function findConnection(context: AppContext, id: string) {

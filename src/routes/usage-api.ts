@@ -12,6 +12,7 @@ import { clearRequestLogs, getRequestLog, listRequestLogs } from '../store/reque
 import { getSetting, setSetting } from '../store/settings'
 import { breakdownUsage, listAttemptsFor, listUsageEvents, sumUsage, type UsageDimension } from '../store/usage-queries'
 import { isSameOriginWrite, sessionPlugin, sessionToken } from './session'
+import { jsonError, readJson } from './json'
 
 type Query = Record<string, string | undefined>
 
@@ -22,16 +23,6 @@ const priceInput = z
 const pricesInput = z.union([priceInput, z.object({ prices: z.array(priceInput).max(10_000) }).strict()])
 const budgetsInput = z.object({ budgets: settingsSchema.shape.budgets.unwrap() }).strict()
 const dimensions: readonly UsageDimension[] = ['provider', 'model', 'connection', 'key']
-
-const jsonError = (status: number, message: string) => Response.json({ error: message }, { status })
-
-async function readJson(request: Request): Promise<unknown> {
-  try {
-    return await request.json()
-  } catch {
-    return undefined
-  }
-}
 
 /** Runs a handler that reads query parameters; a bad parameter becomes a 400 naming it. */
 function withQuery<T>(handler: () => T): T | Response {
