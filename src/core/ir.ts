@@ -270,6 +270,16 @@ export interface StreamError {
   code?: string
 }
 
+/** The error for a stream that stopped before its message finished (no finish, no end event); a fresh object each time. */
+export function truncatedStream(): StreamError {
+  return { status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' }
+}
+
+/** The error for a stream event whose data is not JSON (its start is quoted). */
+export function invalidJsonEvent(data: string): StreamError {
+  return { status: 502, kind: 'upstream', message: `upstream sent invalid JSON: ${data.slice(0, 200)}` }
+}
+
 /**
  * One streamed event. Order: `message-start` first; then blocks, each `*-start`, its deltas and
  * `*-end` (several blocks may be open at once, e.g. parallel tool calls); `usage` any time and

@@ -1,5 +1,5 @@
 import { ProxyError } from '../../core/errors'
-import type { StreamError, StreamEvent } from '../../core/ir'
+import { type StreamError, type StreamEvent, truncatedStream, invalidJsonEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
 import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { kindForAnthropicErrorType } from './errors'
@@ -48,7 +48,7 @@ export function createAnthropicStreamDecoderTransformer(): StreamTransformer<Sse
         payload = JSON.parse(event.data) as JsonObject
       } catch {
         if (event.data === '[DONE]') return
-        return fail(emit, { status: 502, kind: 'upstream', message: `upstream sent invalid JSON: ${event.data.slice(0, 200)}` })
+        return fail(emit, invalidJsonEvent(event.data))
       }
       const type = payload.type ?? event.event
       if (type === 'error') return fail(emit, decodeAnthropicStreamError(payload))
@@ -162,7 +162,7 @@ export function createAnthropicStreamDecoderTransformer(): StreamTransformer<Sse
     flush(emit) {
       if (ended) return
       if (!started) return fail(emit, { status: 502, kind: 'upstream', message: 'upstream stream was empty' })
-      if (!finished) return fail(emit, { status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' })
+      if (!finished) return fail(emit, truncatedStream())
       emit({ type: 'message-end' })
     },
   }

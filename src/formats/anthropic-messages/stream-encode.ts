@@ -1,5 +1,5 @@
 import type { EncodeContext } from '../../core/ids'
-import { mergeUsage, type StreamEvent, type Usage } from '../../core/ir'
+import { mergeUsage, type StreamEvent, type Usage, truncatedStream } from '../../core/ir'
 import { parseArguments, type JsonObject } from '../../core/json'
 import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { encodeAnthropicStreamError } from './errors'
@@ -222,7 +222,7 @@ export function createAnthropicStreamEncoderTransformer(context: EncodeContext):
     flush(emit) {
       target = emit
       if (ended) return
-      target(encodeAnthropicStreamError({ status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' }))
+      target(encodeAnthropicStreamError(truncatedStream()))
     },
   }
 }

@@ -1,4 +1,4 @@
-import type { StreamError, StreamEvent } from '../../core/ir'
+import { type StreamError, type StreamEvent, truncatedStream, invalidJsonEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
 import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { decodeGeminiStreamError } from './errors'
@@ -219,7 +219,7 @@ export function createGeminiStreamDecoderTransformer(): StreamTransformer<SseEve
       try {
         chunk = JSON.parse(event.data)
       } catch {
-        return fail({ status: 502, kind: 'upstream', message: `upstream sent invalid JSON: ${event.data.slice(0, 200)}` })
+        return fail(invalidJsonEvent(event.data))
       }
       if (Array.isArray(chunk)) for (const item of chunk) handleChunk(item)
       else handleChunk(chunk)
@@ -228,7 +228,7 @@ export function createGeminiStreamDecoderTransformer(): StreamTransformer<SseEve
       target = emit
       if (ended) return
       if (!started) return fail({ status: 502, kind: 'upstream', message: 'upstream stream was empty' })
-      if (!finished) return fail({ status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' })
+      if (!finished) return fail(truncatedStream())
       reportUsage()
       ended = true
       target({ type: 'message-end' })

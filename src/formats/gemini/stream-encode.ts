@@ -1,6 +1,6 @@
 import { ProxyError } from '../../core/errors'
 import type { EncodeContext } from '../../core/ids'
-import { mergeUsage, type StreamError, type StreamEvent, type StreamEventOf, type Usage } from '../../core/ir'
+import { mergeUsage, type StreamError, type StreamEvent, type StreamEventOf, type Usage, truncatedStream } from '../../core/ir'
 import { parseArguments, type JsonObject } from '../../core/json'
 import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { encodeGeminiStreamError } from './errors'
@@ -144,7 +144,7 @@ export function createGeminiStreamEncoderTransformer(context: EncodeContext): St
     flush(emit) {
       target = emit
       if (ended) return
-      target(encodeStreamError({ status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' }))
+      target(encodeStreamError(truncatedStream()))
     },
   }
 }

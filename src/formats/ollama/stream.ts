@@ -1,5 +1,5 @@
 import type { EncodeContext } from '../../core/ids'
-import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage } from '../../core/ir'
+import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage, truncatedStream, invalidJsonEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
 import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { mapOllamaDoneReason, toOllamaDoneReason } from './finish-reason'
@@ -47,7 +47,7 @@ export function createOllamaStreamDecoderTransformer(): StreamTransformer<SseEve
       try {
         line = JSON.parse(event.data) as JsonObject
       } catch {
-        return fail({ status: 502, kind: 'upstream', message: `upstream sent invalid JSON: ${event.data.slice(0, 200)}` })
+        return fail(invalidJsonEvent(event.data))
       }
       if (!isObject(line)) return fail({ status: 502, kind: 'upstream', message: 'upstream sent a line that is not an object' })
       if (line.error !== undefined && line.error !== null) {
@@ -221,7 +221,7 @@ export function createOllamaStreamEncoderTransformer(context: EncodeContext): St
     },
     flush(emit) {
       target = emit
-      if (!ended) fail({ message: 'upstream stream ended before the message finished' })
+      if (!ended) fail(truncatedStream())
     },
   }
 }

@@ -1,6 +1,6 @@
 import { kindForStatus } from '../../core/errors'
 import type { EncodeContext } from '../../core/ids'
-import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage } from '../../core/ir'
+import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage, truncatedStream, invalidJsonEvent } from '../../core/ir'
 import type { JsonObject } from '../../core/json'
 import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { encodeOpenAIStreamError } from './errors'
@@ -82,7 +82,7 @@ export function createOpenAIChatStreamDecoderTransformer(): StreamTransformer<Ss
       try {
         chunk = JSON.parse(data) as JsonObject
       } catch {
-        return fail(emit, { status: 502, kind: 'upstream', message: `upstream sent invalid JSON: ${data.slice(0, 200)}` })
+        return fail(emit, invalidJsonEvent(data))
       }
       if (chunk.error !== undefined && chunk.error !== null) return fail(emit, decodeOpenAIStreamError(chunk.error))
       const choices = Array.isArray(chunk.choices) ? (chunk.choices as JsonObject[]) : []
@@ -148,7 +148,7 @@ export function createOpenAIChatStreamDecoderTransformer(): StreamTransformer<Ss
       if (ended) return
       if (!started) return fail(emit, { status: 502, kind: 'upstream', message: 'upstream stream was empty' })
       if (!finished) {
-        return fail(emit, { status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' })
+        return fail(emit, truncatedStream())
       }
       emit({ type: 'message-end' })
     },
@@ -243,7 +243,7 @@ export function createOpenAIChatStreamEncoderTransformer(context: EncodeContext)
       }
     },
     flush(emit) {
-      if (!ended) emit(encodeOpenAIStreamError({ status: 502, kind: 'upstream', message: 'upstream stream ended before the message finished' }))
+      if (!ended) emit(encodeOpenAIStreamError(truncatedStream()))
     },
   }
 }

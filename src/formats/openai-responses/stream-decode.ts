@@ -1,4 +1,4 @@
-import type { StreamError, StreamEvent } from '../../core/ir'
+import { type StreamError, type StreamEvent, invalidJsonEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
 import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { FORMAT, reasoningText, SUMMARY_SEPARATOR } from './content'
@@ -183,7 +183,7 @@ export function createResponsesStreamDecoderTransformer(): StreamTransformer<Sse
         payload = JSON.parse(event.data) as JsonObject
       } catch {
         if (event.data === '[DONE]') return
-        return fail({ status: 502, kind: 'upstream', message: `upstream sent invalid JSON: ${event.data.slice(0, 200)}` })
+        return fail(invalidJsonEvent(event.data))
       }
       const type = String(payload.type ?? event.event ?? '')
       if (type === 'error') return fail(decodeResponsesStreamError(payload))

@@ -1,5 +1,5 @@
 import type { EncodeContext } from '../../core/ids'
-import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage } from '../../core/ir'
+import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage, truncatedStream } from '../../core/ir'
 import type { JsonObject } from '../../core/json'
 import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import type { FormatId } from '../types'
@@ -236,7 +236,7 @@ export function createResponsesStreamEncoderTransformer(context: EncodeContext):
     },
     flush(emit) {
       target = emit
-      if (!ended) fail({ kind: 'upstream', message: 'upstream stream ended before the message finished' })
+      if (!ended) fail(truncatedStream())
     },
   }
 }
