@@ -15,7 +15,7 @@ import { OAuthError, oauthServiceFor, type PreparedSubscriptionCall } from '../o
 import type { AppContext } from './context'
 import { holdUntilContent } from './hold'
 import { logExchange } from './request-log'
-import { observeUsage, type ObservedUsage } from './observe-usage'
+import { observeUsage, type ObservedUsage } from '../formats/observe-usage'
 import { relayStream, rewriteModel } from './passthrough'
 import { extractUsage } from '../formats/usage-in-text'
 import { errorResponse, type ParsedCall } from './proxy'
@@ -179,7 +179,8 @@ export async function attemptCandidate(
   // Only translations encode; a passthrough never builds this.
   const encodeContext = (): EncodeContext => ({ clock: { now: context.now }, ids: (prefix) => `${prefix}${crypto.randomUUID().replaceAll('-', '')}`, model: candidate.publicModel })
   const upstreamType = response.headers.get('content-type') ?? ''
-  const upstreamStreams = upstreamType.includes('event-stream') || upstreamType.includes('ndjson') || (stream && provider.format === 'ollama')
+  // An NDJSON upstream (Ollama) may stream under a plain JSON content type.
+  const upstreamStreams = upstreamType.includes('event-stream') || upstreamType.includes('ndjson') || (stream && from.stream.framing === 'ndjson')
   const usage: ObservedUsage = {}
 
   if (upstreamStreams && response.body) {

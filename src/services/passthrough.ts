@@ -1,10 +1,11 @@
 import { ProxyError } from '../core/errors'
+import { getFormat } from '../formats'
 import { encodeStreamError } from '../formats/errors'
 import { responseModelField } from '../formats/model-field'
 import type { FormatId } from '../formats/types'
 import { mentionsUsage, usageNeedles } from '../formats/usage-in-text'
 import type { HeldBody } from './hold'
-import { observeUsage, type ObservedUsage } from './observe-usage'
+import { observeUsage, type ObservedUsage } from '../formats/observe-usage'
 
 const isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13
 
@@ -50,7 +51,7 @@ function observeLines(format: FormatId, text: string, usage: ObservedUsage): voi
     if (end === -1) end = text.length
     const line = text.slice(start, end)
     start = end + 1
-    const json = line.startsWith('data:') ? line.slice(5) : format === 'ollama' ? line : undefined
+    const json = line.startsWith('data:') ? line.slice(5) : getFormat(format).stream.framing === 'ndjson' ? line : undefined
     if (json === undefined || !mentionsUsage(json)) continue
     try {
       observeUsage(format, JSON.parse(json), usage)
@@ -231,7 +232,7 @@ export function relayStream(
           if (ended) return // the client went away and cancelled the read
           const failure = options.describeFailure(error)
           // A half-received line is dropped rather than sent as garbage; a blank line ends any open SSE event.
-          const separator = options.format === 'ollama' ? '' : '\n'
+          const separator = getFormat(options.format).stream.framing === 'ndjson' ? '' : '\n'
           controller.write(separator + encodeStreamError(options.format, failure))
           end({ ok: false, error: failure, clientGone: false })
           controller.close()

@@ -50,7 +50,7 @@ test('another field name (Gemini modelVersion)', () => {
 
 test('usage is read from a body without parsing all of it', async () => {
   const { extractUsage } = await import('../../src/formats/usage-in-text')
-  const { observeUsage } = await import('../../src/services/observe-usage')
+  const { observeUsage } = await import('../../src/formats/observe-usage')
   const { readBody } = await import('../helpers/recorded')
   for (const [format, file] of [
     ['openai-chat', 'openai-chat/openai-text.json'],

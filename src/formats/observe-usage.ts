@@ -1,10 +1,10 @@
 import { mergeUsage, type Usage } from '../core/ir'
-import { decodeAnthropicUsage, type AnthropicUsage } from '../formats/anthropic-messages/usage'
-import { decodeGeminiUsage } from '../formats/gemini/usage'
-import { decodeOllamaUsage } from '../formats/ollama/usage'
-import { decodeOpenAIUsage } from '../formats/openai-chat/usage'
-import { decodeResponsesUsage } from '../formats/openai-responses/usage'
-import type { FormatId } from '../formats/types'
+import { decodeAnthropicUsage, type AnthropicUsage } from './anthropic-messages/usage'
+import { decodeGeminiUsage } from './gemini/usage'
+import { decodeOllamaUsage } from './ollama/usage'
+import { decodeOpenAIUsage } from './openai-chat/usage'
+import { decodeResponsesUsage } from './openai-responses/usage'
+import type { FormatId } from './types'
 
 /** Token counts as the upstream reported them (never estimated here), in the IR's convention. */
 export type ObservedUsage = Usage
