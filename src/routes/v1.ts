@@ -1,7 +1,6 @@
 import { Elysia } from 'elysia'
 import { ProxyError } from '../core/errors'
-import { renderOllamaTags } from '../formats/ollama'
-import type { FormatId } from '../formats/types'
+import { renderModelList, type ListingFormat } from '../formats/model-list'
 import { authenticateClient } from '../services/client-auth'
 import { handleCountTokens } from '../services/count'
 import type { AppContext } from '../services/context'
@@ -26,23 +25,13 @@ function geminiCall(context: AppContext, request: Request, path: string): Promis
 }
 
 /** Lists models in each client format's own shape (OpenAI, Gemini, Ollama). */
-function listModels(context: AppContext, request: Request, format: FormatId): Response {
+function listModels(context: AppContext, request: Request, format: ListingFormat): Response {
   try {
     authenticateClient(context, request.headers, request.url)
   } catch (error) {
     return errorResponse(format, error)
   }
-  const models = listModelIds(context.registry)
-  if (format === 'gemini') {
-    // @see https://ai.google.dev/api/models#method:-models.list
-    return Response.json({
-      models: models.map(({ id }) => ({ name: `models/${id}`, baseModelId: id, displayName: id, supportedGenerationMethods: ['generateContent', 'streamGenerateContent'] })),
-    })
-  }
-  if (format === 'ollama') return Response.json(renderOllamaTags(models.map(({ id }) => id), { now: context.now }))
-  // @see https://platform.openai.com/docs/api-reference/models/list
-  const created = Math.floor(context.now() / 1000)
-  return Response.json({ object: 'list', data: models.map(({ id, ownedBy }) => ({ id, object: 'model', created, owned_by: ownedBy })) })
+  return Response.json(renderModelList(format, listModelIds(context.registry), { now: context.now }))
 }
 
 /** The client API for every format (also under the doubled `/v1/v1` some tools send). */

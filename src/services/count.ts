@@ -1,5 +1,6 @@
 import { ProxyError } from '../core/errors'
 import { getFormat } from '../formats'
+import { countingUrl, tokenCounting, type CountFormat } from '../formats/token-counting'
 import { oauthServiceFor } from '../oauth'
 import { resolveCredential } from '../providers/credentials'
 import { prepareUpstream } from '../providers/prepare-upstream'
@@ -11,20 +12,6 @@ import { errorResponse } from './proxy'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { resolveModel, type Candidate } from './resolve-model'
 
-/** Token counting for the two client APIs that have it. */
-export type CountFormat = 'anthropic-messages' | 'gemini'
-
-/**
- * The counting endpoint beside a provider's generation endpoint: `…/messages` → `…/messages/count_tokens`,
- * `…:generateContent` → `…:countTokens` (query parameters kept).
- */
-function countingUrl(generationUrl: string, format: CountFormat): string {
-  const query = generationUrl.indexOf('?')
-  const path = query === -1 ? generationUrl : generationUrl.slice(0, query)
-  const rest = query === -1 ? '' : generationUrl.slice(query)
-  return (format === 'anthropic-messages' ? `${path}/count_tokens` : path.replace(/:generateContent$/, ':countTokens')) + rest
-}
-
 async function askUpstream(context: AppContext, candidate: Candidate, format: CountFormat, body: Record<string, unknown>, request: Request): Promise<Response | undefined> {
   const { connection, provider } = candidate.entry
   // Only a provider speaking the client's own format has the same counting API; subscriptions are counted locally.
@@ -34,7 +21,7 @@ async function askUpstream(context: AppContext, candidate: Candidate, format: Co
     const prepared = prepareUpstream(provider, connection, {
       model: candidate.upstreamModel,
       stream: false,
-      body: format === 'anthropic-messages' ? { ...body, model: candidate.upstreamModel } : body,
+      body: tokenCounting[format].upstreamBody(body, candidate.upstreamModel),
       credential,
       clientHeaders: request.headers,
       env: context.env,
@@ -77,11 +64,9 @@ export async function handleCountTokens(context: AppContext, format: CountFormat
       const answer = await askUpstream(context, candidate, format, body, request)
       if (answer) return answer
     }
-    // Gemini's countTokens may wrap the request as `generateContentRequest`.
-    const wire = format === 'gemini' && typeof body.generateContentRequest === 'object' && body.generateContentRequest ? body.generateContentRequest : { ...body, max_tokens: body.max_tokens ?? 1 }
-    const tokens = await countRequestTokens(getFormat(format).request.decode(wire))
+    const tokens = await countRequestTokens(getFormat(format).request.decode(tokenCounting[format].requestOf(body)))
     const headers = { 'x-modelmux-model': candidates[0].publicModel, 'x-modelmux-token-count': 'estimated' }
-    return Response.json(format === 'anthropic-messages' ? { input_tokens: tokens } : { totalTokens: tokens }, { headers })
+    return Response.json(tokenCounting[format].answer(tokens), { headers })
   } catch (error) {
     return errorResponse(format, error)
   }
