@@ -49,7 +49,8 @@ export function jsonStringEnd(text: string, from: number): number {
   return close
 }
 
-const isJsonSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13
+/** JSON whitespace: space, tab, line feed, carriage return (as character codes). */
+export const isJsonSpace = (code: number): boolean => code === 32 || code === 9 || code === 10 || code === 13
 
 /**
  * Sets the top-level `"model"` of a JSON object text without re-serialising the rest, when that is certain:

@@ -1,7 +1,6 @@
-import { jsonStringEnd } from '../core/json'
+import { isJsonSpace, jsonStringEnd } from '../core/json'
 import type { FormatId } from './types'
 
-const isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13
 
 /**
  * The JSON object that starts at `start` (a `{`), found by matching braces outside strings; undefined if cut
@@ -48,10 +47,10 @@ export function extractUsage(format: FormatId, text: string): Record<string, unk
   const at = text.lastIndexOf(key)
   if (at === -1) return {}
   let brace = at + key.length
-  while (isSpace(text.charCodeAt(brace))) brace++
+  while (isJsonSpace(text.charCodeAt(brace))) brace++
   if (text.charCodeAt(brace) !== 58) return {}
   brace++
-  while (isSpace(text.charCodeAt(brace))) brace++
+  while (isJsonSpace(text.charCodeAt(brace))) brace++
   const object = text.charCodeAt(brace) === 123 ? objectAt(text, brace) : undefined
   if (!object) return {}
   try {

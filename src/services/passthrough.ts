@@ -1,4 +1,5 @@
 import { ProxyError } from '../core/errors'
+import { isJsonSpace, jsonStringEnd } from '../core/json'
 import { getFormat } from '../formats'
 import { encodeStreamError } from '../formats/errors'
 import { responseModelField } from '../formats/model-field'
@@ -7,7 +8,6 @@ import { mentionsUsage, usageNeedles } from '../formats/usage-in-text'
 import type { HeldBody } from './hold'
 import { observeUsage, type ObservedUsage } from '../formats/observe-usage'
 
-const isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13
 
 /**
  * Replaces every structural `"<field>": "…"` string value (default `model`) in a JSON text with the given id.
@@ -23,14 +23,13 @@ export function rewriteModel(text: string, model: string, field = 'model'): stri
   while (at !== -1) {
     let cursor = at + key.length
     if (at === 0 || text.charCodeAt(at - 1) !== 92) {
-      while (isSpace(text.charCodeAt(cursor))) cursor++
+      while (isJsonSpace(text.charCodeAt(cursor))) cursor++
       if (text.charCodeAt(cursor) === 58) {
         cursor++
-        while (isSpace(text.charCodeAt(cursor))) cursor++
+        while (isJsonSpace(text.charCodeAt(cursor))) cursor++
         if (text.charCodeAt(cursor) === 34) {
-          let close = cursor + 1
-          while (close < text.length && text.charCodeAt(close) !== 34) close += text.charCodeAt(close) === 92 ? 2 : 1
-          if (close < text.length) {
+          const close = jsonStringEnd(text, cursor + 1)
+          if (close !== -1) {
             out += text.slice(copied, cursor) + replacement
             copied = close + 1
             cursor = close + 1
@@ -104,10 +103,10 @@ function rewriteFieldBytes(bytes: Buffer, key: Buffer, replacement: Buffer): Buf
   while (at !== -1) {
     let cursor = at + key.length
     if (at === 0 || bytes[at - 1] !== 92) {
-      while (isSpace(bytes[cursor])) cursor++
+      while (isJsonSpace(bytes[cursor])) cursor++
       if (bytes[cursor] === 58) {
         cursor++
-        while (isSpace(bytes[cursor])) cursor++
+        while (isJsonSpace(bytes[cursor])) cursor++
         const close = bytes[cursor] === 34 ? closingQuote(bytes, cursor + 1) : -1
         if (close !== -1) {
           valueStarts[count] = cursor
