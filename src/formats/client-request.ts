@@ -1,3 +1,4 @@
+import { ProxyError } from '../core/errors'
 import type { ChatRequest } from '../core/ir'
 import { assertTranslatable as assertResponsesTranslatable } from './openai-responses'
 import type { FormatId } from './types'
@@ -13,6 +14,15 @@ export function requestStreams(format: FormatId, body: Record<string, unknown>):
 /** The model a client named, normalised: an Ollama `:latest` tag names the same model. */
 export function normaliseModelName(format: FormatId, model: string): string {
   return format === 'ollama' ? model.replace(/:latest$/, '') : model
+}
+
+/** The model a request names (in its URL path, else its body), trimmed and normalised; throws a 400 when there is none. */
+export function readModel(format: FormatId, body: Record<string, unknown>, pathModel?: string): string {
+  const model = pathModel ?? body.model
+  if (typeof model !== 'string' || model.trim() === '') {
+    throw new ProxyError('invalid_request', '"model" is required: a string such as "<prefix>/<model>", a combo or an alias', { param: 'model' })
+  }
+  return normaliseModelName(format, model.trim())
 }
 
 /** Throws when a request holds state only an upstream of its own format can keep (Responses' `previous_response_id`). */

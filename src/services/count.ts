@@ -1,5 +1,5 @@
-import { ProxyError } from '../core/errors'
 import { getFormat } from '../formats'
+import { readModel } from '../formats/client-request'
 import { countingUrl, tokenCounting, type CountFormat } from '../formats/token-counting'
 import { oauthServiceFor } from '../oauth'
 import { resolveCredential } from '../providers/credentials'
@@ -10,7 +10,7 @@ import type { AppContext } from './context'
 import { countRequestTokens } from './count-tokens'
 import { errorResponse } from './proxy'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
-import { resolveModel, type Candidate } from './resolve-model'
+import { resolveRequestedModel, type Candidate } from './resolve-model'
 
 async function askUpstream(context: AppContext, candidate: Candidate, format: CountFormat, body: Record<string, unknown>, request: Request): Promise<Response | undefined> {
   const { connection, provider } = candidate.entry
@@ -56,10 +56,8 @@ export async function handleCountTokens(context: AppContext, format: CountFormat
     authenticateClient(context, request.headers, request.url)
     checkJsonContentType(request.headers)
     const body = parseJsonObject(await readBodyText(request, context.registry.maxBodyBytes))
-    const model = pathModel ?? body.model
-    if (typeof model !== 'string' || !model.trim()) throw new ProxyError('invalid_request', '"model" is required', { param: 'model' })
-    const candidates = resolveModel(context.registry, model.trim())
-    if (candidates.length === 0) throw new ProxyError('not_found', `model "${model}" is not configured; GET /v1/models lists the models you can use`, { param: 'model' })
+    const model = readModel(format, body, pathModel)
+    const candidates = resolveRequestedModel(context.registry, model)
     for (const candidate of candidates) {
       const answer = await askUpstream(context, candidate, format, body, request)
       if (answer) return answer

@@ -4,7 +4,7 @@ import { oauthServiceFor } from '../oauth'
 import type { ChatRequest } from '../core/ir'
 import { encodeError } from '../formats/errors'
 import { getFormat } from '../formats'
-import { normaliseModelName, requestStreams } from '../formats/client-request'
+import { readModel, requestStreams } from '../formats/client-request'
 import type { FormatId } from '../formats/types'
 import type { ApiKeyRecord } from '../store/api-keys'
 import type { AttemptEvent } from '../store/usage'
@@ -16,7 +16,7 @@ import { countRequestTokens } from './count-tokens'
 import type { Unavailable } from './health'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { logExchange } from './request-log'
-import { resolveModel, type Candidate } from './resolve-model'
+import { resolveRequestedModel, type Candidate } from './resolve-model'
 
 /** A client call as the route saw it; Gemini-style routes carry model and stream in the path. */
 export interface InboundCall {
@@ -51,14 +51,6 @@ export function errorResponse(format: FormatId, error: unknown, headers: Headers
   return Response.json(encoded.body, { status: encoded.status, headers })
 }
 
-function readModel(call: InboundCall, body: Record<string, unknown>): string {
-  const model = call.pathModel ?? body.model
-  if (typeof model !== 'string' || model.trim() === '') {
-    throw new ProxyError('invalid_request', '"model" is required: a string such as "<prefix>/<model>", a combo or an alias', { param: 'model' })
-  }
-  return normaliseModelName(call.format, model.trim())
-}
-
 function readStream(call: InboundCall, body: Record<string, unknown>): boolean {
   return call.pathStream ?? requestStreams(call.format, body)
 }
@@ -85,15 +77,9 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
     checkJsonContentType(call.request.headers)
     const text = await readBodyText(call.request, context.registry.maxBodyBytes)
     const body = parseJsonObject(text)
-    const model = readModel(call, body)
+    const model = readModel(call.format, body, call.pathModel)
     const stream = readStream(call, body)
-    const candidates = resolveModel(context.registry, model)
-    if (candidates.length === 0) {
-      throw new ProxyError('not_found', `model "${model}" is not configured; GET /v1/models lists the models you can use`, {
-        param: 'model',
-        code: 'model_not_found',
-      })
-    }
+    const candidates = resolveRequestedModel(context.registry, model)
     let decoded: ChatRequest | undefined
     parsed = {
       call,

@@ -1,3 +1,4 @@
+import { ProxyError } from '../core/errors'
 import type { ConnectionEntry, Registry } from './registry'
 
 /** One way to serve a request: a connection and the model name to send it. */
@@ -63,4 +64,13 @@ export function listModelIds(registry: Registry): { id: string; ownedBy: string 
   for (const name of registry.combos.keys()) ids.set(name, 'combo')
   for (const name of registry.aliases.keys()) ids.set(name, 'alias')
   return [...ids].map(([id, ownedBy]) => ({ id, ownedBy }))
+}
+
+/** The candidates for a model a client named; throws a 404 naming the model when nothing is configured for it. */
+export function resolveRequestedModel(registry: Registry, model: string): Candidate[] {
+  const candidates = resolveModel(registry, model)
+  if (candidates.length === 0) {
+    throw new ProxyError('not_found', `model "${model}" is not configured; GET /v1/models lists the models you can use`, { param: 'model', code: 'model_not_found' })
+  }
+  return candidates
 }

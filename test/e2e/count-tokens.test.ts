@@ -60,6 +60,21 @@ describe('count_tokens', () => {
     expect(response.status).toBe(400)
     expect((await response.json()).type).toBe('error')
   })
+
+  test('the model is read as the proxy reads it: trimmed, and an unknown one is a 404 that names it', async () => {
+    await using env = await setup()
+    const trimmed = await env.count({ model: '  oa/qwen  ', messages: [{ role: 'user', content: 'hello' }] })
+    expect(trimmed.status).toBe(200)
+    expect(trimmed.headers.get('x-modelmux-model')).toBe('oa/qwen')
+    const unknown = await env.count({ model: 'nope/model', messages: [{ role: 'user', content: 'hello' }] })
+    expect(unknown.status).toBe(404)
+    const error = await unknown.json()
+    expect(error.error.message).toContain('"nope/model" is not configured')
+    const asked = await fetch(`${env.modelmux.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'nope/model', max_tokens: 8, messages: [{ role: 'user', content: 'hello' }] }) })
+    expect((await asked.json()).error.message).toBe(error.error.message)
+    const missing = await (await env.count({ model: ' ', messages: [] })).json()
+    expect(missing.error.message).toContain('"model" is required')
+  })
 })
 
 test('image sizes are read from headers and priced like Anthropic does', () => {
