@@ -94,20 +94,22 @@ function scopeOf(context: AppContext, budget: Budget): UsageFilter | undefined {
   return entry ? { connectionId: entry.connection.id } : undefined
 }
 
-function evaluate(context: AppContext, budget: Budget, index: number, now: number): BudgetStatus | undefined {
+/** A budget's status; a rolling window's reset time (one more query) is looked up only for `detail` or when it blocks. */
+function evaluate(context: AppContext, budget: Budget, index: number, now: number, detail: boolean): BudgetStatus | undefined {
   const filter = scopeOf(context, budget)
   if (!filter) return undefined
   const bounds = windowBounds(budget.window, now, resetRuleOf(context.registry.settings))
   const used = usedInWindow(context, filter, bounds.start, now, `budget:${index}:${JSON.stringify(filter)}:${cacheStart(bounds)}`)
   const fraction = Math.max(budget.maxTokens ? used.tokens / budget.maxTokens : 0, budget.maxDollars ? used.dollars / budget.maxDollars : 0)
-  const resetAt = budget.window === '5h' ? rollingResetAt(oldestUsageAt(context.db, bounds.start, now, filter)) : bounds.end
+  const blocked = fraction >= 1
+  const resetAt = budget.window !== '5h' ? bounds.end : detail || blocked ? rollingResetAt(oldestUsageAt(context.db, bounds.start, now, filter)) : undefined
   return {
     budget,
     window: { kind: budget.window, start: bounds.start, resetAt, resetInMs: resetAt === undefined ? undefined : Math.max(0, resetAt - now) },
     used,
     fraction,
     warning: fraction >= (budget.warnAt ?? DEFAULT_WARN_AT),
-    blocked: fraction >= 1,
+    blocked,
   }
 }
 
@@ -132,7 +134,7 @@ export function budgetCheck(context: AppContext, connectionId: number, providerI
   let verdict: BudgetVerdict = { blocked: false }
   budgets.forEach((budget, index) => {
     if (budget.provider !== undefined ? budget.provider !== providerId : budget.connection !== name) return
-    const status = evaluate(context, budget, index, now)
+    const status = evaluate(context, budget, index, now, false)
     if (!status?.blocked) return
     // When several budgets block, the connection comes back only when the last of them resets.
     const until = status.window.resetAt
@@ -146,7 +148,7 @@ export function budgetCheck(context: AppContext, connectionId: number, providerI
 /** Every configured budget with its usage, warning and reset countdown. */
 export function listBudgetStatus(context: AppContext, now: number = context.now()): BudgetStatus[] {
   const budgets = context.registry.settings.budgets ?? []
-  return budgets.flatMap((budget, index) => evaluate(context, budget, index, now) ?? [])
+  return budgets.flatMap((budget, index) => evaluate(context, budget, index, now, true) ?? [])
 }
 
 /** Usage of a connection in each standard window (5-hour rolling, daily, weekly, monthly), with reset countdowns. */
