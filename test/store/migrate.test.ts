@@ -1,6 +1,7 @@
 import { expect, test } from 'bun:test'
 import { openDatabase } from '../../src/store/db'
 import { migrate, migrations } from '../../src/store/migrate'
+import { sumRawUsage } from '../../src/store/usage-queries'
 
 test('migrations apply once, in order, keyed on user_version', () => {
   const db = openDatabase(':memory:')
@@ -23,4 +24,21 @@ test('a database from a newer modelmux is refused, not damaged', () => {
   const db = openDatabase(':memory:')
   db.exec(`PRAGMA user_version = ${migrations.length + 5}`)
   expect(() => migrate(db)).toThrow(/newer than this modelmux/)
+})
+
+test('the per-key usage index holds only keyed rows, survives the upgrade with its data, and still serves per-key windows', () => {
+  const db = openDatabase(':memory:')
+  migrate(db, migrations.slice(0, 3))
+  const insert = db.query('INSERT INTO usage_events (at, request_id, inbound_format, status, api_key_id, input_tokens) VALUES (?, ?, ?, 200, ?, ?)')
+  insert.run(1_000, 'r1', 'openai-chat', 7, 10)
+  insert.run(2_000, 'r2', 'openai-chat', null, 20)
+  migrate(db)
+  insert.run(3_000, 'r3', 'openai-chat', 7, 30)
+  insert.run(4_000, 'r4', 'openai-chat', null, 40)
+  const indexed = db.query('SELECT COUNT(*) AS n FROM usage_events INDEXED BY usage_events_key_at WHERE api_key_id IS NOT NULL').get() as { n: number }
+  expect(indexed.n).toBe(2)
+  expect(sumRawUsage(db, 0, 10_000, { apiKeyId: 7 }).inputTokens).toBe(40)
+  expect(sumRawUsage(db, 0, 10_000, { apiKeyId: 0 }).inputTokens).toBe(60)
+  const plan = db.query('EXPLAIN QUERY PLAN SELECT MIN(at) FROM usage_events WHERE at >= ? AND at < ? AND api_key_id = ?').all(0, 1, 7) as { detail: string }[]
+  expect(plan.map((row) => row.detail).join(' ')).toContain('usage_events_key_at')
 })
