@@ -2,13 +2,7 @@ import type { AttemptEvent, UsageEvent } from '../store/usage'
 
 type Labels = Record<string, string>
 
-interface Series {
-  labels: Labels
-  value: number
-}
-
 interface HistogramSeries {
-  labels: Labels
   counts: number[]
   sum: number
   count: number
@@ -47,73 +41,106 @@ function renderLabels(labels: Labels, extra?: [string, string]): string {
   return pairs.length === 0 ? '' : `{${pairs.map(([name, value]) => `${name}="${escapeLabel(value)}"`).join(',')}}`
 }
 
+// Every series of one answering (provider, connection, model): an event finds its group once, then
+// updates fields; the labels are built only when the metrics are rendered.
+interface Group {
+  provider: string
+  connection: number | null
+  model: string
+  /** Requests by final status. */
+  requests: Map<number, number>
+  /** Attempts by status and failure class. */
+  attempts: Map<string, { status: number; failureClass: string; value: number }>
+  /** Counters by metric name (estimated requests and the token and cost counters). */
+  counters: Map<string, number>
+  histograms: Map<string, HistogramSeries>
+}
+
+function newHistogram(): HistogramSeries {
+  return { counts: latencyBuckets.map(() => 0), sum: 0, count: 0 }
+}
+
+function observe(group: Group, name: string, seconds: number): void {
+  let series = group.histograms.get(name)
+  if (!series) group.histograms.set(name, (series = newHistogram()))
+  for (let index = 0; index < latencyBuckets.length; index++) if (seconds <= latencyBuckets[index]) series.counts[index]++
+  series.sum += seconds
+  series.count++
+}
+
+/** What an attempt's metrics need: an attempt row, or a usage row that stands for its only attempt. */
+type AttemptObserved = Pick<AttemptEvent, 'connectionId' | 'status' | 'failureClass' | 'latencyMs'> & { provider: string | null; model: string | null }
+
 /** In-memory Prometheus counters and histograms fed by the usage recorder; they restart at zero with the process. */
 export function createMetrics() {
-  const counters = new Map<string, Map<string, Series>>()
-  const histograms = new Map<string, Map<string, HistogramSeries>>()
-  // Series are keyed by their label values; the label object is built only when a series is new.
-  const add = (name: string, key: string, labels: () => Labels, amount: number) => {
-    let family = counters.get(name)
-    if (!family) counters.set(name, (family = new Map()))
-    const series = family.get(key)
-    if (series) series.value += amount
-    else family.set(key, { labels: labels(), value: amount })
+  const groups = new Map<string, Group>()
+  // Rows arrive in batches that mostly share one answering model: the last group is kept at hand.
+  let last: Group | undefined
+  const groupOf = (provider: string | null, connectionId: number | null, model: string | null): Group => {
+    const p = provider ?? ''
+    const m = model ?? ''
+    if (last && last.provider === p && last.connection === connectionId && last.model === m) return last
+    const key = `${p}\u0000${connectionId ?? ''}\u0000${m}`
+    let group = groups.get(key)
+    if (!group) groups.set(key, (group = { provider: p, connection: connectionId, model: m, requests: new Map(), attempts: new Map(), counters: new Map(), histograms: new Map() }))
+    return (last = group)
   }
-  const observe = (name: string, key: string, labels: () => Labels, seconds: number) => {
-    let family = histograms.get(name)
-    if (!family) histograms.set(name, (family = new Map()))
-    let series = family.get(key)
-    if (!series) family.set(key, (series = { labels: labels(), counts: latencyBuckets.map(() => 0), sum: 0, count: 0 }))
-    for (let index = 0; index < latencyBuckets.length; index++) if (seconds <= latencyBuckets[index]) series.counts[index]++
-    series.sum += seconds
-    series.count++
-  }
-  const where = (provider: string | null, connectionId: number | null, model: string | null) => ({
-    provider: provider ?? '',
-    connection: connectionId === null ? '' : String(connectionId),
-    model: model ?? '',
-  })
-  const keyOf = (provider: string | null, connectionId: number | null, model: string | null) => `${provider ?? ''}\u0000${connectionId ?? ''}\u0000${model ?? ''}`
+  const count = (group: Group, name: string, amount: number) => group.counters.set(name, (group.counters.get(name) ?? 0) + amount)
 
   return {
     /** Counts one finished client request. */
     observeRequest(event: UsageEvent): void {
-      const key = keyOf(event.provider, event.connectionId, event.model)
-      const labels = () => where(event.provider, event.connectionId, event.model)
-      add('modelmux_requests_total', `${key}\u0000${event.status}`, () => ({ ...labels(), status: String(event.status) }), 1)
-      if (event.estimated) add('modelmux_estimated_requests_total', key, labels, 1)
+      const group = groupOf(event.provider, event.connectionId, event.model)
+      group.requests.set(event.status, (group.requests.get(event.status) ?? 0) + 1)
+      if (event.estimated) count(group, 'modelmux_estimated_requests_total', 1)
       for (const [name, field] of tokenCounters) {
         const value = event[field]
-        if (value) add(name, key, labels, value)
+        if (value) count(group, name, value)
       }
-      observe('modelmux_request_duration_seconds', key, labels, event.latencyMs / 1000)
-      if (event.ttfbMs !== undefined) observe('modelmux_time_to_first_byte_seconds', key, labels, event.ttfbMs / 1000)
+      observe(group, 'modelmux_request_duration_seconds', event.latencyMs / 1000)
+      if (event.ttfbMs !== undefined) observe(group, 'modelmux_time_to_first_byte_seconds', event.ttfbMs / 1000)
     },
     /** Counts one upstream attempt. */
-    observeAttempt(event: AttemptEvent): void {
-      const key = keyOf(event.provider, event.connectionId, event.model)
-      const labels = () => where(event.provider, event.connectionId, event.model)
+    observeAttempt(event: AttemptObserved): void {
+      const group = groupOf(event.provider, event.connectionId, event.model)
       const failureClass = event.failureClass ?? ''
-      add('modelmux_attempts_total', `${key}\u0000${event.status}\u0000${failureClass}`, () => ({ ...labels(), status: String(event.status), failure_class: failureClass }), 1)
-      observe('modelmux_attempt_duration_seconds', key, labels, event.latencyMs / 1000)
+      const key = `${event.status}\u0000${failureClass}`
+      const series = group.attempts.get(key)
+      if (series) series.value++
+      else group.attempts.set(key, { status: event.status, failureClass, value: 1 })
+      observe(group, 'modelmux_attempt_duration_seconds', event.latencyMs / 1000)
     },
     /** The Prometheus text exposition (format 0.0.4); `connectionName` turns connection ids into names. */
     render(connectionName: (id: number) => string | undefined = () => undefined, gauges: Record<string, [value: number, help: string]> = {}): string {
       const lines: string[] = []
-      const named = (labels: Labels): Labels =>
-        labels.connection === '' ? labels : { ...labels, connection: connectionName(Number(labels.connection)) ?? labels.connection }
+      const labelled = [...groups.values()].map((group) => ({
+        group,
+        labels: {
+          provider: group.provider,
+          connection: group.connection === null ? '' : (connectionName(group.connection) ?? String(group.connection)),
+          model: group.model,
+        } as Labels,
+      }))
       for (const name of Object.keys(help).sort()) {
         const [type, text] = help[name]
         lines.push(`# HELP ${name} ${text}`, `# TYPE ${name} ${type}`)
-        if (type === 'counter') {
-          for (const series of counters.get(name)?.values() ?? []) lines.push(`${name}${renderLabels(named(series.labels))} ${series.value}`)
-          continue
-        }
-        for (const series of histograms.get(name)?.values() ?? []) {
-          const labels = named(series.labels)
-          latencyBuckets.forEach((bound, index) => lines.push(`${name}_bucket${renderLabels(labels, ['le', String(bound)])} ${series.counts[index]}`))
-          lines.push(`${name}_bucket${renderLabels(labels, ['le', '+Inf'])} ${series.count}`)
-          lines.push(`${name}_sum${renderLabels(labels)} ${series.sum}`, `${name}_count${renderLabels(labels)} ${series.count}`)
+        for (const { group, labels } of labelled) {
+          if (name === 'modelmux_requests_total') {
+            for (const [status, value] of group.requests) lines.push(`${name}${renderLabels({ ...labels, status: String(status) })} ${value}`)
+          } else if (name === 'modelmux_attempts_total') {
+            for (const series of group.attempts.values()) {
+              lines.push(`${name}${renderLabels({ ...labels, status: String(series.status), failure_class: series.failureClass })} ${series.value}`)
+            }
+          } else if (type === 'counter') {
+            const value = group.counters.get(name)
+            if (value !== undefined) lines.push(`${name}${renderLabels(labels)} ${value}`)
+          } else {
+            const series = group.histograms.get(name)
+            if (!series) continue
+            latencyBuckets.forEach((bound, index) => lines.push(`${name}_bucket${renderLabels(labels, ['le', String(bound)])} ${series.counts[index]}`))
+            lines.push(`${name}_bucket${renderLabels(labels, ['le', '+Inf'])} ${series.count}`)
+            lines.push(`${name}_sum${renderLabels(labels)} ${series.sum}`, `${name}_count${renderLabels(labels)} ${series.count}`)
+          }
         }
       }
       for (const [name, [value, text]] of Object.entries(gauges)) lines.push(`# HELP ${name} ${text}`, `# TYPE ${name} gauge`, `${name} ${value}`)

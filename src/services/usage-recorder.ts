@@ -34,11 +34,6 @@ export function isImpliedAttempt(event: Pick<UsageEvent, 'attempts' | 'status' |
   return event.attempts === 1 && event.status < 400 && event.connectionId !== null
 }
 
-/** The attempt a usage row stands for when no trace was stored. */
-export function impliedAttempt(event: UsageEvent): AttemptEvent {
-  return { at: event.at, requestId: event.requestId, connectionId: event.connectionId, provider: event.provider ?? '', model: event.model ?? '', status: event.status, latencyMs: event.latencyMs }
-}
-
 /** The combo a requested model names, following aliases the way routing does. */
 function comboResolver(db: Database): (model: string | null) => string | null {
   let combos: Set<string> | undefined
@@ -116,7 +111,7 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
     for (const event of usageBatch) {
       metrics.observeRequest(event)
       // A request answered by its only attempt stores no attempt row (routing keeps traces that add something).
-      if (isImpliedAttempt(event) && !traced.has(event.requestId)) metrics.observeAttempt(impliedAttempt(event))
+      if (isImpliedAttempt(event) && !traced.has(event.requestId)) metrics.observeAttempt(event)
     }
     const writeUsage = retryUsage.length ? retryUsage.concat(usageBatch) : usageBatch
     const writeAttempts = retryAttempts.length ? retryAttempts.concat(attemptBatch) : attemptBatch

@@ -73,22 +73,36 @@ export function addToHourlyRollups(db: Database, events: readonly UsageEvent[]):
 /** Sums a batch per (hour, provider, connection, model, key): the rows `usage_hourly` adds. */
 function foldHourly(events: readonly UsageEvent[]): (string | number)[][] {
   const groups = new Map<string, { keys: (string | number)[]; sums: number[] }>()
+  // Consecutive rows mostly share a group: the last one is kept at hand.
+  let last: { event: UsageEvent; hour: number; sums: number[] } | undefined
   for (const e of events) {
     const hour = Math.floor(e.at / HOUR_MS) * HOUR_MS
-    const provider = e.provider ?? ''
-    const connectionId = e.connectionId ?? 0
-    const model = e.model ?? ''
-    const apiKeyId = e.apiKeyId ?? 0
-    const key = `${hour}\u0000${provider}\u0000${connectionId}\u0000${model}\u0000${apiKeyId}`
-    let group = groups.get(key)
-    if (!group) groups.set(key, (group = { keys: [hour, provider, connectionId, model, apiKeyId], sums: new Array(12).fill(0) }))
+    const prior = last?.event
+    let sums: number[]
+    if (last && prior && hour === last.hour && e.provider === prior.provider && e.connectionId === prior.connectionId && e.model === prior.model && e.apiKeyId === prior.apiKeyId) {
+      sums = last.sums
+    } else {
+      const keys = [hour, e.provider ?? '', e.connectionId ?? 0, e.model ?? '', e.apiKeyId ?? 0]
+      const key = keys.join('\u0000')
+      let group = groups.get(key)
+      if (!group) groups.set(key, (group = { keys, sums: new Array(12).fill(0) }))
+      sums = group.sums
+    }
+    last = { event: e, hour, sums }
     const tokens = (e.inputTokens ?? 0) + (e.outputTokens ?? 0)
-    const added = [
-      1, e.status >= 400 ? 1 : 0, e.estimated ? 1 : 0, tokens > 0 && e.listCost === undefined ? 1 : 0,
-      e.inputTokens ?? 0, e.outputTokens ?? 0, e.cacheReadTokens ?? 0, e.cacheWriteTokens ?? 0, e.reasoningTokens ?? 0,
-      e.listCost ?? 0, e.actualCost ?? 0, e.latencyMs,
-    ]
-    for (let i = 0; i < added.length; i++) group.sums[i] += added[i]
+    // In column order: requests, errors, estimated, unpriced, input, output, cache read, cache write, reasoning, list cost, actual cost, latency.
+    sums[0]++
+    if (e.status >= 400) sums[1]++
+    if (e.estimated) sums[2]++
+    if (tokens > 0 && e.listCost === undefined) sums[3]++
+    sums[4] += e.inputTokens ?? 0
+    sums[5] += e.outputTokens ?? 0
+    sums[6] += e.cacheReadTokens ?? 0
+    sums[7] += e.cacheWriteTokens ?? 0
+    sums[8] += e.reasoningTokens ?? 0
+    sums[9] += e.listCost ?? 0
+    sums[10] += e.actualCost ?? 0
+    sums[11] += e.latencyMs
   }
   return [...groups.values()].map((group) => [...group.keys, ...group.sums])
 }
