@@ -1,7 +1,7 @@
 import { kindForStatus } from '../../core/errors'
 import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage, truncatedStream, invalidJsonEvent } from '../../core/ir'
-import type { JsonObject } from '../../core/json'
+import { jsonStringEnd, type JsonObject } from '../../core/json'
 import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { encodeOpenAIStreamError } from './errors'
 import { mapOpenAIFinishReason, toOpenAIFinishReason } from './finish-reason'
@@ -23,6 +23,56 @@ export function decodeOpenAIStreamError(error: unknown): StreamError {
 }
 
 /**
+ * A chunk that carried one piece of text (or reasoning) and nothing else, split around that string:
+ * a chunk that is the same text but for that string (and OpenAI's random `obfuscation` padding, which
+ * nothing reads) decodes to the same events with the new piece.
+ */
+interface DeltaTemplate {
+  kind: 'text' | 'reasoning'
+  /** Everything up to and including the string's opening quote. */
+  prefix: string
+  /** Everything from the string's closing quote, up to the trailing `"obfuscation"` member when there is one. */
+  suffix: string
+  obfuscated: boolean
+}
+
+const OBFUSCATION = ',"obfuscation":"'
+
+/**
+ * The template of a decoded chunk whose only piece is `piece`, when its place in the text is certain: the key
+ * is spelt once in the whole text (a quote inside a JSON string is escaped, so that is the key the decoder read).
+ */
+function learnTemplate(data: string, kind: DeltaTemplate['kind'], piece: string): DeltaTemplate | undefined {
+  const name = kind === 'text' ? '"content"' : data.includes('"reasoning_content"') ? '"reasoning_content"' : '"reasoning"'
+  const at = data.indexOf(name)
+  if (at === -1 || data.indexOf(name, at + 1) !== -1 || !data.startsWith(':"', at + name.length)) return undefined
+  const from = at + name.length + 2
+  const close = jsonStringEnd(data, from)
+  if (close === -1 || JSON.parse(data.slice(from - 1, close + 1)) !== piece) return undefined
+  const obfuscationAt = data.lastIndexOf(OBFUSCATION)
+  const obfuscated = obfuscationAt > close && isObfuscationTail(data, obfuscationAt)
+  return { kind, prefix: data.slice(0, from), suffix: data.slice(close, obfuscated ? obfuscationAt : data.length), obfuscated }
+}
+
+/** True when `data` ends, from `at`, with `,"obfuscation":"<plain characters>"}`. */
+function isObfuscationTail(data: string, at: number): boolean {
+  const value = at + OBFUSCATION.length
+  return data.endsWith('"}') && data.indexOf('"', value) === data.length - 2 && data.indexOf('\\', value) === -1
+}
+
+/** The new piece of a chunk that matches the template; undefined when it does not (or the piece is empty). */
+function matchTemplate(template: DeltaTemplate, data: string): string | undefined {
+  const { prefix, suffix } = template
+  if (!data.startsWith(prefix)) return undefined
+  const close = jsonStringEnd(data, prefix.length)
+  if (close <= prefix.length || !data.startsWith(suffix, close)) return undefined
+  const tail = close + suffix.length
+  if (template.obfuscated ? !(data.startsWith(OBFUSCATION, tail) && isObfuscationTail(data, tail)) : tail !== data.length) return undefined
+  const raw = data.slice(prefix.length, close)
+  return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw
+}
+
+/**
  * OpenAI `chat.completion.chunk` SSE events → IR stream events. Reasoning arrives as
  * `reasoning_content` (DeepSeek, Kimi, Qwen, xAI) or `reasoning` (Groq, OpenRouter); tool calls are
  * keyed by their `index` and their arguments may span many chunks.
@@ -37,6 +87,8 @@ export function createOpenAIChatStreamDecoderTransformer(): StreamTransformer<Ss
   let reasoningIndex = -1
   let messageId = ''
   const toolIndexes = new Map<number, number>()
+  // The last chunk that carried only one text or reasoning piece, as a template its successors are matched against.
+  let template: DeltaTemplate | undefined
 
   const closeText = (emit: Emit<StreamEvent>) => {
     if (textIndex !== -1) emit({ type: 'text-end', index: textIndex })
@@ -55,6 +107,22 @@ export function createOpenAIChatStreamDecoderTransformer(): StreamTransformer<Ss
   const fail = (emit: Emit<StreamEvent>, error: StreamError) => {
     ended = true
     emit({ type: 'error', error })
+  }
+  const textDelta = (emit: Emit<StreamEvent>, text: string) => {
+    closeReasoning(emit)
+    if (textIndex === -1) {
+      textIndex = nextIndex++
+      emit({ type: 'text-start', index: textIndex })
+    }
+    emit({ type: 'text-delta', index: textIndex, text })
+  }
+  const reasoningDelta = (emit: Emit<StreamEvent>, text: string) => {
+    closeText(emit)
+    if (reasoningIndex === -1) {
+      reasoningIndex = nextIndex++
+      emit({ type: 'reasoning-start', index: reasoningIndex })
+    }
+    emit({ type: 'reasoning-delta', index: reasoningIndex, text })
   }
   const start = (emit: Emit<StreamEvent>, chunk: JsonObject) => {
     started = true
@@ -78,6 +146,12 @@ export function createOpenAIChatStreamDecoderTransformer(): StreamTransformer<Ss
         emit({ type: 'message-end' })
         return
       }
+      // Most chunks repeat the previous one but for their piece of text: those skip JSON.parse.
+      if (template && !finished) {
+        const text = matchTemplate(template, data)
+        if (text !== undefined) return template.kind === 'text' ? textDelta(emit, text) : reasoningDelta(emit, text)
+      }
+      template = undefined
       let chunk: JsonObject
       try {
         chunk = JSON.parse(data) as JsonObject
@@ -89,26 +163,20 @@ export function createOpenAIChatStreamDecoderTransformer(): StreamTransformer<Ss
       const usage = (chunk.usage ?? (chunk.x_groq as JsonObject | undefined)?.usage) as OpenAIUsage | null | undefined
       // Azure sends a first chunk with an empty id and only `prompt_filter_results`
       if (!started && choices.length === 0 && !usage) return
+      const wasStarted = started
       if (!started) start(emit, chunk)
       const choice = choices.find((item) => (item.index ?? 0) === 0)
       if (choice && !finished) {
         const delta = (choice.delta ?? {}) as JsonObject
         const reasoning = delta.reasoning_content ?? delta.reasoning
-        if (typeof reasoning === 'string' && reasoning.length > 0) {
-          closeText(emit)
-          if (reasoningIndex === -1) {
-            reasoningIndex = nextIndex++
-            emit({ type: 'reasoning-start', index: reasoningIndex })
-          }
-          emit({ type: 'reasoning-delta', index: reasoningIndex, text: reasoning })
-        }
-        if (typeof delta.content === 'string' && delta.content.length > 0) {
-          closeReasoning(emit)
-          if (textIndex === -1) {
-            textIndex = nextIndex++
-            emit({ type: 'text-start', index: textIndex })
-          }
-          emit({ type: 'text-delta', index: textIndex, text: delta.content })
+        const hasReasoning = typeof reasoning === 'string' && reasoning.length > 0
+        const hasText = typeof delta.content === 'string' && delta.content.length > 0
+        if (hasReasoning) reasoningDelta(emit, reasoning)
+        if (hasText) textDelta(emit, delta.content as string)
+        // One piece of text and nothing else: later chunks that differ only in that piece are read without parsing.
+        const onlyPiece = wasStarted && !usage && choices.length === 1 && delta.tool_calls === undefined && (choice.finish_reason ?? null) === null
+        if (onlyPiece && hasText !== hasReasoning) {
+          template = learnTemplate(data, hasText ? 'text' : 'reasoning', hasText ? (delta.content as string) : (reasoning as string))
         }
         if (Array.isArray(delta.tool_calls)) {
           for (let position = 0; position < delta.tool_calls.length; position++) {
