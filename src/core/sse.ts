@@ -176,6 +176,14 @@ export function formatSseEvent(event: SseEvent): string {
   return `${head}data: ${data.split(/\r\n|\r|\n/).join('\ndata: ')}\n\n`
 }
 
+/**
+ * Renders one event whose data is JSON text as SSE text, without scanning it: JSON text holds no raw line
+ * break, and every encoder writes its data that way (the format matrix tests hold them to it).
+ */
+export function formatJsonSseEvent(event: SseEvent): string {
+  return event.event === undefined ? `data: ${event.data}\n\n` : `event: ${event.event}\ndata: ${event.data}\n\n`
+}
+
 /** Renders one event as an NDJSON line (the event name is not written). */
 export function formatNdjsonEvent(event: SseEvent): string {
   return `${event.data}\n`

@@ -16,7 +16,7 @@ import {
   createSseDecoderStream,
   createSseEncoderStream,
   formatNdjsonEvent,
-  formatSseEvent,
+  formatJsonSseEvent,
   toTransformStream,
   type Emit,
   type SseEvent,
@@ -54,7 +54,8 @@ export function createTextStreamTranslator(
   const framing = from.stream.framing === 'ndjson' ? createNdjsonDecoder() : createSseDecoder()
   const decoder = from.stream.decoder()
   const encoder = to.stream.encoder(context)
-  const format = to.stream.framing === 'ndjson' ? formatNdjsonEvent : formatSseEvent
+  // Encoders write JSON text: one line per event, framed without looking for line breaks.
+  const format = to.stream.framing === 'ndjson' ? formatNdjsonEvent : formatJsonSseEvent
   let out = ''
   const write = (event: SseEvent) => {
     out += format(event)

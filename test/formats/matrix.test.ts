@@ -82,6 +82,27 @@ function expectedFinish(response: ChatResponse, target: FormatId, source: Format
   return reason
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+test.each(targets.map((target) => [target.id, target] as const))('%s writes an in-band error with line breaks in its message as one line of JSON', async (_, target) => {
+  const events: StreamEvent[] = [
+    { type: 'message-start', id: 'm1', model: 'm' },
+    { type: 'text-start', index: 0 },
+    { type: 'text-delta', index: 0, text: 'partial\r\nline' },
+    { type: 'error', error: { status: 502, kind: 'upstream', message: 'upstream said:\n\ndata: {"injected":true}\r\n' } },
+  ]
+  const output = (await collect(arrayStream(events).pipeThrough(target.stream.encode(context())))) as SseEvent[]
+  expect(output.length).toBeGreaterThan(1)
+  expect(output.filter((event) => /[\r\n]/.test(event.data) || (event.data !== '[DONE]' && !isJson(event.data)))).toEqual([])
+})
+
 describe.each(targets.map((target) => [target.id, target] as const))('stream → %s', (targetId, target) => {
   test.each(cases.map((item) => [item.name, item] as const))('%s', async (_, item) => {
     const source = formats[item.source]
@@ -89,6 +110,8 @@ describe.each(targets.map((target) => [target.id, target] as const))('stream →
     // encode the IR events for the target client and check the framing contract
     const events = await decodeText(item.text, source)
     const output = (await collect(arrayStream(events).pipeThrough(target.stream.encode(context())))) as SseEvent[]
+    // every event's data is one line of JSON: the stream translator frames it without looking for line breaks
+    expect(output.filter((event) => /[\r\n]/.test(event.data) || (event.data !== '[DONE]' && !isJson(event.data)))).toEqual([])
     if (targetId === 'anthropic-messages') expect(checkAnthropicStream(output)).toEqual([])
     if (targetId === 'openai-chat') expect(output.at(-1)).toEqual({ data: '[DONE]' })
     const framer = target.stream.framing === 'ndjson' ? createNdjsonEncoderStream() : createSseEncoderStream()
