@@ -54,10 +54,15 @@ function learnTemplate(data: string, kind: DeltaTemplate['kind'], piece: string)
   return { kind, prefix: data.slice(0, from), suffix: data.slice(close, obfuscated ? obfuscationAt : data.length), obfuscated }
 }
 
+// A raw control character makes a JSON string invalid: such a chunk goes to JSON.parse, which rejects it.
+const CONTROL_CHARACTER = /[\u0000-\u001f]/
+
 /** True when `data` ends, from `at`, with `,"obfuscation":"<plain characters>"}`. */
 function isObfuscationTail(data: string, at: number): boolean {
   const value = at + OBFUSCATION.length
-  return data.endsWith('"}') && data.indexOf('"', value) === data.length - 2 && data.indexOf('\\', value) === -1
+  if (!data.endsWith('"}') || data.indexOf('"', value) !== data.length - 2 || data.indexOf('\\', value) !== -1) return false
+  for (let index = value; index < data.length - 2; index++) if (data.charCodeAt(index) < 0x20) return false
+  return true
 }
 
 /** The new piece of a chunk that matches the template; undefined when it does not (or the piece is empty). */
@@ -69,7 +74,13 @@ function matchTemplate(template: DeltaTemplate, data: string): string | undefine
   const tail = close + suffix.length
   if (template.obfuscated ? !(data.startsWith(OBFUSCATION, tail) && isObfuscationTail(data, tail)) : tail !== data.length) return undefined
   const raw = data.slice(prefix.length, close)
-  return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw
+  if (CONTROL_CHARACTER.test(raw)) return undefined
+  if (!raw.includes('\\')) return raw
+  try {
+    return JSON.parse(`"${raw}"`) as string
+  } catch {
+    return undefined // a bad escape: the full parse reports the chunk as invalid
+  }
 }
 
 /**

@@ -31,6 +31,9 @@ describe('chunks read without parsing decode exactly as parsed ones', () => {
     ['OpenAI obfuscation padding that changes every chunk', [chunk({ content: '' }, { obfuscation: 'x' }), chunk({ content: 'a' }, { obfuscation: 'QWEr' }), chunk({ content: 'b' }, { obfuscation: 'z1' }), chunk({ content: 'c' }, { obfuscation: 'with \\"escape' }), chunk({ content: 'd' }, { obfuscation: '' })]],
     ['a second choice, or the key spelt twice, is never taken for the piece', [chunk({ content: '' }), JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'hi' } }], other: { content: 'hi' } }), JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'hi' } }], other: { content: 'zz' } }), JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'one' } }, { index: 1, delta: { content: 'two' } }] }), JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'three' } }, { index: 1, delta: { content: 'four' } }] })]],
     ['a chunk cut short or not JSON after a matched one', [chunk({ content: '' }), chunk({ content: 'a' }), chunk({ content: 'b' }).slice(0, -3), chunk({ content: 'c' })]],
+    ['a raw tab in the piece is rejected as a full parse rejects it', [chunk({ content: '' }), chunk({ content: 'a' }), chunk({ content: 'b' }).replace('"b"', '"b\tc"'), chunk({ content: 'd' })]],
+    ['a bad escape in the piece', [chunk({ content: '' }), chunk({ content: 'a' }), chunk({ content: 'b' }).replace('"b"', '"b\\xZZ"')]],
+    ['a raw control character in the obfuscation padding', [chunk({ content: '' }, { obfuscation: 'x' }), chunk({ content: 'a' }, { obfuscation: 'ab' }), chunk({ content: 'b' }, { obfuscation: 'cd' }).replace('"cd"', '"c\u0001d"')]],
     ['an in-band error after text chunks', [chunk({ content: '' }), chunk({ content: 'a' }), JSON.stringify({ error: { message: 'overloaded', code: 529 } })]],
   ]
   for (const [name, lines] of cases) {
