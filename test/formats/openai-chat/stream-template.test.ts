@@ -8,8 +8,12 @@ import { arrayStream, collect, listChunkFixtures } from '../../helpers/fixtures'
 const decode = (lines: string[]): Promise<StreamEvent[]> =>
   collect(arrayStream([...lines, '[DONE]'].map((data) => ({ data }))).pipeThrough(openaiChat.stream.decode()))
 
-// A leading space on every other chunk: no chunk then matches the one before it, so each is parsed in full.
-const parsedInFull = (lines: string[]) => decode(lines.map((line, index) => (index % 2 === 1 ? ` ${line}` : line)))
+// A leading space on every other chunk: no chunk then matches the one before it, so each is parsed in full
+// (an invalid chunk's error quotes it, space and all: that space is taken out again).
+const parsedInFull = async (lines: string[]) =>
+  (await decode(lines.map((line, index) => (index % 2 === 1 ? ` ${line}` : line)))).map((event) =>
+    event.type === 'error' ? { ...event, error: { ...event.error, message: event.error.message.replace('invalid JSON:  ', 'invalid JSON: ') } } : event,
+  )
 
 const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'm' }
 const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}, finish: string | null = null) =>
@@ -43,6 +47,27 @@ describe('chunks read without parsing decode exactly as parsed ones', () => {
       expect(events.length).toBeGreaterThan(2)
     })
   }
+
+  test('random sequences of chunk shapes decode exactly as parsed ones (seeded)', async () => {
+    let seed = 20261125
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]
+    const pieces = ['a', ' word', '', 'quote " and \\ slash', 'line\nbreak', '☃😀', '\u0000', 'tab\t', '"model":"x"', '\\']
+    const shapes: (() => string)[] = [
+      () => chunk({ content: pick(pieces) }),
+      () => chunk({ content: pick(pieces) }, { obfuscation: pick(['', 'ab', 'Q7x']) }),
+      () => chunk({ reasoning_content: pick(pieces), content: null }),
+      () => chunk({ reasoning: pick(pieces) }),
+      () => chunk({ content: pick(pieces) }, { usage: pick([null, { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 }]) }),
+      () => chunk({ tool_calls: [{ index: 0, id: 'call_1', function: { name: 'f', arguments: pick(['{"a":', '1}', '']) } }] }),
+      () => chunk({ content: pick(pieces) }).replace('"a"', '"a\tb"'),
+      () => chunk({ content: pick(pieces) }, {}, pick([null, 'stop', 'length'])),
+    ]
+    for (let round = 0; round < 300; round++) {
+      const lines = [chunk({ role: 'assistant', content: '' }), ...Array.from({ length: 2 + Math.floor(random() * 12) }, () => pick(shapes)())]
+      expect(await decode(lines)).toEqual(await parsedInFull(lines))
+    }
+  })
 
   test('the text that skipped parsing is the text sent', async () => {
     const pieces = ['Hello', ', "world"', '\n', '\\n is not a newline', ' ☃']
