@@ -85,7 +85,7 @@ async function asOllama(list: SourceStream[]): Promise<SourceStream[]> {
 }
 
 /** Measures every pair: sources are the recorded streams (Ollama's derived from OpenAI Chat ones). */
-export async function measureTranslation(rounds = 7): Promise<TranslationResult[]> {
+export async function measureTranslation(rounds = 15): Promise<TranslationResult[]> {
   const openaiChat = [...load('openai-chat', 'openai-chat', false, true), ...load('deepseek', 'openai-chat', false, true), ...load('groq', 'openai-chat', false, true)]
   const sources: Partial<Record<FormatId, SourceStream[]>> = {
     'openai-chat': openaiChat,
@@ -98,7 +98,7 @@ export async function measureTranslation(rounds = 7): Promise<TranslationResult[
   for (const [from, list] of Object.entries(sources) as [FormatId, SourceStream[]][]) {
     for (const to of Object.keys(formats) as FormatId[]) {
       if (to === from) continue
-      await measurePair(list, to, 1) // warm-up: JIT and lazy paths
+      await measurePair(list, to, 3) // warm-up: JIT tiers and lazy paths (one round left gemini pairs half-compiled)
       const { perChunk, perStream } = await measurePair(list, to, rounds)
       results.push({ from, to, usPerChunk: perChunk, usPerStream: perStream, streams: list.length })
     }
