@@ -182,7 +182,7 @@ export function createOpenAIChatStreamDecoderTransformer(): StreamTransformer<Ss
         const reasoning = delta.reasoning_content ?? delta.reasoning
         const hasReasoning = typeof reasoning === 'string' && reasoning.length > 0
         const hasText = typeof delta.content === 'string' && delta.content.length > 0
-        if (hasReasoning) reasoningDelta(emit, reasoning)
+        if (hasReasoning) reasoningDelta(emit, reasoning as string)
         if (hasText) textDelta(emit, delta.content as string)
         // One piece of text and nothing else: later chunks that differ only in that piece are read without parsing.
         const onlyPiece = wasStarted && !usage && choices.length === 1 && delta.tool_calls === undefined && (choice.finish_reason ?? null) === null
