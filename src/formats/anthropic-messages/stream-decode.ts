@@ -1,6 +1,7 @@
 import { ProxyError } from '../../core/errors'
 import { type StreamError, type StreamEvent, truncatedStream, invalidJsonEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
+import { learnPieceTemplate, matchPieceTemplate, type PieceTemplate } from '../../core/piece-template'
 import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { kindForAnthropicErrorType } from './errors'
 import { mapAnthropicStopReason } from './finish-reason'
@@ -15,6 +16,13 @@ interface OpenBlock {
   json: string
   /** Input given whole in `content_block_start` (sent as one delta if no deltas follow). */
   initialInput?: string
+}
+
+/** A text or thinking delta that carried nothing else, as the template its successors are matched against (see core/piece-template). */
+interface DeltaTemplate extends PieceTemplate {
+  event: string | undefined
+  kind: 'text' | 'reasoning'
+  index: number
 }
 
 /** Reads an Anthropic in-band `error` payload. */
@@ -34,6 +42,11 @@ export function createAnthropicStreamDecoderTransformer(): StreamTransformer<Sse
   let finished = false
   let ended = false
   const blocks = new Map<number, OpenBlock>()
+  let template: DeltaTemplate | undefined
+  const learn = (event: SseEvent, kind: DeltaTemplate['kind'], index: number, piece: string) => {
+    const found = learnPieceTemplate(event.data, kind === 'text' ? 'text' : 'thinking', piece)
+    template = found && { event: event.event, kind, index, prefix: found.prefix, suffix: found.suffix, padding: found.padding }
+  }
 
   const fail = (emit: Emit<StreamEvent>, error: StreamError) => {
     ended = true
@@ -43,6 +56,13 @@ export function createAnthropicStreamDecoderTransformer(): StreamTransformer<Sse
   return {
     transform(event, emit) {
       if (ended) return
+      // A delta that repeats the previous one but for its text is read without JSON.parse. Only a parsed
+      // event can open or close a block, and parsing drops the template, so its block is still open.
+      if (template && event.event === template.event) {
+        const text = matchPieceTemplate(template, event.data)
+        if (text !== undefined) return emit(template.kind === 'text' ? { type: 'text-delta', index: template.index, text } : { type: 'reasoning-delta', index: template.index, text })
+      }
+      template = undefined
       let payload: JsonObject
       try {
         payload = JSON.parse(event.data) as JsonObject
@@ -100,8 +120,10 @@ export function createAnthropicStreamDecoderTransformer(): StreamTransformer<Sse
           if (!open) return fail(emit, { status: 502, kind: 'upstream', message: `upstream sent a delta for unknown block ${index}` })
           if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text.length > 0) {
             emit({ type: 'text-delta', index, text: delta.text })
+            learn(event, 'text', index, delta.text)
           } else if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string' && delta.thinking.length > 0) {
             emit({ type: 'reasoning-delta', index, text: delta.thinking })
+            learn(event, 'reasoning', index, delta.thinking)
           } else if (delta.type === 'signature_delta' && typeof delta.signature === 'string') {
             emit({ type: 'reasoning-signature', index, signature: delta.signature })
           } else if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') {

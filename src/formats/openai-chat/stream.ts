@@ -1,7 +1,8 @@
 import { kindForStatus } from '../../core/errors'
 import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage, truncatedStream, invalidJsonEvent } from '../../core/ir'
-import { jsonStringEnd, type JsonObject } from '../../core/json'
+import type { JsonObject } from '../../core/json'
+import { learnPieceTemplate, matchPieceTemplate, type PieceTemplate } from '../../core/piece-template'
 import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { encodeOpenAIStreamError } from './errors'
 import { mapOpenAIFinishReason, toOpenAIFinishReason } from './finish-reason'
@@ -22,65 +23,16 @@ export function decodeOpenAIStreamError(error: unknown): StreamError {
   return decoded
 }
 
-/**
- * A chunk that carried one piece of text (or reasoning) and nothing else, split around that string:
- * a chunk that is the same text but for that string (and OpenAI's random `obfuscation` padding, which
- * nothing reads) decodes to the same events with the new piece.
- */
-interface DeltaTemplate {
+/** A chunk that carried only one piece of text or reasoning (see core/piece-template). */
+interface DeltaTemplate extends PieceTemplate {
   kind: 'text' | 'reasoning'
-  /** Everything up to and including the string's opening quote. */
-  prefix: string
-  /** Everything from the string's closing quote, up to the trailing `"obfuscation"` member when there is one. */
-  suffix: string
-  obfuscated: boolean
 }
 
-const OBFUSCATION = ',"obfuscation":"'
-
-/**
- * The template of a decoded chunk whose only piece is `piece`, when its place in the text is certain: the key
- * is spelt once in the whole text (a quote inside a JSON string is escaped, so that is the key the decoder read).
- */
+/** Where a chunk's only piece sits; OpenAI pads chunks with a random `obfuscation` member that nothing reads. */
 function learnTemplate(data: string, kind: DeltaTemplate['kind'], piece: string): DeltaTemplate | undefined {
-  const name = kind === 'text' ? '"content"' : data.includes('"reasoning_content"') ? '"reasoning_content"' : '"reasoning"'
-  const at = data.indexOf(name)
-  if (at === -1 || data.indexOf(name, at + 1) !== -1 || !data.startsWith(':"', at + name.length)) return undefined
-  const from = at + name.length + 2
-  const close = jsonStringEnd(data, from)
-  if (close === -1 || JSON.parse(data.slice(from - 1, close + 1)) !== piece) return undefined
-  const obfuscationAt = data.lastIndexOf(OBFUSCATION)
-  const obfuscated = obfuscationAt > close && isObfuscationTail(data, obfuscationAt)
-  return { kind, prefix: data.slice(0, from), suffix: data.slice(close, obfuscated ? obfuscationAt : data.length), obfuscated }
-}
-
-// A raw control character makes a JSON string invalid: such a chunk goes to JSON.parse, which rejects it.
-const CONTROL_CHARACTER = /[\u0000-\u001f]/
-
-/** True when `data` ends, from `at`, with `,"obfuscation":"<plain characters>"}`. */
-function isObfuscationTail(data: string, at: number): boolean {
-  const value = at + OBFUSCATION.length
-  if (!data.endsWith('"}') || data.indexOf('"', value) !== data.length - 2 || data.indexOf('\\', value) !== -1) return false
-  for (let index = value; index < data.length - 2; index++) if (data.charCodeAt(index) < 0x20) return false
-  return true
-}
-
-/** The new piece of a chunk that matches the template; undefined when it does not (or the piece is empty). */
-function matchTemplate(template: DeltaTemplate, data: string): string | undefined {
-  const { prefix, suffix } = template
-  if (!data.startsWith(prefix)) return undefined
-  const close = jsonStringEnd(data, prefix.length)
-  if (close <= prefix.length || !data.startsWith(suffix, close)) return undefined
-  const tail = close + suffix.length
-  if (template.obfuscated ? !(data.startsWith(OBFUSCATION, tail) && isObfuscationTail(data, tail)) : tail !== data.length) return undefined
-  const raw = data.slice(prefix.length, close)
-  if (CONTROL_CHARACTER.test(raw)) return undefined
-  if (!raw.includes('\\')) return raw
-  try {
-    return JSON.parse(`"${raw}"`) as string
-  } catch {
-    return undefined // a bad escape: the full parse reports the chunk as invalid
-  }
+  const key = kind === 'text' ? 'content' : data.includes('"reasoning_content"') ? 'reasoning_content' : 'reasoning'
+  const template = learnPieceTemplate(data, key, piece, 'obfuscation')
+  return template && { kind, prefix: template.prefix, suffix: template.suffix, padding: template.padding }
 }
 
 /**
@@ -159,7 +111,7 @@ export function createOpenAIChatStreamDecoderTransformer(): StreamTransformer<Ss
       }
       // Most chunks repeat the previous one but for their piece of text: those skip JSON.parse.
       if (template && !finished) {
-        const text = matchTemplate(template, data)
+        const text = matchPieceTemplate(template, data)
         if (text !== undefined) return template.kind === 'text' ? textDelta(emit, text) : reasoningDelta(emit, text)
       }
       template = undefined

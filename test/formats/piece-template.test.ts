@@ -1,25 +1,31 @@
-// The decoder reads most chunks without JSON.parse: a chunk that repeats the previous one but for its piece of
-// text is matched against that one. These tests hold it to the events a full parse of every chunk gives.
+// The OpenAI Chat and Anthropic decoders read most events without JSON.parse: an event that repeats the previous
+// one but for its piece of text is matched against that one (core/piece-template). These tests hold them to the
+// events a full parse of every event gives.
 import { describe, expect, test } from 'bun:test'
-import type { StreamEvent } from '../../../src/core/ir'
-import { openaiChat } from '../../../src/formats/openai-chat'
-import { arrayStream, collect, listChunkFixtures } from '../../helpers/fixtures'
+import type { StreamEvent } from '../../src/core/ir'
+import type { SseEvent } from '../../src/core/sse'
+import { anthropicMessages } from '../../src/formats/anthropic-messages'
+import { openaiChat } from '../../src/formats/openai-chat'
+import type { WireFormat } from '../../src/formats/types'
+import { arrayStream, collect, listChunkFixtures, splitAnthropicMessages } from '../helpers/fixtures'
 
-const decode = (lines: string[]): Promise<StreamEvent[]> =>
-  collect(arrayStream([...lines, '[DONE]'].map((data) => ({ data }))).pipeThrough(openaiChat.stream.decode()))
+const decodeWith = (format: WireFormat, events: SseEvent[]): Promise<StreamEvent[]> => collect(arrayStream(events).pipeThrough(format.stream.decode()))
 
-// A leading space on every other chunk: no chunk then matches the one before it, so each is parsed in full
-// (an invalid chunk's error quotes it, space and all: that space is taken out again).
-const parsedInFull = async (lines: string[]) =>
-  (await decode(lines.map((line, index) => (index % 2 === 1 ? ` ${line}` : line)))).map((event) =>
-    event.type === 'error' ? { ...event, error: { ...event.error, message: event.error.message.replace('invalid JSON:  ', 'invalid JSON: ') } } : event,
-  )
+// A leading space on every other event: no event then matches the one before it, so each is parsed in full
+// (an invalid event's error quotes it, space and all: that space is taken out again).
+const spaced = (events: SseEvent[]) => events.map((event, index) => (index % 2 === 1 ? { ...event, data: ` ${event.data}` } : event))
+const unspaced = (events: StreamEvent[]) =>
+  events.map((event) => (event.type === 'error' ? { ...event, error: { ...event.error, message: event.error.message.replace('invalid JSON:  ', 'invalid JSON: ') } } : event))
+
+const done: SseEvent = { data: '[DONE]' }
+const decode = (lines: string[]) => decodeWith(openaiChat, [...lines.map((data) => ({ data })), done])
+const parsedInFull = async (lines: string[]) => unspaced(await decodeWith(openaiChat, [...spaced(lines.map((data) => ({ data }))), done]))
 
 const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'm' }
 const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}, finish: string | null = null) =>
   JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })
 
-describe('chunks read without parsing decode exactly as parsed ones', () => {
+describe('OpenAI Chat chunks read without parsing decode exactly as parsed ones', () => {
   for (const fixture of listChunkFixtures(['openai-chat', 'openai-compatible', 'deepseek', 'groq', 'alibaba'])) {
     test(`${fixture.folder}/${fixture.name}`, async () => {
       expect(await decode(fixture.lines)).toEqual(await parsedInFull(fixture.lines))
@@ -74,5 +80,48 @@ describe('chunks read without parsing decode exactly as parsed ones', () => {
     const events = await decode([chunk({ role: 'assistant', content: '' }), ...pieces.map((content) => chunk({ content }))])
     const text = events.flatMap((event) => (event.type === 'text-delta' ? [event.text] : [])).join('')
     expect(text).toBe(pieces.join(''))
+  })
+})
+
+// The event name is the payload's first `type` (read without parsing: some cases hold invalid JSON on purpose).
+const anthropicEvents = (lines: string[]): SseEvent[] => lines.map((data) => ({ event: /"type":"(\w+)"/.exec(data)?.[1], data }))
+const anthropicCases = {
+  decode: (lines: string[]) => decodeWith(anthropicMessages, anthropicEvents(lines)),
+  parsedInFull: async (lines: string[]) => unspaced(await decodeWith(anthropicMessages, spaced(anthropicEvents(lines)))),
+}
+
+describe('Anthropic events read without parsing decode exactly as parsed ones', () => {
+  for (const fixture of splitAnthropicMessages(listChunkFixtures(['anthropic']))) {
+    test(`${fixture.folder}/${fixture.name}`, async () => {
+      expect(await anthropicCases.decode(fixture.lines)).toEqual(await anthropicCases.parsedInFull(fixture.lines))
+    })
+  }
+
+  const start = JSON.stringify({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude', content: [], stop_reason: null, usage: { input_tokens: 3, output_tokens: 1 } } })
+  const open = (index: number, type: 'text' | 'thinking') => JSON.stringify({ type: 'content_block_start', index, content_block: type === 'text' ? { type, text: '' } : { type, thinking: '' } })
+  const text = (index: number, piece: string) => JSON.stringify({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } })
+  const thinking = (index: number, piece: string) => JSON.stringify({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } })
+  const close = (index: number) => JSON.stringify({ type: 'content_block_stop', index })
+  const end = [JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 9 } }), JSON.stringify({ type: 'message_stop' })]
+  const cases: [string, string[]][] = [
+    ['escapes, quotes, unicode and backslashes', [start, open(0, 'text'), text(0, 'a'), text(0, 'line\nbreak "q" \\ x'), text(0, '☃😀 \u2028'), text(0, '\\'), close(0), ...end]],
+    ['thinking, then text in the next block: the index follows the open block', [start, open(0, 'thinking'), thinking(0, 'hm'), thinking(0, ' more'), close(0), open(1, 'text'), text(1, 'a'), text(1, 'b'), close(1), ...end]],
+    ['a delta for a block that was closed is still refused', [start, open(0, 'text'), text(0, 'a'), text(0, 'b'), close(0), text(0, 'late'), ...end]],
+    ['an empty piece, a raw tab and a bad escape go to the full parse', [start, open(0, 'text'), text(0, 'a'), text(0, ''), text(0, 'b'), text(0, 'c').replace('"c"', '"c\td"'), text(0, 'x')]],
+    ['a bad escape after matched deltas', [start, open(0, 'text'), text(0, 'a'), text(0, 'b'), text(0, 'c').replace('"c"', '"c\\q"')]],
+    ['a ping and an in-band error between deltas', [start, open(0, 'text'), text(0, 'a'), JSON.stringify({ type: 'ping' }), text(0, 'b'), JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })]],
+  ]
+  for (const [name, lines] of cases) {
+    test(name, async () => {
+      const events = await anthropicCases.decode(lines)
+      expect(events).toEqual(await anthropicCases.parsedInFull(lines))
+      expect(events.length).toBeGreaterThan(3)
+    })
+  }
+
+  test('an event without a name is matched only against one without a name', async () => {
+    const lines = [start, open(0, 'text'), text(0, 'a'), text(0, 'b'), text(0, 'c')]
+    const events = anthropicEvents(lines).map((event, index) => (index === 3 ? { data: event.data } : event))
+    expect(await decodeWith(anthropicMessages, events)).toEqual(unspaced(await decodeWith(anthropicMessages, spaced(events))))
   })
 })
