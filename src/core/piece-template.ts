@@ -1,61 +1,115 @@
 /**
  * Streamed events mostly repeat the previous event but for one string, their piece of text. A decoder
  * that parsed such an event keeps it as a template, split around that string; a later event that is the
- * same text but for the string (and, where a format has one, a padding member nothing reads) decodes to
- * the same events with the new piece, so it is read without JSON.parse.
+ * same text but for the string (and, where a format has them, a padding string and a sequence counter that
+ * nothing reads) decodes to the same events with the new piece, so it is read without JSON.parse.
  * @module
  */
 import { jsonStringEnd } from './json'
 
-/** A parsed event's text split around its one piece. */
+/** What varies between matching events: the piece, a padding string's characters, a counter's digits. */
+type Slot = 'piece' | 'padding' | 'counter'
+
+/** A parsed event's text as fixed runs around its slots: `literals[i]` comes before `slots[i]`, the last one ends it. */
 export interface PieceTemplate {
-  /** Everything up to and including the piece's opening quote. */
-  prefix: string
-  /** Everything from the piece's closing quote, up to the padding member when there is one. */
-  suffix: string
-  /** `,"<padding key>":"` when the event ended with a padding member, else undefined. */
+  literals: string[]
+  slots: Slot[]
+}
+
+/** Members a format changes in every event but that nothing reads. */
+export interface IgnoredMembers {
+  /** A string member of random characters (OpenAI's `obfuscation`). */
   padding?: string
+  /** A whole-number member (the Responses API's `sequence_number`). */
+  counter?: string
 }
 
 // A raw control character makes a JSON string invalid: such an event goes to JSON.parse, which rejects it.
 const CONTROL_CHARACTER = /[\u0000-\u001f]/
 
-/** True when `data` ends, from `at`, with `<padding>"<plain characters>"}` (`padding` = `,"key":"`). */
-function isPaddingTail(data: string, at: number, padding: string): boolean {
-  if (!data.startsWith(padding, at) || !data.endsWith('"}')) return false
-  const value = at + padding.length
-  if (data.indexOf('"', value) !== data.length - 2 || data.indexOf('\\', value) !== -1) return false
-  for (let index = value; index < data.length - 2; index++) if (data.charCodeAt(index) < 0x20) return false
-  return true
+/** The index just past the digits that start at `from` (`from` itself when there are none). */
+function digitsEnd(data: string, from: number): number {
+  let index = from
+  while (index < data.length && data.charCodeAt(index) >= 48 && data.charCodeAt(index) <= 57) index++
+  return index
+}
+
+/** The end of a padding string's characters from `from` (its closing quote); -1 unless they are plain. */
+function paddingEnd(data: string, from: number): number {
+  const close = data.indexOf('"', from)
+  if (close === -1) return -1
+  for (let index = from; index < close; index++) {
+    const code = data.charCodeAt(index)
+    if (code < 0x20 || code === 92) return -1
+  }
+  return close
+}
+
+/** Where `"<key>":<opening>` is spelt, once in the whole text; the index after it, or -1. */
+function memberValue(data: string, key: string, opening: string): number {
+  const name = `"${key}":${opening}`
+  const at = data.indexOf(name)
+  // A quote inside a JSON string is escaped, so a name spelt once is the member the decoder read.
+  if (at === -1 || data.indexOf(`"${key}"`, at + 1) !== -1 || data.indexOf(`"${key}"`) !== at) return -1
+  return at + name.length
 }
 
 /**
- * The template of an event that was parsed and found to carry only `piece` under `key`, when the piece's place
- * is certain: `"<key>"` is spelt once in the whole text (a quote inside a JSON string is escaped, so that is
- * the member the decoder read). `paddingKey` names a last member whose value changes from event to event.
+ * The template of an event that was parsed and found to carry only `piece` under `key`, when every varying
+ * place is certain; undefined otherwise (the event is then simply parsed each time).
  */
-export function learnPieceTemplate(data: string, key: string, piece: string, paddingKey?: string): PieceTemplate | undefined {
-  const name = `"${key}"`
-  const at = data.indexOf(name)
-  if (at === -1 || data.indexOf(name, at + 1) !== -1 || !data.startsWith(':"', at + name.length)) return undefined
-  const from = at + name.length + 2
+export function learnPieceTemplate(data: string, key: string, piece: string, ignored: IgnoredMembers = {}): PieceTemplate | undefined {
+  const from = memberValue(data, key, '"')
+  if (from === -1) return undefined
   const close = jsonStringEnd(data, from)
   if (close === -1 || JSON.parse(data.slice(from - 1, close + 1)) !== piece) return undefined
-  const padding = paddingKey === undefined ? undefined : `,"${paddingKey}":"`
-  const paddingAt = padding === undefined ? -1 : data.lastIndexOf(padding)
-  const padded = padding !== undefined && paddingAt > close && isPaddingTail(data, paddingAt, padding)
-  return { prefix: data.slice(0, from), suffix: data.slice(close, padded ? paddingAt : data.length), padding: padded ? padding : undefined }
+  const spans: { slot: Slot; start: number; end: number }[] = [{ slot: 'piece', start: from, end: close }]
+  if (ignored.padding !== undefined) {
+    const start = memberValue(data, ignored.padding, '"')
+    const end = start === -1 ? -1 : paddingEnd(data, start)
+    if (end !== -1) spans.push({ slot: 'padding', start, end })
+  }
+  if (ignored.counter !== undefined) {
+    const start = memberValue(data, ignored.counter, '')
+    const end = start === -1 ? -1 : digitsEnd(data, start)
+    if (end > start && (data[end] === ',' || data[end] === '}')) spans.push({ slot: 'counter', start, end })
+  }
+  spans.sort((a, b) => a.start - b.start)
+  const literals: string[] = []
+  let at = 0
+  for (const span of spans) {
+    literals.push(data.slice(at, span.start))
+    at = span.end
+  }
+  literals.push(data.slice(at))
+  return { literals, slots: spans.map((span) => span.slot) }
 }
 
 /** The piece of an event that matches the template; undefined when it does not, or when the piece is empty or invalid. */
 export function matchPieceTemplate(template: PieceTemplate, data: string): string | undefined {
-  const { prefix, suffix, padding } = template
-  if (!data.startsWith(prefix)) return undefined
-  const close = jsonStringEnd(data, prefix.length)
-  if (close <= prefix.length || !data.startsWith(suffix, close)) return undefined
-  const tail = close + suffix.length
-  if (padding === undefined ? tail !== data.length : !isPaddingTail(data, tail, padding)) return undefined
-  const raw = data.slice(prefix.length, close)
+  const { literals, slots } = template
+  let at = 0
+  let raw: string | undefined
+  for (let index = 0; index < slots.length; index++) {
+    const literal = literals[index]
+    if (!data.startsWith(literal, at)) return undefined
+    at += literal.length
+    const slot = slots[index]
+    let end: number
+    if (slot === 'piece') {
+      end = jsonStringEnd(data, at)
+      if (end <= at) return undefined
+      raw = data.slice(at, end)
+    } else if (slot === 'padding') end = paddingEnd(data, at)
+    else {
+      end = digitsEnd(data, at)
+      if (end === at) return undefined
+    }
+    if (end === -1) return undefined
+    at = end
+  }
+  const last = literals[slots.length]
+  if (raw === undefined || at + last.length !== data.length || !data.endsWith(last)) return undefined
   if (CONTROL_CHARACTER.test(raw)) return undefined
   if (!raw.includes('\\')) return raw
   try {

@@ -6,6 +6,7 @@ import type { StreamEvent } from '../../src/core/ir'
 import type { SseEvent } from '../../src/core/sse'
 import { anthropicMessages } from '../../src/formats/anthropic-messages'
 import { openaiChat } from '../../src/formats/openai-chat'
+import { openaiResponsesFormat as openaiResponses } from '../../src/formats/openai-responses'
 import type { WireFormat } from '../../src/formats/types'
 import { arrayStream, collect, listChunkFixtures, splitAnthropicMessages } from '../helpers/fixtures'
 
@@ -124,4 +125,57 @@ describe('Anthropic events read without parsing decode exactly as parsed ones', 
     const events = anthropicEvents(lines).map((event, index) => (index === 3 ? { data: event.data } : event))
     expect(await decodeWith(anthropicMessages, events)).toEqual(unspaced(await decodeWith(anthropicMessages, spaced(events))))
   })
+})
+
+const responsesCases = {
+  decode: (lines: string[]) => decodeWith(openaiResponses, anthropicEvents(lines)),
+  parsedInFull: async (lines: string[]) => unspaced(await decodeWith(openaiResponses, spaced(anthropicEvents(lines)))),
+}
+
+describe('Responses events read without parsing decode exactly as parsed ones', () => {
+  for (const fixture of listChunkFixtures(['openai-responses'])) {
+    test(`${fixture.folder}/${fixture.name}`, async () => {
+      expect(await responsesCases.decode(fixture.lines)).toEqual(await responsesCases.parsedInFull(fixture.lines))
+    })
+  }
+
+  let sequence = 0
+  const event = (type: string, fields: Record<string, unknown>) => JSON.stringify({ type, sequence_number: sequence++, ...fields })
+  const created = () => event('response.created', { response: { id: 'resp_1', model: 'gpt', status: 'in_progress', created_at: 1 } })
+  const message = (index: number) => [
+    event('response.output_item.added', { output_index: index, item: { id: `msg_${index}`, type: 'message', role: 'assistant', content: [] } }),
+    event('response.content_part.added', { item_id: `msg_${index}`, output_index: index, content_index: 0, part: { type: 'output_text', text: '' } }),
+  ]
+  const text = (index: number, delta: string, obfuscation?: string) =>
+    event('response.output_text.delta', { item_id: `msg_${index}`, output_index: index, content_index: 0, delta, logprobs: [], ...(obfuscation === undefined ? {} : { obfuscation }) })
+  const completed = () => event('response.completed', { response: { id: 'resp_1', status: 'completed', usage: { input_tokens: 3, output_tokens: 5, total_tokens: 8 } } })
+  const cases: [string, () => string[]][] = [
+    ['sequence numbers and padding that change in every event', () => [created(), ...message(0), text(0, 'a', 'x'), text(0, 'b', 'QWE'), text(0, 'line\nbreak "q" \\', ''), text(0, '☃😀'), completed()]],
+    ['a second message: the output index follows the item', () => [created(), ...message(0), text(0, 'a'), text(0, 'b'), ...message(1), text(1, 'c'), text(1, 'd'), text(0, 'late'), completed()]],
+    ['a counter that is not a whole number, and invalid pieces, go to the full parse', () => [created(), ...message(0), text(0, 'a'), text(0, 'b').replace(/"sequence_number":\d+/, '"sequence_number":-1'), text(0, 'c').replace(/"sequence_number":\d+/, '"sequence_number":1.5'), text(0, 'd'), text(0, 'e').replace('"e"', '"e\tf"'), text(0, 'g')]],
+    ['function-call arguments and reasoning summaries stream as pieces too', () => [
+      created(),
+      event('response.output_item.added', { output_index: 0, item: { id: 'rs_1', type: 'reasoning', summary: [] } }),
+      event('response.reasoning_summary_part.added', { item_id: 'rs_1', output_index: 0, summary_index: 0, part: { type: 'summary_text', text: '' } }),
+      event('response.reasoning_summary_text.delta', { item_id: 'rs_1', output_index: 0, summary_index: 0, delta: 'think' }),
+      event('response.reasoning_summary_text.delta', { item_id: 'rs_1', output_index: 0, summary_index: 0, delta: ' more' }),
+      event('response.reasoning_summary_text.delta', { item_id: 'rs_1', output_index: 0, summary_index: 1, delta: 'next part' }),
+      event('response.reasoning_summary_text.delta', { item_id: 'rs_1', output_index: 0, summary_index: 1, delta: ' again' }),
+      event('response.output_item.done', { output_index: 0, item: { id: 'rs_1', type: 'reasoning', summary: [{ type: 'summary_text', text: 'think more' }, { type: 'summary_text', text: 'next part again' }] } }),
+      event('response.output_item.added', { output_index: 1, item: { id: 'fc_1', type: 'function_call', call_id: 'call_1', name: 'f', arguments: '' } }),
+      event('response.function_call_arguments.delta', { item_id: 'fc_1', output_index: 1, delta: '{"a":' }),
+      event('response.function_call_arguments.delta', { item_id: 'fc_1', output_index: 1, delta: '1}' }),
+      event('response.output_item.done', { output_index: 1, item: { id: 'fc_1', type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{"a":1}' } }),
+      event('response.function_call_arguments.delta', { item_id: 'fc_1', output_index: 1, delta: 'after done' }),
+      completed(),
+    ]],
+  ]
+  for (const [name, build] of cases) {
+    test(name, async () => {
+      const lines = build()
+      const events = await responsesCases.decode(lines)
+      expect(events).toEqual(await responsesCases.parsedInFull(lines))
+      expect(events.length).toBeGreaterThan(3)
+    })
+  }
 })

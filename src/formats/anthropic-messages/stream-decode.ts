@@ -45,7 +45,7 @@ export function createAnthropicStreamDecoderTransformer(): StreamTransformer<Sse
   let template: DeltaTemplate | undefined
   const learn = (event: SseEvent, kind: DeltaTemplate['kind'], index: number, piece: string) => {
     const found = learnPieceTemplate(event.data, kind === 'text' ? 'text' : 'thinking', piece)
-    template = found && { event: event.event, kind, index, prefix: found.prefix, suffix: found.suffix, padding: found.padding }
+    template = found && { event: event.event, kind, index, literals: found.literals, slots: found.slots }
   }
 
   const fail = (emit: Emit<StreamEvent>, error: StreamError) => {

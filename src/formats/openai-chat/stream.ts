@@ -31,8 +31,8 @@ interface DeltaTemplate extends PieceTemplate {
 /** Where a chunk's only piece sits; OpenAI pads chunks with a random `obfuscation` member that nothing reads. */
 function learnTemplate(data: string, kind: DeltaTemplate['kind'], piece: string): DeltaTemplate | undefined {
   const key = kind === 'text' ? 'content' : data.includes('"reasoning_content"') ? 'reasoning_content' : 'reasoning'
-  const template = learnPieceTemplate(data, key, piece, 'obfuscation')
-  return template && { kind, prefix: template.prefix, suffix: template.suffix, padding: template.padding }
+  const template = learnPieceTemplate(data, key, piece, { padding: 'obfuscation' })
+  return template && { kind, literals: template.literals, slots: template.slots }
 }
 
 /**

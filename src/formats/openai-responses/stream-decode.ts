@@ -1,5 +1,6 @@
 import { type StreamError, type StreamEvent, invalidJsonEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
+import { learnPieceTemplate, matchPieceTemplate, type PieceTemplate } from '../../core/piece-template'
 import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
 import { FORMAT, reasoningText, SUMMARY_SEPARATOR } from './content'
 import { decodeResponsesStreamError } from './errors'
@@ -26,6 +27,26 @@ interface Item {
 }
 
 const terminalTypes = new Set(['response.completed', 'response.incomplete', 'response.failed', 'response.cancelled'])
+
+// Events that carry one piece of text in `delta`: a repeat of such an event is read without JSON.parse.
+const pieceTypes = new Set([
+  'response.output_text.delta',
+  'response.refusal.delta',
+  'response.function_call_arguments.delta',
+  'response.reasoning_summary_text.delta',
+  'response.reasoning_text.delta',
+])
+
+/**
+ * A parsed delta event kept as the template its successors are matched against (see core/piece-template), with
+ * its parsed payload: a match is handled as that payload with the new `delta`. Only `sequence_number` and the
+ * `obfuscation` padding may differ besides, and the decoder reads neither.
+ */
+interface DeltaTemplate extends PieceTemplate {
+  event: string | undefined
+  type: string
+  payload: JsonObject
+}
 
 /** The extra text a final `…done` value adds to what was streamed (upstreams may skip deltas). */
 function missingSuffix(streamed: string, full: unknown): string | undefined {
@@ -174,10 +195,107 @@ export function createResponsesStreamDecoderTransformer(): StreamTransformer<Sse
 
   const messageItem = (outputIndex: number): Item => items.get(outputIndex) ?? addItem(outputIndex, { type: 'message' })
 
+  /** Acts on one parsed event of a started response. */
+  const handle = (type: string, payload: JsonObject): void => {
+    if (terminalTypes.has(type)) return finish(payload, type)
+    const outputIndex = typeof payload.output_index === 'number' ? payload.output_index : 0
+    switch (type) {
+      case 'response.output_item.added':
+        if (isObject(payload.item) && !items.has(outputIndex)) addItem(outputIndex, payload.item)
+        return
+      case 'response.output_item.done':
+        if (isObject(payload.item)) finishItem(outputIndex, payload.item)
+        return
+      case 'response.content_part.added': {
+        const item = messageItem(outputIndex)
+        const part = (isObject(payload.part) ? payload.part : {}) as JsonObject
+        const contentIndex = typeof payload.content_index === 'number' ? payload.content_index : item.parts.size
+        if (item.kind === 'message' && (part.type === 'output_text' || part.type === 'refusal') && !item.parts.has(contentIndex)) {
+          openText(item, contentIndex, part.type === 'refusal' ? part.refusal : part.text)
+        }
+        return
+      }
+      case 'response.output_text.delta':
+      case 'response.refusal.delta': {
+        const item = messageItem(outputIndex)
+        if (item.kind !== 'message' || typeof payload.delta !== 'string' || payload.delta.length === 0) return
+        const contentIndex = typeof payload.content_index === 'number' ? payload.content_index : 0
+        const block = item.parts.get(contentIndex) ?? openText(item, contentIndex, undefined)
+        if (block.open) addText(block, payload.delta)
+        return
+      }
+      case 'response.output_text.done':
+      case 'response.refusal.done':
+      case 'response.content_part.done': {
+        const item = items.get(outputIndex)
+        const block = item?.parts.get(typeof payload.content_index === 'number' ? payload.content_index : 0)
+        if (!block?.open) return
+        const part = isObject(payload.part) ? payload.part : undefined
+        settleText(block, part ? (part.type === 'refusal' ? part.refusal : part.text) : type === 'response.refusal.done' ? payload.refusal : payload.text)
+        if (type === 'response.content_part.done') {
+          block.open = false
+          emit({ type: 'text-end', index: block.index })
+        }
+        return
+      }
+      case 'response.function_call_arguments.delta': {
+        const item = items.get(outputIndex)
+        if (item?.kind !== 'function' || !item.block!.open || typeof payload.delta !== 'string' || payload.delta.length === 0) return
+        return addArguments(item.block!, payload.delta)
+      }
+      case 'response.function_call_arguments.done': {
+        const item = items.get(outputIndex)
+        if (item?.kind !== 'function' || !item.block!.open) return
+        const missing = missingSuffix(item.block!.text, payload.arguments)
+        if (missing !== undefined) addArguments(item.block!, missing)
+        return
+      }
+      case 'response.reasoning_summary_part.added': {
+        const item = items.get(outputIndex)
+        if (item?.kind === 'reasoning' && item.block!.open) beginSummary(item, payload.summary_index)
+        return
+      }
+      case 'response.reasoning_summary_text.delta': {
+        const item = items.get(outputIndex)
+        if (item?.kind !== 'reasoning' || !item.block!.open || typeof payload.delta !== 'string' || payload.delta.length === 0) return
+        beginSummary(item, payload.summary_index)
+        return addReasoning(item, payload.delta)
+      }
+      case 'response.reasoning_summary_text.done':
+      case 'response.reasoning_summary_part.done': {
+        const item = items.get(outputIndex)
+        if (item?.kind !== 'reasoning' || !item.block!.open) return
+        if (typeof payload.summary_index === 'number' && payload.summary_index !== item.summaryIndex) beginSummary(item, payload.summary_index)
+        const full = type === 'response.reasoning_summary_part.done' ? (isObject(payload.part) ? payload.part.text : undefined) : payload.text
+        const missing = missingSuffix(item.summaryText, full)
+        if (missing !== undefined) addReasoning(item, missing)
+        return
+      }
+      case 'response.reasoning_text.delta': {
+        // open-weight models (gpt-oss through vLLM, Ollama…) stream raw reasoning text instead of a summary
+        const item = items.get(outputIndex)
+        if (item?.kind !== 'reasoning' || !item.block!.open || typeof payload.delta !== 'string' || payload.delta.length === 0) return
+        return addReasoning(item, payload.delta)
+      }
+      default:
+        return
+    }
+  }
+
+  let template: DeltaTemplate | undefined
+
   return {
     transform(event, emit) {
       target = emit
       if (ended) return
+      if (template && event.event === template.event) {
+        const piece = matchPieceTemplate(template, event.data)
+        if (piece !== undefined) {
+          template.payload.delta = piece
+          return handle(template.type, template.payload)
+        }
+      }
+      template = undefined
       let payload: JsonObject
       try {
         payload = JSON.parse(event.data) as JsonObject
@@ -198,88 +316,10 @@ export function createResponsesStreamDecoderTransformer(): StreamTransformer<Sse
         if (typeof response.created_at === 'number') start.created = response.created_at
         return emit(start)
       }
-      if (terminalTypes.has(type)) return finish(payload, type)
-      const outputIndex = typeof payload.output_index === 'number' ? payload.output_index : 0
-      switch (type) {
-        case 'response.output_item.added':
-          if (isObject(payload.item) && !items.has(outputIndex)) addItem(outputIndex, payload.item)
-          return
-        case 'response.output_item.done':
-          if (isObject(payload.item)) finishItem(outputIndex, payload.item)
-          return
-        case 'response.content_part.added': {
-          const item = messageItem(outputIndex)
-          const part = (isObject(payload.part) ? payload.part : {}) as JsonObject
-          const contentIndex = typeof payload.content_index === 'number' ? payload.content_index : item.parts.size
-          if (item.kind === 'message' && (part.type === 'output_text' || part.type === 'refusal') && !item.parts.has(contentIndex)) {
-            openText(item, contentIndex, part.type === 'refusal' ? part.refusal : part.text)
-          }
-          return
-        }
-        case 'response.output_text.delta':
-        case 'response.refusal.delta': {
-          const item = messageItem(outputIndex)
-          if (item.kind !== 'message' || typeof payload.delta !== 'string' || payload.delta.length === 0) return
-          const contentIndex = typeof payload.content_index === 'number' ? payload.content_index : 0
-          const block = item.parts.get(contentIndex) ?? openText(item, contentIndex, undefined)
-          if (block.open) addText(block, payload.delta)
-          return
-        }
-        case 'response.output_text.done':
-        case 'response.refusal.done':
-        case 'response.content_part.done': {
-          const item = items.get(outputIndex)
-          const block = item?.parts.get(typeof payload.content_index === 'number' ? payload.content_index : 0)
-          if (!block?.open) return
-          const part = isObject(payload.part) ? payload.part : undefined
-          settleText(block, part ? (part.type === 'refusal' ? part.refusal : part.text) : type === 'response.refusal.done' ? payload.refusal : payload.text)
-          if (type === 'response.content_part.done') {
-            block.open = false
-            emit({ type: 'text-end', index: block.index })
-          }
-          return
-        }
-        case 'response.function_call_arguments.delta': {
-          const item = items.get(outputIndex)
-          if (item?.kind !== 'function' || !item.block!.open || typeof payload.delta !== 'string' || payload.delta.length === 0) return
-          return addArguments(item.block!, payload.delta)
-        }
-        case 'response.function_call_arguments.done': {
-          const item = items.get(outputIndex)
-          if (item?.kind !== 'function' || !item.block!.open) return
-          const missing = missingSuffix(item.block!.text, payload.arguments)
-          if (missing !== undefined) addArguments(item.block!, missing)
-          return
-        }
-        case 'response.reasoning_summary_part.added': {
-          const item = items.get(outputIndex)
-          if (item?.kind === 'reasoning' && item.block!.open) beginSummary(item, payload.summary_index)
-          return
-        }
-        case 'response.reasoning_summary_text.delta': {
-          const item = items.get(outputIndex)
-          if (item?.kind !== 'reasoning' || !item.block!.open || typeof payload.delta !== 'string' || payload.delta.length === 0) return
-          beginSummary(item, payload.summary_index)
-          return addReasoning(item, payload.delta)
-        }
-        case 'response.reasoning_summary_text.done':
-        case 'response.reasoning_summary_part.done': {
-          const item = items.get(outputIndex)
-          if (item?.kind !== 'reasoning' || !item.block!.open) return
-          if (typeof payload.summary_index === 'number' && payload.summary_index !== item.summaryIndex) beginSummary(item, payload.summary_index)
-          const full = type === 'response.reasoning_summary_part.done' ? (isObject(payload.part) ? payload.part.text : undefined) : payload.text
-          const missing = missingSuffix(item.summaryText, full)
-          if (missing !== undefined) addReasoning(item, missing)
-          return
-        }
-        case 'response.reasoning_text.delta': {
-          // open-weight models (gpt-oss through vLLM, Ollama…) stream raw reasoning text instead of a summary
-          const item = items.get(outputIndex)
-          if (item?.kind !== 'reasoning' || !item.block!.open || typeof payload.delta !== 'string' || payload.delta.length === 0) return
-          return addReasoning(item, payload.delta)
-        }
-        default:
-          return
+      handle(type, payload)
+      if (!ended && pieceTypes.has(type) && typeof payload.delta === 'string' && payload.delta.length > 0) {
+        const found = learnPieceTemplate(event.data, 'delta', payload.delta, { padding: 'obfuscation', counter: 'sequence_number' })
+        if (found) template = { event: event.event, type, payload, literals: found.literals, slots: found.slots }
       }
     },
     flush(emit) {
