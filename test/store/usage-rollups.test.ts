@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkpoint, openDatabase } from '../../src/store/db'
 import { migrate } from '../../src/store/migrate'
+import { listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals } from '../../src/store/dashboard-queries'
 import { insertUsageEvents, type UsageEvent } from '../../src/store/usage'
 
 const HOUR = 3_600_000
@@ -75,6 +76,94 @@ describe('usage_hourly rollups', () => {
       db.close()
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('the request log filter', () => {
+  test('lists the providers of the hours the log still holds, from the rollups', () => {
+    const db = openDatabase(':memory:')
+    migrate(db)
+    expect(listUsageProviders(db)).toEqual([])
+    insertUsageEvents(db, [
+      event(0, { at: 2 * HOUR, provider: 'gone' }),
+      event(1, { at: 30 * HOUR, provider: 'openai' }),
+      event(2, { at: 31 * HOUR, provider: 'anthropic' }),
+      event(3, { at: 31 * HOUR + 5, provider: null, connectionId: null, model: null }),
+    ])
+    expect(listUsageProviders(db)).toEqual(['anthropic', 'gone', 'openai'])
+    // Pruned raw rows take their provider out of the filter; the rollups keep the totals.
+    db.exec(`DELETE FROM usage_events WHERE at < ${10 * HOUR}`)
+    expect(listUsageProviders(db)).toEqual(['anthropic', 'openai'])
+    expect(db.query("SELECT COUNT(*) AS n FROM usage_hourly WHERE provider = 'gone'").get()).toEqual({ n: 1 })
+  })
+})
+
+describe('dashboard aggregates read whole hours from the rollups', () => {
+  // The raw-row queries the aggregates replaced: the rollups must give the same answers.
+  const raw = {
+    totals: `SELECT COUNT(*) AS requests, COALESCE(SUM(status >= 400), 0) AS errors, COALESCE(SUM(input_tokens), 0) AS inputTokens,
+      COALESCE(SUM(output_tokens), 0) AS outputTokens, COALESCE(SUM(cache_read_tokens), 0) AS cacheReadTokens,
+      COALESCE(SUM(cache_write_tokens), 0) AS cacheWriteTokens, COALESCE(AVG(latency_ms), 0) AS latency FROM usage_events WHERE at >= ?`,
+    group: (column: string) => `SELECT ${column} AS key, COUNT(*) AS requests, COALESCE(SUM(status >= 400), 0) AS errors,
+      COALESCE(SUM(input_tokens), 0) AS inputTokens, COALESCE(SUM(output_tokens), 0) AS outputTokens FROM usage_events WHERE at >= ? GROUP BY ${column}`,
+  }
+  const seeded = () => {
+    const db = openDatabase(':memory:')
+    migrate(db)
+    let seed = 7
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    const events: UsageEvent[] = []
+    for (let index = 0; index < 3000; index++) {
+      const none = random() < 0.05
+      events.push(event(index, {
+        at: 100 * HOUR + Math.floor(random() * 72 * HOUR),
+        provider: none ? null : ['openai', 'anthropic', 'glm'][index % 3],
+        connectionId: none ? null : 1 + (index % 4),
+        model: none ? null : ['a/x', 'b/y'][index % 2],
+        apiKeyId: random() < 0.5 ? null : 1 + (index % 2),
+        status: random() < 0.1 ? 502 : 200,
+        inputTokens: random() < 0.1 ? undefined : Math.floor(random() * 1000),
+        outputTokens: Math.floor(random() * 500),
+        cacheReadTokens: Math.floor(random() * 50),
+        latencyMs: Math.floor(random() * 3000),
+      }))
+    }
+    for (let from = 0; from < events.length; from += 128) insertUsageEvents(db, events.slice(from, from + 128))
+    return db
+  }
+  const byKey = <T extends { key: unknown }>(rows: T[]) => new Map(rows.map((row) => [row.key, row]))
+
+  test('totals, breakdowns, per-model and per-connection usage from a window that starts mid-hour', () => {
+    const db = seeded()
+    for (const since of [100 * HOUR, 117 * HOUR + 1234, 160 * HOUR + 59 * 60_000, 171 * HOUR + 1]) {
+      const want = db.query(raw.totals).get(since) as Record<string, number>
+      const got = usageTotals(db, since)
+      expect(got).toEqual({ requests: want.requests, errors: want.errors, inputTokens: want.inputTokens, outputTokens: want.outputTokens, cacheReadTokens: want.cacheReadTokens, cacheWriteTokens: want.cacheWriteTokens, averageLatencyMs: Math.round(want.latency) })
+      for (const [by, column] of [['provider', 'provider'], ['connection', 'connection_id'], ['key', 'api_key_id'], ['model', 'model']] as const) {
+        const expected = byKey(db.query(raw.group(column)).all(since) as { key: unknown; requests: number }[])
+        const actual = byKey(usageBreakdown(db, since, by, 100))
+        expect(actual.size).toBe(expected.size)
+        for (const [key, row] of expected) expect(actual.get(key)).toMatchObject(row)
+      }
+      const models = usageByModel(db, since)
+      expect(models.reduce((sum, row) => sum + row.requests, 0)).toBe(want.requests)
+      const connections = usageByConnection(db, since)
+      const perConnection = db.query('SELECT connection_id AS key, COUNT(*) AS requests, MAX(at) AS lastAt FROM usage_events WHERE at >= ? AND connection_id IS NOT NULL GROUP BY connection_id').all(since) as { key: number; requests: number; lastAt: number }[]
+      expect(connections.size).toBe(perConnection.length)
+      for (const row of perConnection) expect(connections.get(row.key)).toMatchObject({ requests: row.requests, lastAt: row.lastAt })
+    }
+  })
+
+  test('an hourly series from a whole hour matches the raw rows bucket by bucket', () => {
+    const db = seeded()
+    for (const bucket of [HOUR, 6 * HOUR, 24 * HOUR]) {
+      const since = 96 * HOUR
+      const until = since + 4 * 24 * HOUR
+      const series = usageSeries(db, since, until, bucket)
+      const want = db.query('SELECT (at - ?1) / ?2 AS slot, COUNT(*) AS requests, SUM(status >= 400) AS errors FROM usage_events WHERE at >= ?1 AND at < ?3 GROUP BY slot').all(since, bucket, until) as { slot: number; requests: number; errors: number }[]
+      for (const row of want) expect(series[Math.floor(row.slot)]).toMatchObject({ requests: row.requests, errors: row.errors })
+      expect(series.reduce((sum, entry) => sum + entry.requests, 0)).toBe(3000)
     }
   })
 })
