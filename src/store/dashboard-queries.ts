@@ -161,7 +161,7 @@ const requestColumns = `id, at, request_id AS requestId, inbound_format AS inbou
   input_tokens AS inputTokens, output_tokens AS outputTokens, cache_read_tokens AS cacheReadTokens,
   cache_write_tokens AS cacheWriteTokens, latency_ms AS latencyMs, ttfb_ms AS ttfbMs, error`
 
-/** Recorded requests, newest first, filtered. */
+/** Recorded requests, newest first, filtered; ordered by time so a provider or time filter reads its index in order. */
 export function listRequests(db: Database, filter: RequestFilter = {}): RequestRow[] {
   const where: string[] = []
   const values: (string | number)[] = []
@@ -179,7 +179,7 @@ export function listRequests(db: Database, filter: RequestFilter = {}): RequestR
   }
   if (filter.outcome === 'ok') where.push('status < 400')
   if (filter.outcome === 'error') where.push(isError)
-  const sql = `SELECT ${requestColumns} FROM usage_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`
+  const sql = `SELECT ${requestColumns} FROM usage_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`
   const rows = db.query(sql).all(...values, filter.limit ?? 50) as (Omit<RequestRow, 'stream'> & { stream: number })[]
   return rows.map((row) => ({ ...row, stream: row.stream === 1 }))
 }

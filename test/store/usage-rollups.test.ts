@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkpoint, openDatabase } from '../../src/store/db'
 import { migrate } from '../../src/store/migrate'
-import { listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals } from '../../src/store/dashboard-queries'
+import { listRequests, listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals } from '../../src/store/dashboard-queries'
 import { insertUsageEvents, type UsageEvent } from '../../src/store/usage'
 
 const HOUR = 3_600_000
@@ -81,6 +81,16 @@ describe('usage_hourly rollups', () => {
 })
 
 describe('the request log filter', () => {
+  test('lists the newest requests first, reading the provider index in order (no sort of every row of a provider)', () => {
+    const db = openDatabase(':memory:')
+    migrate(db)
+    insertUsageEvents(db, [event(0, { at: 5 * HOUR, provider: 'glm' }), event(1, { at: 7 * HOUR, provider: 'glm' }), event(2, { at: 6 * HOUR, provider: 'openai' }), event(3, { at: 8 * HOUR, provider: 'glm' })])
+    expect(listRequests(db, { provider: 'glm', limit: 2 }).map((row) => row.at)).toEqual([8 * HOUR, 7 * HOUR])
+    expect(listRequests(db).map((row) => row.at)).toEqual([8 * HOUR, 7 * HOUR, 6 * HOUR, 5 * HOUR])
+    const plan = db.query("EXPLAIN QUERY PLAN SELECT id FROM usage_events WHERE provider = 'glm' ORDER BY at DESC, id DESC LIMIT 50").all() as { detail: string }[]
+    expect(plan.map((row) => row.detail).join('; ')).not.toContain('TEMP B-TREE FOR ORDER BY')
+  })
+
   test('lists the providers of the hours the log still holds, from the rollups', () => {
     const db = openDatabase(':memory:')
     migrate(db)
