@@ -8,6 +8,8 @@ export const BUSY_TIMEOUT_MS = 5000
 export function openDatabase(path: string): Database {
   const isNew = path !== ':memory:' && !existsSync(path)
   const db = new Database(path, { create: true, strict: true })
+  // Set before the first table exists, incremental auto-vacuum needs no VACUUM (a whole-file rewrite) later.
+  if (isNew) db.exec('PRAGMA auto_vacuum = INCREMENTAL')
   db.exec('PRAGMA journal_mode = WAL')
   db.exec('PRAGMA synchronous = NORMAL')
   db.exec('PRAGMA foreign_keys = ON')

@@ -168,8 +168,11 @@ export function listAttemptsFor(db: Database, requestIds: readonly string[]): Ma
   return grouped
 }
 
-/** Deletes raw events, attempts and request logs older than their cutoffs, in batches; returns rows deleted. */
-export function pruneRawUsage(db: Database, cutoffs: { usage: number; requestLogs: number }, batch = 5_000): number {
+/**
+ * Deletes raw events, attempts and request logs older than their cutoffs, in batches; returns rows deleted.
+ * With `maxRows`, stops once that many are deleted (more may be left when the count reaches it).
+ */
+export function pruneRawUsage(db: Database, cutoffs: { usage: number; requestLogs: number }, batch = 5_000, maxRows = Infinity): number {
   let deleted = 0
   const steps: [string, number][] = [
     ['DELETE FROM usage_events WHERE id IN (SELECT id FROM usage_events WHERE at < ? ORDER BY at LIMIT ?)', cutoffs.usage],
@@ -179,9 +182,11 @@ export function pruneRawUsage(db: Database, cutoffs: { usage: number; requestLog
   for (const [sql, cutoff] of steps) {
     const statement = db.query(sql)
     for (;;) {
-      const changes = statement.run(cutoff, batch).changes
+      const limit = Math.min(batch, maxRows - deleted)
+      if (limit <= 0) return deleted
+      const changes = statement.run(cutoff, limit).changes
       deleted += changes
-      if (changes < batch) break
+      if (changes < limit) break
     }
   }
   return deleted

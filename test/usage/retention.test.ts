@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildSeries } from '../../src/services/usage-report'
-import { ensureIncrementalVacuum, pruneUsage } from '../../src/services/usage-retention'
+import { ensureIncrementalVacuum, pruneUsage, pruneUsageGradually } from '../../src/services/usage-retention'
 import { windowBounds } from '../../src/services/usage-windows'
 import { openDatabase, type Database } from '../../src/store/db'
 import { migrate } from '../../src/store/migrate'
@@ -94,3 +94,38 @@ test('pruning raw events keeps the rollups whole and gives the space back', () =
   // Pruning again finds nothing to do.
   expect(pruneUsage(db, { usageDays: 30 }, NOW).deleted).toBe(0)
 }, 60_000)
+
+test('the scheduled prune works in slices: requests are served between them, and it removes what a one-shot prune removes', async () => {
+  const local = openDatabase(join(dir, 'gradual.db'))
+  migrate(local)
+  ensureIncrementalVacuum(local)
+  const rows: UsageEvent[] = Array.from({ length: 20_000 }, (_, i) => ({
+    at: START + i * 60_000, requestId: `r-${i}`, inboundFormat: 'openai-chat', requestedModel: 'm', model: 'oai/gpt-4.1', provider: 'openai',
+    connectionId: 1, apiKeyId: null, status: 200, stream: false, attempts: 1, inputTokens: 10, outputTokens: 10, latencyMs: 5,
+  }))
+  insertUsageEvents(local, rows)
+  const now = START + 20_000 * 60_000
+  let turns = 0
+  const ticker = setInterval(() => turns++, 0)
+  const result = await pruneUsageGradually(local, { usageDays: 3 }, now)
+  clearInterval(ticker)
+  expect(result.deleted).toBe(20_000 - 3 * 24 * 60)
+  expect((local.query('SELECT COUNT(*) AS n FROM usage_events').get() as { n: number }).n).toBe(3 * 24 * 60)
+  expect(turns).toBeGreaterThan(5) // the event loop ran while the prune was under way
+  expect(result.freedPages).toBeGreaterThan(0)
+  expect((local.query('PRAGMA freelist_count').get() as { freelist_count: number }).freelist_count).toBe(0)
+  // Stopped, it stops between slices and leaves the rest for the next run.
+  insertUsageEvents(local, rows.slice(0, 5_000).map((row) => ({ ...row, requestId: `again-${row.requestId}` })))
+  const early = await pruneUsageGradually(local, { usageDays: 3 }, now, () => true)
+  expect(early.deleted).toBe(1_000)
+  expect(pruneUsage(local, { usageDays: 3 }, now).deleted).toBe(4_000)
+  local.close()
+})
+
+test('a new database starts with incremental auto-vacuum, so the retention job never rewrites the whole file', () => {
+  const fresh = openDatabase(join(dir, 'fresh.db'))
+  migrate(fresh)
+  expect((fresh.query('PRAGMA auto_vacuum').get() as { auto_vacuum: number }).auto_vacuum).toBe(2)
+  expect(ensureIncrementalVacuum(fresh)).toBe(false)
+  fresh.close()
+})
