@@ -85,10 +85,10 @@ describe('OpenAI Chat chunks read without parsing decode exactly as parsed ones'
 })
 
 // The event name is the payload's first `type` (read without parsing: some cases hold invalid JSON on purpose).
-const anthropicEvents = (lines: string[]): SseEvent[] => lines.map((data) => ({ event: /"type":"(\w+)"/.exec(data)?.[1], data }))
+const namedEvents = (lines: string[]): SseEvent[] => lines.map((data) => ({ event: /"type":"(\w+)"/.exec(data)?.[1], data }))
 const anthropicCases = {
-  decode: (lines: string[]) => decodeWith(anthropicMessages, anthropicEvents(lines)),
-  parsedInFull: async (lines: string[]) => unspaced(await decodeWith(anthropicMessages, spaced(anthropicEvents(lines)))),
+  decode: (lines: string[]) => decodeWith(anthropicMessages, namedEvents(lines)),
+  parsedInFull: async (lines: string[]) => unspaced(await decodeWith(anthropicMessages, spaced(namedEvents(lines)))),
 }
 
 describe('Anthropic events read without parsing decode exactly as parsed ones', () => {
@@ -122,14 +122,14 @@ describe('Anthropic events read without parsing decode exactly as parsed ones', 
 
   test('an event without a name is matched only against one without a name', async () => {
     const lines = [start, open(0, 'text'), text(0, 'a'), text(0, 'b'), text(0, 'c')]
-    const events = anthropicEvents(lines).map((event, index) => (index === 3 ? { data: event.data } : event))
+    const events = namedEvents(lines).map((event, index) => (index === 3 ? { data: event.data } : event))
     expect(await decodeWith(anthropicMessages, events)).toEqual(unspaced(await decodeWith(anthropicMessages, spaced(events))))
   })
 })
 
 const responsesCases = {
-  decode: (lines: string[]) => decodeWith(openaiResponses, anthropicEvents(lines)),
-  parsedInFull: async (lines: string[]) => unspaced(await decodeWith(openaiResponses, spaced(anthropicEvents(lines)))),
+  decode: (lines: string[]) => decodeWith(openaiResponses, namedEvents(lines)),
+  parsedInFull: async (lines: string[]) => unspaced(await decodeWith(openaiResponses, spaced(namedEvents(lines)))),
 }
 
 describe('Responses events read without parsing decode exactly as parsed ones', () => {
