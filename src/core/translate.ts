@@ -27,12 +27,12 @@ import {
 export function decodeStream(body: ReadableStream<Uint8Array>, format: WireFormat): ReadableStream<StreamEvent> {
   const framed: ReadableStream<SseEvent> =
     format.stream.framing === 'ndjson' ? body.pipeThrough(createNdjsonDecoderStream()) : body.pipeThrough(createSseDecoderStream())
-  return framed.pipeThrough(format.stream.decode())
+  return framed.pipeThrough(toTransformStream(format.stream.decoder()))
 }
 
 /** IR stream events → client bytes in `format`. */
 export function encodeStream(events: ReadableStream<StreamEvent>, format: WireFormat, context: EncodeContext): ReadableStream<Uint8Array> {
-  const framed = events.pipeThrough(format.stream.encode(context))
+  const framed = events.pipeThrough(toTransformStream(format.stream.encoder(context)))
   return format.stream.framing === 'ndjson' ? framed.pipeThrough(createNdjsonEncoderStream()) : framed.pipeThrough(createSseEncoderStream())
 }
 

@@ -50,13 +50,9 @@ export interface WireFormat {
   stream: {
     /** How events are framed on the wire: SSE, or one JSON object per line (Ollama). */
     framing: 'sse' | 'ndjson'
-    /** SSE events (or NDJSON lines as `data`) → IR stream events. */
-    decode(): TransformStream<SseEvent, StreamEvent>
-    /** IR stream events → SSE events for a client. */
-    encode(context: EncodeContext): TransformStream<StreamEvent, SseEvent>
-    /** The decoder as a synchronous transformer (what `decode` wraps), for fused pipelines. */
+    /** SSE events (or NDJSON lines as `data`) → IR stream events, as a synchronous transformer (`toTransformStream` makes it a stream). */
     decoder(): StreamTransformer<SseEvent, StreamEvent>
-    /** The encoder as a synchronous transformer (what `encode` wraps), for fused pipelines. */
+    /** IR stream events → SSE events for a client, as a synchronous transformer. */
     encoder(context: EncodeContext): StreamTransformer<StreamEvent, SseEvent>
     /** Classifies a raw event cheaply (no IR) while a stream is held until its first output; may throw on bad JSON. */
     probe(event: SseEvent): StreamProbe

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'bun:test'
 import { accumulateEvents } from '../../src/core/accumulate'
 import { fixedClock, sequentialIds } from '../../src/core/ids'
 import type { ChatResponse, StreamEvent } from '../../src/core/ir'
-import { createNdjsonEncoderStream, createSseEncoderStream, type SseEvent } from '../../src/core/sse'
+import { createNdjsonEncoderStream, createSseEncoderStream, type SseEvent, toTransformStream } from '../../src/core/sse'
 import { decodeStream, translateResponse, translateStream } from '../../src/core/translate'
 import { formats } from '../../src/formats'
 import type { FormatId, WireFormat } from '../../src/formats/types'
@@ -98,7 +98,7 @@ test.each(targets.map((target) => [target.id, target] as const))('%s writes an i
     { type: 'text-delta', index: 0, text: 'partial\r\nline' },
     { type: 'error', error: { status: 502, kind: 'upstream', message: 'upstream said:\n\ndata: {"injected":true}\r\n' } },
   ]
-  const output = (await collect(arrayStream(events).pipeThrough(target.stream.encode(context())))) as SseEvent[]
+  const output = (await collect(arrayStream(events).pipeThrough(toTransformStream(target.stream.encoder(context()))))) as SseEvent[]
   expect(output.length).toBeGreaterThan(1)
   expect(output.filter((event) => /[\r\n]/.test(event.data) || (event.data !== '[DONE]' && !isJson(event.data)))).toEqual([])
 })
@@ -109,7 +109,7 @@ describe.each(targets.map((target) => [target.id, target] as const))('stream →
     const original = accumulateEvents(await decodeText(item.text, source))
     // encode the IR events for the target client and check the framing contract
     const events = await decodeText(item.text, source)
-    const output = (await collect(arrayStream(events).pipeThrough(target.stream.encode(context())))) as SseEvent[]
+    const output = (await collect(arrayStream(events).pipeThrough(toTransformStream(target.stream.encoder(context()))))) as SseEvent[]
     // every event's data is one line of JSON: the stream translator frames it without looking for line breaks
     expect(output.filter((event) => /[\r\n]/.test(event.data) || (event.data !== '[DONE]' && !isJson(event.data)))).toEqual([])
     if (targetId === 'anthropic-messages') expect(checkAnthropicStream(output)).toEqual([])

@@ -3,14 +3,14 @@
 // events a full parse of every event gives.
 import { describe, expect, test } from 'bun:test'
 import type { StreamEvent } from '../../src/core/ir'
-import type { SseEvent } from '../../src/core/sse'
+import { type SseEvent, toTransformStream } from '../../src/core/sse'
 import { anthropicMessages } from '../../src/formats/anthropic-messages'
 import { openaiChat } from '../../src/formats/openai-chat'
 import { openaiResponsesFormat as openaiResponses } from '../../src/formats/openai-responses'
 import type { WireFormat } from '../../src/formats/types'
 import { arrayStream, collect, listChunkFixtures, splitAnthropicMessages } from '../helpers/fixtures'
 
-const decodeWith = (format: WireFormat, events: SseEvent[]): Promise<StreamEvent[]> => collect(arrayStream(events).pipeThrough(format.stream.decode()))
+const decodeWith = (format: WireFormat, events: SseEvent[]): Promise<StreamEvent[]> => collect(arrayStream(events).pipeThrough(toTransformStream(format.stream.decoder())))
 
 // A leading space on every other event: no event then matches the one before it, so each is parsed in full
 // (an invalid event's error quotes it, space and all: that space is taken out again).

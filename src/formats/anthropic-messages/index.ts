@@ -2,7 +2,7 @@ import type { WireFormat } from '../types'
 import { encodeAnthropicError, encodeAnthropicStreamError } from './errors'
 import { decodeAnthropicRequest, encodeAnthropicRequest } from './request'
 import { decodeAnthropicResponse, encodeAnthropicResponse } from './response'
-import { createAnthropicStreamDecoder, createAnthropicStreamDecoderTransformer, createAnthropicStreamEncoder, createAnthropicStreamEncoderTransformer } from './stream'
+import { createAnthropicStreamDecoderTransformer, createAnthropicStreamEncoderTransformer } from './stream'
 import { probeAnthropicEvent } from './probe'
 
 /**
@@ -15,8 +15,6 @@ export const anthropicMessages: WireFormat = {
   response: { decode: decodeAnthropicResponse, encode: encodeAnthropicResponse },
   stream: {
     framing: 'sse',
-    decode: createAnthropicStreamDecoder,
-    encode: createAnthropicStreamEncoder,
     decoder: createAnthropicStreamDecoderTransformer,
     encoder: createAnthropicStreamEncoderTransformer,
     probe: probeAnthropicEvent,

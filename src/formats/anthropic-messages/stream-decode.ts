@@ -2,7 +2,7 @@ import { ProxyError } from '../../core/errors'
 import { type StreamError, type StreamEvent, truncatedStream, invalidJsonEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
 import { learnPieceTemplate, matchPieceTemplate, type PieceTemplate } from '../../core/piece-template'
-import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
+import type { Emit, SseEvent, StreamTransformer } from '../../core/sse'
 import { kindForAnthropicErrorType } from './errors'
 import { mapAnthropicStopReason } from './finish-reason'
 import { decodeAnthropicUsage, type AnthropicUsage } from './usage'
@@ -190,7 +190,3 @@ export function createAnthropicStreamDecoderTransformer(): StreamTransformer<Sse
   }
 }
 
-/** {@link createAnthropicStreamDecoderTransformer} as a TransformStream. */
-export function createAnthropicStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
-  return toTransformStream(createAnthropicStreamDecoderTransformer())
-}

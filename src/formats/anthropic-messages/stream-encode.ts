@@ -1,7 +1,7 @@
 import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type StreamEvent, type Usage, truncatedStream } from '../../core/ir'
 import { parseArguments, type JsonObject } from '../../core/json'
-import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
+import type { Emit, SseEvent, StreamTransformer } from '../../core/sse'
 import { encodeAnthropicStreamError } from './errors'
 import { toAnthropicStopReason } from './finish-reason'
 import { encodeAnthropicUsage } from './usage'
@@ -227,7 +227,3 @@ export function createAnthropicStreamEncoderTransformer(context: EncodeContext):
   }
 }
 
-/** {@link createAnthropicStreamEncoderTransformer} as a TransformStream. */
-export function createAnthropicStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
-  return toTransformStream(createAnthropicStreamEncoderTransformer(context))
-}

@@ -5,8 +5,8 @@
  */
 import type { EncodeContext } from '../../core/ids'
 import type { ChatRequest, ContentPart, Message, StreamEvent, Usage } from '../../core/ir'
-import { createSseEncoderStream } from '../../core/sse'
-import { createOpenAIChatStreamEncoder } from '../openai-chat/stream'
+import { createSseEncoderStream, toTransformStream } from '../../core/sse'
+import { createOpenAIChatStreamEncoderTransformer } from '../openai-chat/stream'
 import { createEventStreamDecoder, type EventStreamMessage } from './aws-event-stream'
 
 // ── request ──────────────────────────────────────────────────────────────────
@@ -263,7 +263,7 @@ export function createKiroToOpenAIChatStream(context: EncodeContext & { id: stri
   const decoder = createEventStreamDecoder()
   const output = decoder.readable
     .pipeThrough(createKiroEventDecoder({ id: context.id, model: context.model }))
-    .pipeThrough(createOpenAIChatStreamEncoder(context))
+    .pipeThrough(toTransformStream(createOpenAIChatStreamEncoderTransformer(context)))
     .pipeThrough(createSseEncoderStream())
   return { writable: decoder.writable, readable: output } as unknown as TransformStream<Uint8Array, Uint8Array>
 }

@@ -2,7 +2,7 @@ import type { WireFormat } from '../types'
 import { encodeGeminiError, encodeGeminiStreamError } from './errors'
 import { decodeGeminiRequest, encodeGeminiRequest } from './request'
 import { decodeGeminiResponse, encodeGeminiResponse } from './response'
-import { createGeminiStreamDecoder, createGeminiStreamDecoderTransformer, createGeminiStreamEncoder, createGeminiStreamEncoderTransformer } from './stream'
+import { createGeminiStreamDecoderTransformer, createGeminiStreamEncoderTransformer } from './stream'
 import { probeGeminiEvent } from './probe'
 
 /**
@@ -15,8 +15,6 @@ export const geminiFormat: WireFormat = {
   response: { decode: decodeGeminiResponse, encode: encodeGeminiResponse },
   stream: {
     framing: 'sse',
-    decode: createGeminiStreamDecoder,
-    encode: createGeminiStreamEncoder,
     decoder: createGeminiStreamDecoderTransformer,
     encoder: createGeminiStreamEncoderTransformer,
     probe: probeGeminiEvent,

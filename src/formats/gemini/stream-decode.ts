@@ -1,6 +1,6 @@
 import { type StreamError, type StreamEvent, truncatedStream, invalidJsonEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
-import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
+import type { Emit, SseEvent, StreamTransformer } from '../../core/sse'
 import { decodeGeminiStreamError } from './errors'
 import { mapGeminiFinishReason } from './finish-reason'
 import { readCreateTime, toolCallIdPrefix } from './response'
@@ -236,7 +236,3 @@ export function createGeminiStreamDecoderTransformer(): StreamTransformer<SseEve
   }
 }
 
-/** {@link createGeminiStreamDecoderTransformer} as a TransformStream. */
-export function createGeminiStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
-  return toTransformStream(createGeminiStreamDecoderTransformer())
-}

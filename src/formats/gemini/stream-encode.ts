@@ -2,7 +2,7 @@ import { ProxyError } from '../../core/errors'
 import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type StreamError, type StreamEvent, type StreamEventOf, type Usage, truncatedStream } from '../../core/ir'
 import { parseArguments, type JsonObject } from '../../core/json'
-import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
+import type { Emit, SseEvent, StreamTransformer } from '../../core/sse'
 import { encodeGeminiStreamError } from './errors'
 import { toGeminiFinishReason } from './finish-reason'
 import { encodeGeminiUsage } from './usage'
@@ -149,7 +149,3 @@ export function createGeminiStreamEncoderTransformer(context: EncodeContext): St
   }
 }
 
-/** {@link createGeminiStreamEncoderTransformer} as a TransformStream. */
-export function createGeminiStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
-  return toTransformStream(createGeminiStreamEncoderTransformer(context))
-}

@@ -1,3 +1,3 @@
 /** Gemini stream codecs (decoder and encoder live in their own files). */
-export { createGeminiStreamDecoder, createGeminiStreamDecoderTransformer } from './stream-decode'
-export { createGeminiStreamEncoder, createGeminiStreamEncoderTransformer } from './stream-encode'
+export { createGeminiStreamDecoderTransformer } from './stream-decode'
+export { createGeminiStreamEncoderTransformer } from './stream-encode'

@@ -2,7 +2,7 @@ import type { WireFormat } from '../types'
 import { encodeOllamaError, encodeOllamaStreamError } from './errors'
 import { decodeOllamaRequest, encodeOllamaRequest } from './request'
 import { decodeOllamaResponse, encodeOllamaResponse } from './response'
-import { createOllamaStreamDecoder, createOllamaStreamDecoderTransformer, createOllamaStreamEncoder, createOllamaStreamEncoderTransformer } from './stream'
+import { createOllamaStreamDecoderTransformer, createOllamaStreamEncoderTransformer } from './stream'
 import { probeOllamaEvent } from './probe'
 
 export { renderOllamaTags, type OllamaModelEntry } from './tags'
@@ -17,8 +17,6 @@ export const ollamaFormat: WireFormat = {
   response: { decode: decodeOllamaResponse, encode: encodeOllamaResponse },
   stream: {
     framing: 'ndjson',
-    decode: createOllamaStreamDecoder,
-    encode: createOllamaStreamEncoder,
     decoder: createOllamaStreamDecoderTransformer,
     encoder: createOllamaStreamEncoderTransformer,
     probe: probeOllamaEvent,

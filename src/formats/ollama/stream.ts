@@ -1,7 +1,7 @@
 import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage, truncatedStream, invalidJsonEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
-import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
+import type { Emit, SseEvent, StreamTransformer } from '../../core/sse'
 import { mapOllamaDoneReason, toOllamaDoneReason } from './finish-reason'
 import { decodeOllamaToolCalls, toArgumentsObject } from './request'
 import { decodeCreatedAt, encodeCreatedAt } from './response'
@@ -112,10 +112,6 @@ export function createOllamaStreamDecoderTransformer(): StreamTransformer<SseEve
   }
 }
 
-/** {@link createOllamaStreamDecoderTransformer} as a TransformStream. */
-export function createOllamaStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
-  return toTransformStream(createOllamaStreamDecoderTransformer())
-}
 
 interface PendingCall {
   name: string
@@ -226,7 +222,3 @@ export function createOllamaStreamEncoderTransformer(context: EncodeContext): St
   }
 }
 
-/** {@link createOllamaStreamEncoderTransformer} as a TransformStream. */
-export function createOllamaStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
-  return toTransformStream(createOllamaStreamEncoderTransformer(context))
-}

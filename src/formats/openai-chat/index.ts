@@ -2,7 +2,7 @@ import type { WireFormat } from '../types'
 import { encodeOpenAIError, encodeOpenAIStreamError } from './errors'
 import { decodeOpenAIChatRequest, encodeOpenAIChatRequest } from './request'
 import { decodeOpenAIChatResponse, encodeOpenAIChatResponse } from './response'
-import { createOpenAIChatStreamDecoder, createOpenAIChatStreamDecoderTransformer, createOpenAIChatStreamEncoder, createOpenAIChatStreamEncoderTransformer } from './stream'
+import { createOpenAIChatStreamDecoderTransformer, createOpenAIChatStreamEncoderTransformer } from './stream'
 import { probeOpenAIChatEvent } from './probe'
 
 /**
@@ -15,8 +15,6 @@ export const openaiChat: WireFormat = {
   response: { decode: decodeOpenAIChatResponse, encode: encodeOpenAIChatResponse },
   stream: {
     framing: 'sse',
-    decode: createOpenAIChatStreamDecoder,
-    encode: createOpenAIChatStreamEncoder,
     decoder: createOpenAIChatStreamDecoderTransformer,
     encoder: createOpenAIChatStreamEncoderTransformer,
     probe: probeOpenAIChatEvent,

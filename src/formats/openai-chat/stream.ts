@@ -3,7 +3,7 @@ import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage, truncatedStream, invalidJsonEvent } from '../../core/ir'
 import type { JsonObject } from '../../core/json'
 import { learnPieceTemplate, matchPieceTemplate, type PieceTemplate } from '../../core/piece-template'
-import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
+import type { Emit, SseEvent, StreamTransformer } from '../../core/sse'
 import { encodeOpenAIStreamError } from './errors'
 import { mapOpenAIFinishReason, toOpenAIFinishReason } from './finish-reason'
 import { decodeOpenAIUsage, encodeOpenAIUsage, type OpenAIUsage } from './usage'
@@ -186,10 +186,6 @@ export function createOpenAIChatStreamDecoderTransformer(): StreamTransformer<Ss
   }
 }
 
-/** {@link createOpenAIChatStreamDecoderTransformer} as a TransformStream. */
-export function createOpenAIChatStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
-  return toTransformStream(createOpenAIChatStreamDecoderTransformer())
-}
 
 /**
  * IR stream events → OpenAI `chat.completion.chunk` SSE events, ending with `data: [DONE]`.
@@ -279,7 +275,3 @@ export function createOpenAIChatStreamEncoderTransformer(context: EncodeContext)
   }
 }
 
-/** {@link createOpenAIChatStreamEncoderTransformer} as a TransformStream. */
-export function createOpenAIChatStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
-  return toTransformStream(createOpenAIChatStreamEncoderTransformer(context))
-}

@@ -2,7 +2,7 @@ import type { WireFormat } from '../types'
 import { encodeResponsesError, encodeResponsesStreamError } from './errors'
 import { decodeResponsesRequest, encodeResponsesRequest } from './request'
 import { decodeResponsesResponse, encodeResponsesResponse } from './response'
-import { createResponsesStreamDecoder, createResponsesStreamDecoderTransformer, createResponsesStreamEncoder, createResponsesStreamEncoderTransformer } from './stream'
+import { createResponsesStreamDecoderTransformer, createResponsesStreamEncoderTransformer } from './stream'
 import { probeResponsesEvent } from './probe'
 
 export { assertTranslatable, listUntranslatable } from './translatable'
@@ -17,8 +17,6 @@ export const openaiResponsesFormat: WireFormat = {
   response: { decode: decodeResponsesResponse, encode: encodeResponsesResponse },
   stream: {
     framing: 'sse',
-    decode: createResponsesStreamDecoder,
-    encode: createResponsesStreamEncoder,
     decoder: createResponsesStreamDecoderTransformer,
     encoder: createResponsesStreamEncoderTransformer,
     probe: probeResponsesEvent,

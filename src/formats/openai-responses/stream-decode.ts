@@ -1,7 +1,7 @@
 import { type StreamError, type StreamEvent, invalidJsonEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
 import { learnPieceTemplate, matchPieceTemplate, type PieceTemplate } from '../../core/piece-template'
-import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
+import type { Emit, SseEvent, StreamTransformer } from '../../core/sse'
 import { FORMAT, reasoningText, SUMMARY_SEPARATOR } from './content'
 import { decodeResponsesStreamError } from './errors'
 import { mapResponsesStatus, rawResponsesReason } from './finish-reason'
@@ -331,7 +331,3 @@ export function createResponsesStreamDecoderTransformer(): StreamTransformer<Sse
   }
 }
 
-/** {@link createResponsesStreamDecoderTransformer} as a TransformStream. */
-export function createResponsesStreamDecoder(): TransformStream<SseEvent, StreamEvent> {
-  return toTransformStream(createResponsesStreamDecoderTransformer())
-}

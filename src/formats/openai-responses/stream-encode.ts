@@ -1,7 +1,7 @@
 import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage, truncatedStream } from '../../core/ir'
 import type { JsonObject } from '../../core/json'
-import { toTransformStream, type Emit, type SseEvent, type StreamTransformer } from '../../core/sse'
+import type { Emit, SseEvent, StreamTransformer } from '../../core/sse'
 import type { FormatId } from '../types'
 import { encodeReasoningItem, FORMAT, reasoningItemId } from './content'
 import { responsesErrorCode } from './errors'
@@ -241,7 +241,3 @@ export function createResponsesStreamEncoderTransformer(context: EncodeContext):
   }
 }
 
-/** {@link createResponsesStreamEncoderTransformer} as a TransformStream. */
-export function createResponsesStreamEncoder(context: EncodeContext): TransformStream<StreamEvent, SseEvent> {
-  return toTransformStream(createResponsesStreamEncoderTransformer(context))
-}

@@ -1,3 +1,3 @@
 /** OpenAI Responses stream codecs (decoder and encoder live in their own files). */
-export { createResponsesStreamDecoder, createResponsesStreamDecoderTransformer } from './stream-decode'
-export { createResponsesStreamEncoder, createResponsesStreamEncoderTransformer } from './stream-encode'
+export { createResponsesStreamDecoderTransformer } from './stream-decode'
+export { createResponsesStreamEncoderTransformer } from './stream-encode'

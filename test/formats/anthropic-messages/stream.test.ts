@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { accumulateEvents } from '../../../src/core/accumulate'
 import { fixedClock, sequentialIds } from '../../../src/core/ids'
 import type { StreamEvent } from '../../../src/core/ir'
-import type { SseEvent } from '../../../src/core/sse'
+import { type SseEvent, toTransformStream } from '../../../src/core/sse'
 import { decodeStream } from '../../../src/core/translate'
 import { anthropicMessages } from '../../../src/formats/anthropic-messages'
 import { checkAnthropicStream } from '../../helpers/anthropic-invariants'
@@ -98,7 +98,7 @@ describe('anthropic stream decoder: recorded fixtures', () => {
     const events = await collect(arrayStream<SseEvent>([
       { event: 'message_start', data: '{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":1,"output_tokens":0}}}' },
       { event: 'error', data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' },
-    ]).pipeThrough(anthropicMessages.stream.decode()))
+    ]).pipeThrough(toTransformStream(anthropicMessages.stream.decoder())))
     expect(events.at(-1)).toEqual({ type: 'error', error: { status: 529, kind: 'overloaded', message: 'Overloaded' } })
   })
 
@@ -111,7 +111,7 @@ describe('anthropic stream decoder: recorded fixtures', () => {
 
 describe('anthropic stream encoder', () => {
   const encode = async (events: StreamEvent[]) =>
-    (await collect(arrayStream(events).pipeThrough(anthropicMessages.stream.encode({ ...context, ids: sequentialIds() })))) as SseEvent[]
+    (await collect(arrayStream(events).pipeThrough(toTransformStream(anthropicMessages.stream.encoder({ ...context, ids: sequentialIds() }))))) as SseEvent[]
   const types = (output: SseEvent[]) => output.map((event) => event.event)
 
   test('interleaved parallel tool calls come out as whole, contiguous blocks', async () => {

@@ -3,7 +3,7 @@ import { accumulateEvents } from '../../../src/core/accumulate'
 import { ProxyError } from '../../../src/core/errors'
 import { fixedClock, sequentialIds } from '../../../src/core/ids'
 import type { ChatRequest, StreamEvent } from '../../../src/core/ir'
-import type { SseEvent } from '../../../src/core/sse'
+import { type SseEvent, toTransformStream } from '../../../src/core/sse'
 import { decodeStream } from '../../../src/core/translate'
 import { anthropicMessages } from '../../../src/formats/anthropic-messages'
 import { geminiFormat } from '../../../src/formats/gemini'
@@ -389,7 +389,7 @@ describe('gemini signatures round trip', () => {
     const answer = accumulateEvents(events)
     expect(answer.content).toEqual([{ type: 'tool-call', id: 'call_b36LacjwM668nsEP2tbsgQQ_0', name: 'weather', arguments: '{"location":"San Francisco"}', signature }])
     // the Gemini client gets the call with its signature and id …
-    const output = (await collect(arrayStream(events).pipeThrough(geminiFormat.stream.encode(context())))) as SseEvent[]
+    const output = (await collect(arrayStream(events).pipeThrough(toTransformStream(geminiFormat.stream.encoder(context()))))) as SseEvent[]
     const parts = output.flatMap((event) => JSON.parse(event.data).candidates[0].content.parts).filter((part: any) => part.text !== '')
     expect(parts).toEqual([{ functionCall: { id: 'call_b36LacjwM668nsEP2tbsgQQ_0', name: 'weather', args: { location: 'San Francisco' } }, thoughtSignature: signature }])
     // … and sends it back as history with its result
@@ -421,7 +421,7 @@ describe('gemini signatures round trip', () => {
     const events: StreamEvent[] = await collect(decodeStream(streamOf(new TextEncoder().encode(toSseText(lines))), geminiFormat))
     const signature = JSON.parse(lines[2]).candidates[0].content.parts[0].thoughtSignature
     expect(accumulateEvents(events).content.some((part) => part.type === 'reasoning' && part.signature === signature)).toBe(true)
-    const output = (await collect(arrayStream(events).pipeThrough(anthropicMessages.stream.encode(context())))) as SseEvent[]
+    const output = (await collect(arrayStream(events).pipeThrough(toTransformStream(anthropicMessages.stream.encoder(context()))))) as SseEvent[]
     expect(output.map((event) => event.data).join('\n')).not.toContain(signature)
   })
 })

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { accumulateEvents } from '../../../src/core/accumulate'
 import { fixedClock, sequentialIds } from '../../../src/core/ids'
 import type { ChatResponse, StreamEvent } from '../../../src/core/ir'
-import { createSseEncoderStream, type SseEvent } from '../../../src/core/sse'
+import { createSseEncoderStream, type SseEvent, toTransformStream } from '../../../src/core/sse'
 import { decodeStream } from '../../../src/core/translate'
 import { anthropicMessages } from '../../../src/formats/anthropic-messages'
 import { geminiFormat } from '../../../src/formats/gemini'
@@ -23,11 +23,11 @@ async function decodeBytes(bytes: Uint8Array, sizes?: number[], format: WireForm
 
 async function decodeData(payloads: unknown[]): Promise<StreamEvent[]> {
   const events = payloads.map((payload) => ({ data: typeof payload === 'string' ? payload : JSON.stringify(payload) }))
-  return collect(arrayStream(events).pipeThrough(geminiFormat.stream.decode()))
+  return collect(arrayStream(events).pipeThrough(toTransformStream(geminiFormat.stream.decoder())))
 }
 
 async function encodeEvents(events: StreamEvent[], format: WireFormat = geminiFormat): Promise<SseEvent[]> {
-  return (await collect(arrayStream(events).pipeThrough(format.stream.encode(context())))) as SseEvent[]
+  return (await collect(arrayStream(events).pipeThrough(toTransformStream(format.stream.encoder(context()))))) as SseEvent[]
 }
 
 async function toBytes(events: SseEvent[]): Promise<string> {
@@ -319,7 +319,7 @@ describe('gemini stream encoder', () => {
       { type: 'tool-call-end', index: 1 },
       { type: 'finish', finishReason: 'length', rawReason: 'MAX_TOKENS' },
       { type: 'message-end' },
-    ]).pipeThrough(geminiFormat.stream.encode({ ...context(), model: 'gc/gemini-3-pro' })))
+    ]).pipeThrough(toTransformStream(geminiFormat.stream.encoder({ ...context(), model: 'gc/gemini-3-pro' }))))
     const chunks = output.map((event) => JSON.parse(event.data))
     expect(chunks.map((chunk) => chunk.candidates[0].content.parts[0])).toEqual([
       { text: 'plan', thought: true },
@@ -418,11 +418,11 @@ describe('gemini stream performance', () => {
       }
       return best
     }
-    const decodePerChunk = await measure(() => collect(arrayStream(events).pipeThrough(geminiFormat.stream.decode())))
+    const decodePerChunk = await measure(() => collect(arrayStream(events).pipeThrough(toTransformStream(geminiFormat.stream.decoder()))))
     const deltas: StreamEvent[] = [{ type: 'message-start', id: 'r', model: 'm' }, { type: 'text-start', index: 0 }]
     for (let position = 0; position < count; position++) deltas.push({ type: 'text-delta', index: 0, text: ' "r"s in strawberry.' })
     deltas.push({ type: 'text-end', index: 0 }, { type: 'finish', finishReason: 'stop' }, { type: 'message-end' })
-    const encodePerChunk = await measure(() => collect(arrayStream(deltas).pipeThrough(geminiFormat.stream.encode(context()))))
+    const encodePerChunk = await measure(() => collect(arrayStream(deltas).pipeThrough(toTransformStream(geminiFormat.stream.encoder(context())))))
     expect(decodePerChunk).toBeLessThan(5)
     expect(encodePerChunk).toBeLessThan(5)
   })

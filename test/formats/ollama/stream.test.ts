@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { accumulateEvents } from '../../../src/core/accumulate'
 import { fixedClock, sequentialIds } from '../../../src/core/ids'
 import type { ChatResponse, StreamEvent } from '../../../src/core/ir'
-import { createNdjsonEncoderStream, type SseEvent } from '../../../src/core/sse'
+import { createNdjsonEncoderStream, type SseEvent, toTransformStream } from '../../../src/core/sse'
 import { decodeStream, encodeStream, translateStream } from '../../../src/core/translate'
 import { anthropicMessages } from '../../../src/formats/anthropic-messages'
 import { openaiChat } from '../../../src/formats/openai-chat'
@@ -21,7 +21,7 @@ async function decodeText(text: string, sizes: number[] = [61]): Promise<StreamE
 }
 
 async function encode(events: StreamEvent[]): Promise<SseEvent[]> {
-  return (await collect(arrayStream(events).pipeThrough(format.stream.encode(context())))) as SseEvent[]
+  return (await collect(arrayStream(events).pipeThrough(toTransformStream(format.stream.encoder(context()))))) as SseEvent[]
 }
 
 /**
@@ -186,7 +186,7 @@ const crossCases: Case[] = [
 describe('other formats → Ollama NDJSON client stream → IR', () => {
   test.each(crossCases.map((item) => [item.name, item] as const))('%s', async (_, item) => {
     const events = await collect(decodeStream(streamOf(encoder.encode(item.text), [211]), item.source))
-    const bytes = Buffer.concat(await collect(arrayStream(events).pipeThrough(format.stream.encode(context())).pipeThrough(createNdjsonEncoderStream())))
+    const bytes = Buffer.concat(await collect(arrayStream(events).pipeThrough(toTransformStream(format.stream.encoder(context()))).pipeThrough(createNdjsonEncoderStream())))
     const text = new TextDecoder().decode(bytes)
     for (const line of text.trimEnd().split('\n')) expect(() => JSON.parse(line)).not.toThrow()
     const again = await decodeText(text, [89])

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { accumulateEvents } from '../../../src/core/accumulate'
 import { fixedClock, sequentialIds } from '../../../src/core/ids'
 import type { StreamEvent } from '../../../src/core/ir'
-import type { SseEvent } from '../../../src/core/sse'
+import { type SseEvent, toTransformStream } from '../../../src/core/sse'
 import { decodeStream } from '../../../src/core/translate'
 import { openaiChat } from '../../../src/formats/openai-chat'
 import { arrayStream, collect, listChunkFixtures, readJsonFixture, readText, streamOf, summarize, toSseText } from '../../helpers/fixtures'
@@ -16,7 +16,7 @@ async function decodeText(text: string): Promise<StreamEvent[]> {
 }
 
 async function decodeData(payloads: unknown[]): Promise<StreamEvent[]> {
-  return collect(arrayStream(payloads.map((payload) => ({ data: typeof payload === 'string' ? payload : JSON.stringify(payload) }))).pipeThrough(openaiChat.stream.decode()))
+  return collect(arrayStream(payloads.map((payload) => ({ data: typeof payload === 'string' ? payload : JSON.stringify(payload) }))).pipeThrough(toTransformStream(openaiChat.stream.decoder())))
 }
 
 /** An independent, naive reading of the raw chunks: what the decoder must agree with. */
@@ -146,7 +146,7 @@ describe('openai-chat stream decoder: recorded fixtures', () => {
 
 describe('openai-chat stream encoder', () => {
   const encode = async (events: StreamEvent[]) =>
-    (await collect(arrayStream(events).pipeThrough(openaiChat.stream.encode({ ...context, ids: sequentialIds() })))) as SseEvent[]
+    (await collect(arrayStream(events).pipeThrough(toTransformStream(openaiChat.stream.encoder({ ...context, ids: sequentialIds() }))))) as SseEvent[]
 
   test('chunks, tool indices from 0, usage on the finish chunk, [DONE] last', async () => {
     const output = await encode([

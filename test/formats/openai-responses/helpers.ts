@@ -1,7 +1,7 @@
 /** Shared helpers for the openai-responses codec tests. */
 import { accumulateEvents } from '../../../src/core/accumulate'
 import type { ChatResponse, StreamEvent } from '../../../src/core/ir'
-import type { SseEvent } from '../../../src/core/sse'
+import { type SseEvent, toTransformStream } from '../../../src/core/sse'
 import { decodeStream } from '../../../src/core/translate'
 import { openaiResponsesFormat } from '../../../src/formats/openai-responses'
 import { arrayStream, collect, listChunkFixtures, streamOf, type ChunkFixture } from '../../helpers/fixtures'
@@ -35,7 +35,7 @@ export async function decodeText(text: string, sizes: number[] = [97]): Promise<
 export async function decodeEvents(payloads: unknown[]): Promise<StreamEvent[]> {
   const events: SseEvent[] = payloads.map((payload) =>
     typeof payload === 'string' ? { data: payload } : { event: (payload as { type: string }).type, data: JSON.stringify(payload) })
-  return collect(arrayStream(events).pipeThrough(openaiResponsesFormat.stream.decode()))
+  return collect(arrayStream(events).pipeThrough(toTransformStream(openaiResponsesFormat.stream.decoder())))
 }
 
 /** The parts of a response a translation must keep, ids and opaque data included. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { fixedClock, sequentialIds } from '../../../src/core/ids'
 import type { StreamEvent } from '../../../src/core/ir'
-import { createSseEncoderStream, type SseEvent } from '../../../src/core/sse'
+import { createSseEncoderStream, type SseEvent, toTransformStream } from '../../../src/core/sse'
 import { decodeStream, translateStream } from '../../../src/core/translate'
 import { anthropicMessages } from '../../../src/formats/anthropic-messages'
 import { openaiChat } from '../../../src/formats/openai-chat'
@@ -16,7 +16,7 @@ const encoder = new TextEncoder()
 const context = () => ({ clock: fixedClock(1_700_000_000_000), ids: sequentialIds() })
 
 async function encode(events: StreamEvent[]): Promise<SseEvent[]> {
-  return (await collect(arrayStream(events).pipeThrough(format.stream.encode(context())))) as SseEvent[]
+  return (await collect(arrayStream(events).pipeThrough(toTransformStream(format.stream.encoder(context()))))) as SseEvent[]
 }
 
 async function toText(events: SseEvent[]): Promise<string> {
@@ -206,7 +206,7 @@ async function decodeWith(text: string, source: WireFormat) {
 describe('other formats → Responses client stream', () => {
   test.each(crossCases.map((item) => [item.name, item] as const))('%s', async (_, item) => {
     const events = await decodeWith(item.text, item.source)
-    const output = (await collect(arrayStream(events).pipeThrough(format.stream.encode(context())))) as SseEvent[]
+    const output = (await collect(arrayStream(events).pipeThrough(toTransformStream(format.stream.encoder(context()))))) as SseEvent[]
     expect(checkResponsesStream(output)).toEqual([])
     const again = await decodeText(await toText(output), [173])
     if (events.at(-1)?.type === 'error') {
@@ -228,7 +228,7 @@ describe('other formats → Responses client stream', () => {
 describe('Responses upstream → IR → Responses client (not passthrough)', () => {
   test.each(responsesFixtures.map((fixture) => [fixture.name, fixture] as const))('%s', async (_, fixture) => {
     const events = await decodeText(toSseText(fixture.lines, { named: true }))
-    const output = (await collect(arrayStream(events).pipeThrough(format.stream.encode(context())))) as SseEvent[]
+    const output = (await collect(arrayStream(events).pipeThrough(toTransformStream(format.stream.encoder(context()))))) as SseEvent[]
     expect(checkResponsesStream(output)).toEqual([])
     const again = await decodeText(await toText(output))
     if (events.at(-1)?.type === 'error') return expect(again.at(-1)).toEqual(events.at(-1)!)
