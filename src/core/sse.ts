@@ -224,6 +224,11 @@ export function createNdjsonDecoderStream(): TransformStream<Uint8Array, SseEven
   return toTransformStream(createNdjsonDecoder())
 }
 
+/** Bytes → events for a wire framing: SSE events, or one `{ data }` per non-blank NDJSON line. */
+export function createFramingDecoder(framing: 'sse' | 'ndjson'): StreamTransformer<Uint8Array, SseEvent> {
+  return framing === 'ndjson' ? createNdjsonDecoder() : createSseDecoder()
+}
+
 /** `{ data }` events → newline-delimited JSON bytes (the event name is not written). */
 export function createNdjsonEncoderStream(): TransformStream<SseEvent, Uint8Array> {
   const encoder = new TextEncoder()

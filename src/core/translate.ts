@@ -9,11 +9,8 @@ import type { EncodeContext } from './ids'
 import type { ChatRequest, ChatResponse, StreamEvent } from './ir'
 import { isObject } from './json'
 import {
-  createNdjsonDecoder,
-  createNdjsonDecoderStream,
+  createFramingDecoder,
   createNdjsonEncoderStream,
-  createSseDecoder,
-  createSseDecoderStream,
   createSseEncoderStream,
   formatNdjsonEvent,
   formatJsonSseEvent,
@@ -25,9 +22,7 @@ import {
 
 /** Upstream bytes → IR stream events, framed the way `format` frames them. */
 export function decodeStream(body: ReadableStream<Uint8Array>, format: WireFormat): ReadableStream<StreamEvent> {
-  const framed: ReadableStream<SseEvent> =
-    format.stream.framing === 'ndjson' ? body.pipeThrough(createNdjsonDecoderStream()) : body.pipeThrough(createSseDecoderStream())
-  return framed.pipeThrough(toTransformStream(format.stream.decoder()))
+  return body.pipeThrough(toTransformStream(createFramingDecoder(format.stream.framing))).pipeThrough(toTransformStream(format.stream.decoder()))
 }
 
 /** IR stream events → client bytes in `format`. */
@@ -51,7 +46,7 @@ export function createTextStreamTranslator(
   context: EncodeContext,
   hook?: StreamTransformer<StreamEvent, StreamEvent>,
 ): StreamTranslator<string> {
-  const framing = from.stream.framing === 'ndjson' ? createNdjsonDecoder() : createSseDecoder()
+  const framing = createFramingDecoder(from.stream.framing)
   const decoder = from.stream.decoder()
   const encoder = to.stream.encoder(context)
   // Encoders write JSON text: one line per event, framed without looking for line breaks.

@@ -1,5 +1,5 @@
 import type { StreamError } from '../core/ir'
-import { createLineSplitter, createSseParser, type SseEvent } from '../core/sse'
+import { createFramingDecoder, type SseEvent } from '../core/sse'
 import { decodeStream } from '../core/translate'
 import type { WireFormat } from '../formats/types'
 import type { BodyReader } from '../upstream/call-upstream'
@@ -36,25 +36,24 @@ async function decodeError(buffered: Uint8Array[], format: WireFormat): Promise<
  */
 export async function holdUntilContent(reader: BodyReader, format: WireFormat): Promise<HeldStream> {
   const buffered: Uint8Array[] = []
-  const decoder = new TextDecoder()
   let verdict: 'output' | 'error' | undefined
   const onEvent = (event: SseEvent) => {
     if (verdict) return
     const probe = format.stream.probe(event)
     if (probe !== 'preamble') verdict = probe
   }
-  const parser = format.stream.framing === 'ndjson' ? createLineSplitter((line) => line.trim() && onEvent({ data: line })) : createSseParser(onEvent)
+  const framing = createFramingDecoder(format.stream.framing)
   try {
     while (verdict === undefined) {
       const next = await reader.read()
       if (next.done) {
-        parser.end()
+        framing.flush(onEvent)
         break
       }
       buffered.push(next.value)
       // Look only as far as needed: a large first chunk is scanned in slices until its first output.
       for (let offset = 0; offset < next.value.byteLength && verdict === undefined; offset += PROBE_SLICE) {
-        parser.feed(decoder.decode(next.value.subarray(offset, offset + PROBE_SLICE), { stream: true }))
+        framing.transform(next.value.subarray(offset, offset + PROBE_SLICE), onEvent)
       }
     }
   } catch (cause) {
