@@ -13,7 +13,7 @@ import { callUpstream, readerStream, UpstreamFailure } from '../upstream/call-up
 import { copyResponseHeaders } from '../upstream/headers'
 import { OAuthError, oauthServiceFor, type PreparedSubscriptionCall } from '../oauth'
 import type { AppContext } from './context'
-import { holdUntilContent } from './hold'
+import { holdUntilContent, type StreamEnd } from './hold'
 import { logExchange } from './request-log'
 import { observeUsage, type ObservedUsage } from '../formats/observe-usage'
 import { relayStream, rewriteModel } from './passthrough'
@@ -207,8 +207,8 @@ export async function attemptCandidate(
       return failedWith(new ProxyError('upstream', `${connection.name}: upstream ended the stream before any output`))
     }
     const ttfbMs = Math.round(performance.now() - parsed.startedAt)
-    const finish = (end: { ok: boolean; error?: ProxyError; clientGone?: boolean }) =>
-      onComplete({ status: end.ok ? response.status : end.clientGone ? 499 : (end.error?.status ?? 502), usage, ttfbMs, error: end.error, clientGone: end.clientGone })
+    const finish = (end: StreamEnd) =>
+      onComplete(end.ok ? { status: response.status, usage, ttfbMs } : { status: end.clientGone ? 499 : end.error.status, usage, ttfbMs, error: end.error, clientGone: end.clientGone })
     headers['cache-control'] = 'no-cache'
     if (passthrough) {
       headers['content-type'] = upstreamType || 'text/event-stream'

@@ -1,7 +1,9 @@
+import { ProxyError } from '../core/errors'
 import type { StreamError } from '../core/ir'
-import { createFramingDecoder, type SseEvent } from '../core/sse'
+import { createFramingDecoder, type Emit, type SseEvent } from '../core/sse'
 import { decodeStream } from '../core/translate'
-import type { WireFormat } from '../formats/types'
+import { encodeStreamError } from '../formats/errors'
+import type { FormatId, WireFormat } from '../formats/types'
 import type { BodyReader } from '../upstream/call-upstream'
 
 /** An upstream stream held until its first output: the bytes read so far and the reader for the rest. */
@@ -64,4 +66,91 @@ export async function holdUntilContent(reader: BodyReader, format: WireFormat): 
   await reader.cancel().catch(() => {})
   if (verdict === 'error') return { kind: 'error', error: await decodeError(buffered, format) }
   return { kind: 'empty' }
+}
+
+/** How a relayed or translated stream ended: completely, or with its failure (a client that left is a 499). */
+export type StreamEnd = { ok: true } | { ok: false; error: ProxyError; clientGone: boolean }
+
+/** What a held stream's chunks become on their way to the client (text or bytes, written as they come). */
+export interface ChunkStage {
+  transform(chunk: Uint8Array, emit: Emit<string | Uint8Array>): void
+  /** The upstream ended. */
+  flush(emit: Emit<string | Uint8Array>): void
+  /** The upstream broke: end the output with `failure` in-band, never a silent truncation. */
+  fail(failure: ProxyError, emit: Emit<string | Uint8Array>): void
+}
+
+/**
+ * Sends a held stream to the client through `stage`, as one direct stream: the held chunks, then the rest as the
+ * upstream sends it. Pull-based: while the client is slower than the upstream, each write's promise holds the
+ * next read back (backpressure). `onEnd` hears once how it ended.
+ */
+export function streamHeld(
+  held: HeldBody,
+  stage: ChunkStage,
+  options: { clientFormat: FormatId; describeFailure: (error: unknown) => ProxyError; onEnd: (end: StreamEnd) => void },
+): ReadableStream<Uint8Array> {
+  const { reader, buffered } = held
+  let bufferedIndex = 0
+  let ended = false
+  const end = (result: StreamEnd) => {
+    if (ended) return
+    ended = true
+    options.onEnd(result)
+  }
+  const source = {
+    type: 'direct' as const,
+    async pull(controller: ReadableStreamDirectController) {
+      // What the last write returned: a promise while the client is slower than the upstream.
+      let written: number | Promise<number> | undefined
+      const write: Emit<string | Uint8Array> = (output) => {
+        written = controller.write(output)
+      }
+      try {
+        for (;;) {
+          let chunk: Uint8Array
+          if (bufferedIndex < buffered.length) chunk = buffered[bufferedIndex++]
+          else {
+            let next: Awaited<ReturnType<BodyReader['read']>>
+            try {
+              next = await reader.read()
+            } catch (error) {
+              if (ended) return // the client went away and cancelled the read
+              // A broken upstream is reported as what it was (a timeout, a reset), not as an early end.
+              const failure = options.describeFailure(error)
+              stage.fail(failure, write)
+              end({ ok: false, error: failure, clientGone: false })
+              controller.close()
+              return
+            }
+            if (next.done) {
+              stage.flush(write)
+              end({ ok: true })
+              controller.close()
+              return
+            }
+            chunk = next.value
+          }
+          written = undefined
+          stage.transform(chunk, write)
+          if (written !== undefined) {
+            await written
+            await controller.flush()
+          }
+        }
+      } catch (error) {
+        // A codec bug must not crash the process or leave the client hanging (unless it already left).
+        if (ended) return
+        const problem = options.describeFailure(error)
+        end({ ok: false, error: problem, clientGone: false })
+        controller.write(encodeStreamError(options.clientFormat, problem))
+        controller.close()
+      }
+    },
+    cancel(reason?: unknown) {
+      end({ ok: false, error: new ProxyError('invalid_request', 'client disconnected', { status: 499 }), clientGone: true })
+      return reader.cancel(reason)
+    },
+  }
+  return new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>)
 }

@@ -5,9 +5,8 @@ import { encodeStreamError } from '../formats/errors'
 import { responseModelField } from '../formats/model-field'
 import type { FormatId } from '../formats/types'
 import { mentionsUsage, usageNeedles } from '../formats/usage-in-text'
-import type { HeldBody } from './hold'
+import { streamHeld, type ChunkStage, type HeldBody, type StreamEnd } from './hold'
 import { observeUsage, type ObservedUsage } from '../formats/observe-usage'
-
 
 /**
  * Replaces every structural `"<field>": "…"` string value (default `model`) in a JSON text with the given id.
@@ -188,70 +187,24 @@ export function createLineRewriter(format: FormatId, model: string, usage: Obser
   }
 }
 
-/** How a relayed stream ended: completely, or with the failure reported in-band. */
-export type RelayEnd = { ok: true } | { ok: false; error: ProxyError; clientGone: boolean }
-
 /**
- * Relays an upstream event stream to the client as it arrives (pull-based, so backpressure reaches the upstream).
+ * Relays an upstream event stream to the client as it arrives, `model` rewritten and usage read on the way.
  * A failure after the first byte becomes the format's in-band error event, never a silent truncation.
  */
 export function relayStream(
   held: HeldBody,
-  options: { format: FormatId; model: string; usage: ObservedUsage; describeFailure: (error: unknown) => ProxyError; onEnd: (end: RelayEnd) => void },
+  options: { format: FormatId; model: string; usage: ObservedUsage; describeFailure: (error: unknown) => ProxyError; onEnd: (end: StreamEnd) => void },
 ): ReadableStream<Uint8Array> {
-  const { reader, buffered } = held
-  let bufferedIndex = 0
   const rewriter = createLineRewriter(options.format, options.model, options.usage)
-  let ended = false
-  const end = (result: RelayEnd) => {
-    if (ended) return
-    ended = true
-    options.onEnd(result)
-  }
-  // A direct stream: each chunk goes straight to the response's sink (no queue).
-  const source = {
-    type: 'direct' as const,
-    async pull(controller: ReadableStreamDirectController) {
-      for (;;) {
-        let chunk: Uint8Array
-        try {
-          if (bufferedIndex < buffered.length) chunk = buffered[bufferedIndex++]
-          else {
-            const next = await reader.read()
-            if (next.done) {
-              const rest = rewriter.end()
-              if (rest) controller.write(rest)
-              end({ ok: true })
-              controller.close()
-              return
-            }
-            chunk = next.value
-          }
-        } catch (error) {
-          if (ended) return // the client went away and cancelled the read
-          const failure = options.describeFailure(error)
-          // A half-received line is dropped rather than sent as garbage; a blank line ends any open SSE event.
-          const separator = getFormat(options.format).stream.framing === 'ndjson' ? '' : '\n'
-          controller.write(separator + encodeStreamError(options.format, failure))
-          end({ ok: false, error: failure, clientGone: false })
-          controller.close()
-          return
-        }
-        // A write returns a promise while the client is slower than the upstream: waiting on it is the backpressure.
-        let written: number | Promise<number> | undefined
-        rewriter.push(chunk, (bytes) => {
-          written = controller.write(bytes)
-        })
-        if (written !== undefined) {
-          await written
-          await controller.flush()
-        }
-      }
+  // A half-received line is dropped rather than sent as garbage; a blank line ends any open SSE event.
+  const separator = getFormat(options.format).stream.framing === 'ndjson' ? '' : '\n'
+  const stage: ChunkStage = {
+    transform: (chunk, emit) => rewriter.push(chunk, emit),
+    flush(emit) {
+      const rest = rewriter.end()
+      if (rest) emit(rest)
     },
-    cancel(reason?: unknown) {
-      end({ ok: false, error: new ProxyError('invalid_request', 'client disconnected', { status: 499 }), clientGone: true })
-      return reader.cancel(reason)
-    },
+    fail: (failure, emit) => emit(separator + encodeStreamError(options.format, failure)),
   }
-  return new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>)
+  return streamHeld(held, stage, { clientFormat: options.format, describeFailure: options.describeFailure, onEnd: options.onEnd })
 }
