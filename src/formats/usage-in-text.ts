@@ -1,7 +1,6 @@
 import { isJsonSpace, jsonStringEnd } from '../core/json'
 import type { FormatId } from './types'
 
-
 /**
  * The JSON object that starts at `start` (a `{`), found by matching braces outside strings; undefined if cut
  * off. Jumps from one quote or brace to the next natively, each position searched for once.
@@ -65,11 +64,7 @@ const ollamaCounters = [
   ['eval_count', /"eval_count"\s*:\s*(\d+)/],
 ] as const
 
-// Lines worth parsing for usage: a usage object (not `"usage":null`), Gemini usageMetadata, Ollama counts.
-/** Whether a text may carry usage worth parsing. */
-export const mentionsUsage = (text: string) =>
-  text.includes('"usage":{') || text.includes('"usage": {') || text.includes('"usageMetadata"') || text.includes('"eval_count"')
-
+// Lines worth parsing: a usage object (not `"usage":null`), Gemini's usageMetadata, Ollama's counts.
 const usageObject = ['"usage":{', '"usage": {']
 const needlesByFormat: Record<FormatId, Buffer[]> = {
   'openai-chat': usageObject.map((needle) => Buffer.from(needle)),

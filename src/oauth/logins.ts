@@ -157,6 +157,7 @@ export function createLoginFlows(deps: LoginFlowDeps) {
       const provider = find(providerId)
       if (!provider.importToken) throw new OAuthError(`${provider.definition.name} does not take imported tokens`, true)
       return finishLogin(provider, await provider.importToken(runtimeFor(provider), input), input.name)
-    },  }
+    },
+  }
   return flows
 }

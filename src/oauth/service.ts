@@ -195,7 +195,6 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     return snapshot
   }
 
-
   const loginFlows = createLoginFlows({ now: deps.now, find, runtimeFor, finishLogin, emailOf: (connection) => tokens.current(connection)?.email })
 
   const service = {

@@ -4,7 +4,7 @@ import { getFormat } from '../formats'
 import { encodeStreamError } from '../formats/errors'
 import { responseModelField } from '../formats/model-field'
 import type { FormatId } from '../formats/types'
-import { mentionsUsage, usageNeedles } from '../formats/usage-in-text'
+import { usageNeedles } from '../formats/usage-in-text'
 import { streamHeld, type ChunkStage, type HeldBody, type StreamEnd } from './hold'
 import { observeUsage, type ObservedUsage } from '../formats/observe-usage'
 
@@ -41,24 +41,16 @@ export function rewriteModel(text: string, model: string, field = 'model'): stri
   return copied === 0 ? text : out + text.slice(copied)
 }
 
-function observeLines(format: FormatId, text: string, usage: ObservedUsage): void {
-  if (!mentionsUsage(text)) return
-  let start = 0
-  while (start < text.length) {
-    let end = text.indexOf('\n', start)
-    if (end === -1) end = text.length
-    const line = text.slice(start, end)
-    start = end + 1
-    const json = line.startsWith('data:') ? line.slice(5) : getFormat(format).stream.framing === 'ndjson' ? line : undefined
-    if (json === undefined || !mentionsUsage(json)) continue
-    try {
-      observeUsage(format, JSON.parse(json), usage)
-    } catch {
-      // A malformed line is relayed as it is; accounting just skips it.
-    }
+/** Reads the usage of one event line (`data: {…}`, or an NDJSON line); a malformed line is relayed as it is, uncounted. */
+function observeLine(format: FormatId, line: string, usage: ObservedUsage): void {
+  const json = line.startsWith('data:') ? line.slice(5) : getFormat(format).stream.framing === 'ndjson' ? line : undefined
+  if (json === undefined) return
+  try {
+    observeUsage(format, JSON.parse(json), usage)
+  } catch {
+    // accounting skips it
   }
 }
-
 
 /** Reads usage from the lines of `bytes` that carry a usage object (only those lines are decoded). */
 function observeUsageBytes(format: FormatId, bytes: Buffer, usage: ObservedUsage): void {
@@ -67,7 +59,7 @@ function observeUsageBytes(format: FormatId, bytes: Buffer, usage: ObservedUsage
       const lineStart = bytes.lastIndexOf(10, at) + 1
       let lineEnd = bytes.indexOf(10, at)
       if (lineEnd === -1) lineEnd = bytes.length
-      observeLines(format, bytes.toString('utf8', lineStart, lineEnd), usage)
+      observeLine(format, bytes.toString('utf8', lineStart, lineEnd), usage)
       at = bytes.indexOf(needle, lineEnd)
     }
   }
