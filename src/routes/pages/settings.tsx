@@ -34,11 +34,12 @@ const timeoutLimits: Record<string, string> = {
 }
 
 const KB = 1024
-/** Limits are checked in bytes; the form speaks KB. */
-const kbErrors = (errors: FieldErrors): FieldErrors =>
-  Object.fromEntries(Object.entries(errors).map(([key, message]) => [key, key === 'requestLogs.maxBodyBytes' ? 'a whole number of KB from 1 to 65536' : message]))
-const dayErrors = (errors: FieldErrors): FieldErrors =>
-  Object.fromEntries(Object.entries(errors).map(([key, message]) => [key, key.startsWith('retention.') ? 'a whole number of days from 1 to 36500' : message]))
+
+/** Settings are checked in the stored units (ms, bytes); a form field's error speaks the form's unit instead, where `inFormUnits` names one. */
+const inFormUnits = (errors: FieldErrors, messageFor: (key: string) => string | undefined): FieldErrors =>
+  Object.fromEntries(Object.entries(errors).map(([key, message]) => [key, messageFor(key) ?? message]))
+const kbErrors = (errors: FieldErrors) => inFormUnits(errors, (key) => (key === 'requestLogs.maxBodyBytes' ? 'a whole number of KB from 1 to 65536' : undefined))
+const dayErrors = (errors: FieldErrors) => inFormUnits(errors, (key) => (key.startsWith('retention.') ? 'a whole number of days from 1 to 36500' : undefined))
 
 /** The Settings page and its forms: password, routing defaults, timeouts, tiers, logging, retention, backup and restore. */
 export function settingsPages(context: AppContext) {
@@ -51,8 +52,10 @@ export function settingsPages(context: AppContext) {
       return { id, name, connections, strategy, affinity: configured[id]?.affinity ?? strategy === 'round-robin' }
     })
   }
+  /** The request size limit in MB, to two decimals. */
+  const maxBodyMb = () => Math.round((context.registry.maxBodyBytes / MB) * 100) / 100
   const timeouts = (errors = {}, notice?: string) => (
-    <TimeoutsSection timeouts={context.registry.timeouts} maxBodyMb={Math.round((context.registry.maxBodyBytes / MB) * 100) / 100} errors={errors} notice={notice} />
+    <TimeoutsSection timeouts={context.registry.timeouts} maxBodyMb={maxBodyMb()} errors={errors} notice={notice} />
   )
   const tierRows = (): TierRow[] => {
     const stored = readSettings(context).tiers ?? {}
@@ -81,7 +84,7 @@ export function settingsPages(context: AppContext) {
           requiredLocked={context.runtime.requireApiKey !== undefined}
           pools={pools()}
           timeouts={context.registry.timeouts}
-          maxBodyMb={Math.round((context.registry.maxBodyBytes / MB) * 100) / 100}
+          maxBodyMb={maxBodyMb()}
           version={context.version}
           dataDir={context.runtime.dataDir}
           requestLogs={isRequestLoggingEnabled(context)}
@@ -123,8 +126,7 @@ export function settingsPages(context: AppContext) {
       }))
       if (result.ok) return renderFragment(timeouts({}, 'Saved.'))
       // Limits are checked in ms; the form speaks seconds.
-      const errors = Object.fromEntries(Object.entries(result.errors).map(([key, message]) => [key, key.startsWith('timeouts.') ? `${timeoutLimits[key]}` : message]))
-      return renderFragment(timeouts(errors))
+      return renderFragment(timeouts(inFormUnits(result.errors, (key) => (key.startsWith('timeouts.') ? `${timeoutLimits[key]}` : undefined))))
     })
     .post('/settings/tiers', async ({ request }) => {
       const form = await readForm(request)
