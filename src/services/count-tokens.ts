@@ -1,15 +1,28 @@
+import o200kRanks from 'gpt-tokenizer/data/o200k_base.tiktoken' with { type: 'file' }
 import { imageTokens, readImageSize } from '../core/image-size'
 import type { ChatRequest, ContentPart } from '../core/ir'
+import { parseTiktokenRanks } from '../core/tiktoken-ranks'
 
 // Per-message framing overhead (role markers), as OpenAI's chat format documents it.
 const PER_MESSAGE = 3
 
 type Counter = (text: string) => number
+// A prompt may spell a special token (`<|endoftext|>`) as plain text; it is counted as the text it is
+// (tiktoken's encode_ordinary), where the library's default would throw.
+const ordinaryText = { disallowedSpecial: new Set<string>() }
 let counter: Promise<Counter> | undefined
 
-/** Loads the tokenizer on first use: its tables cost ~100 MB and ~300 ms, which most runs never need. */
+/**
+ * Loads the tokenizer on first use: its tables cost ~100 MB and ~300 ms, which most runs never need.
+ * The ranks come from the package's plain rank file, embedded as a file: its precompiled JavaScript
+ * form would add about 10 MB of source and bytecode to the executable, read on every start.
+ */
 function loadCounter(): Promise<Counter> {
-  counter ??= import('gpt-tokenizer/encoding/o200k_base').then((module) => module.countTokens)
+  counter ??= Promise.all([import('gpt-tokenizer/GptEncoding'), Bun.file(o200kRanks).text()]).then(([{ GptEncoding }, text]) => {
+    const ranks = parseTiktokenRanks(text)
+    const encoding = GptEncoding.getEncodingApi('o200k_base', () => ranks)
+    return (text) => encoding.countTokens(text, ordinaryText)
+  })
   return counter
 }
 

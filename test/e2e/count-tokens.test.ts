@@ -54,6 +54,14 @@ describe('count_tokens', () => {
     expect(env.upstream.received).toHaveLength(0)
   })
 
+  test('text that spells a special token (a prompt about tokenizers) is counted as the text it is', async () => {
+    await using env = await setup()
+    const text = 'Models end a document with <|endoftext|>; chat turns use <|im_start|> and <|im_end|>.'
+    const response = await env.count({ model: 'oa/qwen', messages: [{ role: 'user', content: text }] })
+    expect(response.status).toBe(200)
+    expect((await response.json()).input_tokens).toBe(3 + countTokens(text, { disallowedSpecial: new Set() }))
+  })
+
   test('bad input gets an Anthropic-format error', async () => {
     await using env = await setup()
     const response = await env.count({ messages: [] })

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { copyFileSync, readdirSync } from 'node:fs'
+import { copyFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
 import { join } from 'node:path'
 import { binaryName, hostTarget } from '../../build'
 import pkg from '../../package.json'
@@ -21,14 +22,24 @@ describe(`packaged binary (${binaryName(hostTarget())})`, () => {
     const binary = join(dir.path, 'modelmux')
     copyFileSync(await packagedBinary(hostTarget()), binary)
     expect(readdirSync(dir.path)).toEqual(['modelmux'])
+    // An upstream that cannot count tokens, so count_tokens uses the embedded tokenizer (never contacted).
+    await using configDir = tempDir('binary-config')
+    const config = join(configDir.path, 'config.json')
+    writeFileSync(config, JSON.stringify({ connections: [{ name: 'local', provider: 'openai-compatible', prefix: 'oa', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'x' }] }))
     await using server = await startBinary([binary], {
       cwd: dir.path,
-      env: { DATA_DIR: join(dir.path, 'data'), PORT: '0', HOSTNAME: '127.0.0.1', INITIAL_PASSWORD: 'packaging-test-1' },
+      env: { DATA_DIR: join(dir.path, 'data'), PORT: '0', HOSTNAME: '127.0.0.1', INITIAL_PASSWORD: 'packaging-test-1', MODELMUX_CONFIG: config },
     })
 
     const models = await get(server.url, '/v1/models')
     expect(models.status).toBe(200)
     expect(JSON.parse(models.body)).toMatchObject({ object: 'list', data: expect.any(Array) })
+
+    const text = 'The tokenizer ranks ship inside the binary.'
+    const counted = await fetch(`${server.url}/v1/messages/count_tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'oa/qwen', messages: [{ role: 'user', content: text }] }) })
+    expect(counted.status).toBe(200)
+    expect(counted.headers.get('x-modelmux-token-count')).toBe('estimated')
+    expect(await counted.json()).toEqual({ input_tokens: 3 + countTokens(text) })
 
     const login = await get(server.url, '/login')
     expect(login.status).toBe(200)
