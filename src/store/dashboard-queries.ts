@@ -78,6 +78,7 @@ export interface RequestFilter {
   limit?: number
 }
 
+// The same expression as the partial index usage_events_errors_at (migration 005), so SQLite can use it.
 const isError = 'status >= 400'
 const HOUR_MS = 3_600_000
 
@@ -179,7 +180,10 @@ export function listRequests(db: Database, filter: RequestFilter = {}): RequestR
   }
   if (filter.outcome === 'ok') where.push('status < 400')
   if (filter.outcome === 'error') where.push(isError)
-  const sql = `SELECT ${requestColumns} FROM usage_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`
+  // Failed requests have their own index (migration 005); with a provider filter as well, SQLite would
+  // otherwise walk that provider's rows looking for the few that failed.
+  const source = filter.outcome === 'error' ? 'usage_events INDEXED BY usage_events_errors_at' : 'usage_events'
+  const sql = `SELECT ${requestColumns} FROM ${source} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`
   const rows = db.query(sql).all(...values, filter.limit ?? 50) as (Omit<RequestRow, 'stream'> & { stream: number })[]
   return rows.map((row) => ({ ...row, stream: row.stream === 1 }))
 }

@@ -91,6 +91,26 @@ describe('the request log filter', () => {
     expect(plan.map((row) => row.detail).join('; ')).not.toContain('TEMP B-TREE FOR ORDER BY')
   })
 
+  test('the error filter reads only the failed requests, from their own index, with or without a provider', () => {
+    const db = openDatabase(':memory:')
+    migrate(db)
+    const events = Array.from({ length: 400 }, (_, index) =>
+      event(index, { provider: index % 2 ? 'glm' : 'openai', status: index % 97 === 5 ? 502 : index === 300 ? 429 : 200 }),
+    )
+    insertUsageEvents(db, events)
+    const failed = events.filter((row) => row.status >= 400).sort((a, b) => b.at - a.at)
+    expect(listRequests(db, { outcome: 'error' }).map((row) => row.requestId)).toEqual(failed.map((row) => row.requestId))
+    const glmFailed = failed.filter((row) => row.provider === 'glm')
+    expect(glmFailed.length).toBeGreaterThan(0)
+    expect(listRequests(db, { outcome: 'error', provider: 'glm' }).map((row) => row.requestId)).toEqual(glmFailed.map((row) => row.requestId))
+    expect(listRequests(db, { outcome: 'ok', limit: 500 })).toHaveLength(400 - failed.length)
+    // Only failed rows are in the index, so a success costs no extra B-tree insert.
+    const indexed = db.query('SELECT COUNT(*) AS n FROM usage_events INDEXED BY usage_events_errors_at WHERE status >= 400').get() as { n: number }
+    expect(indexed.n).toBe(failed.length)
+    const plan = db.query("EXPLAIN QUERY PLAN SELECT id FROM usage_events WHERE status >= 400 ORDER BY at DESC, id DESC LIMIT 50").all() as { detail: string }[]
+    expect(plan.map((row) => row.detail).join('; ')).toContain('usage_events_errors_at')
+  })
+
   test('lists the providers of the hours the log still holds, from the rollups', () => {
     const db = openDatabase(':memory:')
     migrate(db)
