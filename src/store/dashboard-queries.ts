@@ -82,24 +82,37 @@ export interface RequestFilter {
 const isError = 'status >= 400'
 const HOUR_MS = 3_600_000
 
+const DAY_MS = 86_400_000
+
+const rollupColumns = `provider, connection_id, model, api_key_id, requests, errors, input_tokens, output_tokens,
+  cache_read_tokens, cache_write_tokens, latency_ms`
+
 /**
- * Usage rows from `since` on, as one SQL source: whole hours from the hourly rollups (written in the same
- * transaction as the raw rows, so they hold every one of them), the partial first hour from raw rows. A page
- * that polls these aggregates then reads a few rows per hour instead of every request: over a million requests
- * the raw scans took 150–670 ms each, blocking the proxy. Keys are as the rollups keep them ('' and 0 for none);
- * bind `since` and the first whole hour after it as ?1 and ?2.
+ * Usage rows from `since` on, as one SQL source: whole days from the daily rollups, the whole hours before the
+ * first whole day from the hourly ones, the partial first hour from raw rows. The rollups are written in the same
+ * transaction as the raw rows, so they hold every one of them. A page that polls these aggregates then reads a few
+ * rows per day instead of every request: over a million requests the raw scans took 150–670 ms each, the hourly
+ * ones up to 27 ms, blocking the proxy. Keys are as the rollups keep them ('' and 0 for none); bind
+ * {@link windowBounds} as ?1, ?2 and ?3.
  */
 const usageSource = `(
-  SELECT hour AS at, provider, connection_id, model, api_key_id, requests, errors, input_tokens, output_tokens,
-    cache_read_tokens, cache_write_tokens, latency_ms FROM usage_hourly WHERE hour >= ?2
+  SELECT day AS at, ${rollupColumns} FROM usage_daily WHERE day >= ?3
+  UNION ALL
+  SELECT hour AS at, ${rollupColumns} FROM usage_hourly WHERE hour >= ?2 AND hour < ?3
   UNION ALL
   SELECT at, COALESCE(provider, ''), COALESCE(connection_id, 0), COALESCE(model, ''), COALESCE(api_key_id, 0), 1, ${isError},
     COALESCE(input_tokens, 0), COALESCE(output_tokens, 0), COALESCE(cache_read_tokens, 0), COALESCE(cache_write_tokens, 0),
     COALESCE(latency_ms, 0) FROM usage_events WHERE at >= ?1 AND at < ?2
 )`
 
-/** The first whole hour at or after `since`. */
-const wholeHourFrom = (since: number) => Math.ceil(since / HOUR_MS) * HOUR_MS
+/**
+ * The bounds of {@link usageSource} for a window from `since`: `since`, its first whole hour, and the first whole
+ * day from there — or no day at all with `days: false`, for a series whose buckets are not whole days.
+ */
+function windowBounds(since: number, days = true): [number, number, number] {
+  const hour = Math.ceil(since / HOUR_MS) * HOUR_MS
+  return [since, hour, days ? Math.ceil(hour / DAY_MS) * DAY_MS : Number.MAX_SAFE_INTEGER]
+}
 
 const sums = `COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(errors), 0) AS errors, COALESCE(SUM(input_tokens), 0) AS inputTokens,
   COALESCE(SUM(output_tokens), 0) AS outputTokens, COALESCE(SUM(cache_read_tokens), 0) AS cacheReadTokens,
@@ -109,22 +122,24 @@ const sums = `COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(errors), 0) A
 export function usageTotals(db: Database, since: number): UsageTotals {
   const row = db
     .query(`SELECT ${sums}, COALESCE(SUM(latency_ms), 0) AS latency FROM ${usageSource}`)
-    .get(since, wholeHourFrom(since)) as Omit<UsageTotals, 'averageLatencyMs'> & { latency: number }
+    .get(...windowBounds(since)) as Omit<UsageTotals, 'averageLatencyMs'> & { latency: number }
   const { latency, ...totals } = row
   return { ...totals, averageLatencyMs: totals.requests > 0 ? Math.round(latency / totals.requests) : 0 }
 }
 
 /**
  * Requests, errors and tokens per bucket of `bucketMs`, from `since` to `until`, empty buckets included. A rolled-up
- * hour counts in the bucket its start falls in: buckets that are whole hours from a whole hour are exact.
+ * hour or day counts in the bucket its start falls in: buckets that are whole hours from a whole hour are exact
+ * (days are read only when the buckets are whole days from a whole day).
  */
 export function usageSeries(db: Database, since: number, until: number, bucketMs: number): UsageBucket[] {
+  const wholeDays = since % DAY_MS === 0 && bucketMs % DAY_MS === 0
   const rows = db
     .query(
-      `SELECT (at - ?1) / ?3 AS slot, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens + output_tokens) AS tokens
-       FROM ${usageSource} WHERE at < ?4 GROUP BY slot`,
+      `SELECT (at - ?1) / ?4 AS slot, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens + output_tokens) AS tokens
+       FROM ${usageSource} WHERE at < ?5 GROUP BY slot`,
     )
-    .all(since, wholeHourFrom(since), bucketMs, until) as { slot: number; requests: number; errors: number; tokens: number }[]
+    .all(...windowBounds(since, wholeDays), bucketMs, until) as { slot: number; requests: number; errors: number; tokens: number }[]
   const bySlot = new Map(rows.map((row) => [Math.floor(row.slot), row]))
   const count = Math.max(1, Math.ceil((until - since) / bucketMs))
   return Array.from({ length: count }, (_, slot) => {
@@ -142,9 +157,9 @@ export function usageBreakdown(db: Database, since: number, by: keyof typeof gro
   return db
     .query(
       `SELECT ${column} AS key, MIN(NULLIF(provider, '')) AS provider, MIN(NULLIF(model, '')) AS model, ${sums}
-       FROM ${usageSource} GROUP BY key ORDER BY requests DESC LIMIT ?3`,
+       FROM ${usageSource} GROUP BY key ORDER BY requests DESC LIMIT ?4`,
     )
-    .all(since, wholeHourFrom(since), limit) as UsageGroup[]
+    .all(...windowBounds(since), limit) as UsageGroup[]
 }
 
 /** Usage since `since` per model and provider, for pricing. */
@@ -154,7 +169,7 @@ export function usageByModel(db: Database, since: number): UsageGroup[] {
       `SELECT NULLIF(model, '') AS key, NULLIF(provider, '') AS provider, NULLIF(model, '') AS model, ${sums}
        FROM ${usageSource} GROUP BY provider, model ORDER BY requests DESC`,
     )
-    .all(since, wholeHourFrom(since)) as UsageGroup[]
+    .all(...windowBounds(since)) as UsageGroup[]
 }
 
 const requestColumns = `id, at, request_id AS requestId, inbound_format AS inboundFormat, requested_model AS requestedModel,
@@ -209,7 +224,7 @@ export function usageByConnection(db: Database, since: number): Map<number, { re
       `SELECT connection_id AS id, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens + output_tokens) AS tokens
        FROM ${usageSource} WHERE connection_id != 0 GROUP BY connection_id`,
     )
-    .all(since, wholeHourFrom(since)) as { id: number; requests: number; errors: number; tokens: number }[]
+    .all(...windowBounds(since)) as { id: number; requests: number; errors: number; tokens: number }[]
   // The exact last request of each connection, one index lookup apiece.
   const last = db.query('SELECT MAX(at) AS at FROM usage_events WHERE connection_id = ?')
   return new Map(rows.map(({ id, ...rest }) => [id, { ...rest, lastAt: (last.get(id) as { at: number | null }).at ?? since }]))

@@ -32,8 +32,9 @@ export interface UsageEvent {
 }
 
 const HOUR_MS = 3_600_000
+const DAY_MS = 86_400_000
 
-/** Writes a batch of usage events and folds them into the hourly rollups, in one transaction. */
+/** Writes a batch of usage events and folds them into the hourly and daily rollups, in one transaction. */
 export function insertUsageEvents(db: Database, events: readonly UsageEvent[]): void {
   const insert = db.query(
     `INSERT INTO usage_events (at, request_id, inbound_format, requested_model, model, provider, connection_id, api_key_id,
@@ -49,26 +50,46 @@ export function insertUsageEvents(db: Database, events: readonly UsageEvent[]): 
         e.combo ?? null, e.estimated ? 1 : 0, e.listCost ?? null, e.actualCost ?? null,
       )
     }
-    addToHourlyRollups(db, events)
+    addToRollups(db, events)
   })()
 }
 
-/** Adds events to `usage_hourly` (call inside the transaction that inserts them): one upsert per hour and key in the batch. */
-export function addToHourlyRollups(db: Database, events: readonly UsageEvent[]): void {
-  const upsert = db.query(
-    `INSERT INTO usage_hourly (hour, provider, connection_id, model, api_key_id, requests, errors, estimated, unpriced,
-       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, list_cost, actual_cost, latency_ms)
-     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-     ON CONFLICT (hour, provider, connection_id, model, api_key_id) DO UPDATE SET
-       requests = requests + excluded.requests, errors = errors + excluded.errors, estimated = estimated + excluded.estimated,
-       unpriced = unpriced + excluded.unpriced, input_tokens = input_tokens + excluded.input_tokens,
-       output_tokens = output_tokens + excluded.output_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
-       cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
-       list_cost = list_cost + excluded.list_cost, actual_cost = actual_cost + excluded.actual_cost, latency_ms = latency_ms + excluded.latency_ms`,
-  )
-  for (const row of foldHourly(events)) upsert.run(...row)
+const rollupSums = ['requests', 'errors', 'estimated', 'unpriced', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'list_cost', 'actual_cost', 'latency_ms']
+
+/** The upsert that adds one row of sums to a rollup table keyed by its period (`hour` or `day`) and the four keys. */
+function rollupUpsert(table: 'usage_hourly' | 'usage_daily', period: 'hour' | 'day'): string {
+  const keys = [period, 'provider', 'connection_id', 'model', 'api_key_id']
+  const columns = [...keys, ...rollupSums]
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(',')})
+    ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${rollupSums.map((column) => `${column} = ${column} + excluded.${column}`).join(', ')}`
+}
+const hourlyUpsert = rollupUpsert('usage_hourly', 'hour')
+const dailyUpsert = rollupUpsert('usage_daily', 'day')
+
+/**
+ * Adds events to `usage_hourly` and `usage_daily` (call inside the transaction that inserts them): one upsert
+ * per hour and key in the batch, and one per day and key.
+ */
+export function addToRollups(db: Database, events: readonly UsageEvent[]): void {
+  const hourly = foldHourly(events)
+  const upsertHour = db.query(hourlyUpsert)
+  for (const row of hourly) upsertHour.run(...row)
+  const upsertDay = db.query(dailyUpsert)
+  for (const row of foldDaily(hourly)) upsertDay.run(...row)
 }
 
+/** Sums hourly rollup rows per (day, provider, connection, model, key); a batch rarely spans two days. */
+function foldDaily(hourly: readonly (string | number)[][]): (string | number)[][] {
+  const days = new Map<string, (string | number)[]>()
+  for (const row of hourly) {
+    const day = Math.floor((row[0] as number) / DAY_MS) * DAY_MS
+    const key = `${day}\u0000${row.slice(1, 5).join('\u0000')}`
+    const sums = days.get(key)
+    if (!sums) days.set(key, [day, ...row.slice(1)])
+    else for (let column = 5; column < row.length; column++) (sums[column] as number) += row[column] as number
+  }
+  return [...days.values()]
+}
 
 /** Sums a batch per (hour, provider, connection, model, key): the rows `usage_hourly` adds. */
 function foldHourly(events: readonly UsageEvent[]): (string | number)[][] {

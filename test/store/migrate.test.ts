@@ -42,3 +42,20 @@ test('the per-key usage index holds only keyed rows, survives the upgrade with i
   const plan = db.query('EXPLAIN QUERY PLAN SELECT MIN(at) FROM usage_events WHERE at >= ? AND at < ? AND api_key_id = ?').all(0, 1, 7) as { detail: string }[]
   expect(plan.map((row) => row.detail).join(' ')).toContain('usage_events_key_at')
 })
+
+test('the upgrade to daily rollups sums the hours already rolled up into UTC days', () => {
+  const db = openDatabase(':memory:')
+  migrate(db, migrations.slice(0, 5))
+  const hour = 3_600_000
+  const insert = db.query('INSERT INTO usage_hourly (hour, provider, connection_id, model, requests, errors, input_tokens, list_cost) VALUES (?, ?, 1, ?, ?, ?, ?, ?)')
+  insert.run(23 * hour, 'glm', 'glm-5', 3, 1, 30, 0.5)
+  insert.run(24 * hour, 'glm', 'glm-5', 4, 0, 40, 0.25)
+  insert.run(47 * hour, 'glm', 'glm-5', 5, 2, 50, 0.125)
+  insert.run(47 * hour, 'kimi', 'k2', 6, 0, 60, 0)
+  migrate(db)
+  expect(db.query('SELECT day, provider, requests, errors, input_tokens, list_cost FROM usage_daily ORDER BY day, provider').all()).toEqual([
+    { day: 0, provider: 'glm', requests: 3, errors: 1, input_tokens: 30, list_cost: 0.5 },
+    { day: 24 * hour, provider: 'glm', requests: 9, errors: 2, input_tokens: 90, list_cost: 0.375 },
+    { day: 24 * hour, provider: 'kimi', requests: 6, errors: 0, input_tokens: 60, list_cost: 0 },
+  ])
+})

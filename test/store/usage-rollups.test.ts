@@ -8,6 +8,7 @@ import { listRequests, listUsageProviders, usageBreakdown, usageByConnection, us
 import { insertUsageEvents, type UsageEvent } from '../../src/store/usage'
 
 const HOUR = 3_600_000
+const DAY = 24 * HOUR
 
 function event(index: number, overrides: Partial<UsageEvent>): UsageEvent {
   return {
@@ -40,8 +41,8 @@ describe('usage_hourly rollups', () => {
       const mixed = (offset: number) =>
         Array.from({ length: 60 }, (_, i) =>
           event(offset + i, {
-            // Three keys, two hours, errors, estimates, unpriced rows and missing counts all mixed in one batch.
-            at: (i % 2 === 0 ? 10 : 11) * HOUR + i,
+            // Three keys, four hours on two days, errors, estimates, unpriced rows and missing counts all mixed in one batch.
+            at: [10, 11, 34, 35][i % 4] * HOUR + i,
             model: i % 3 === 0 ? 'oa/gpt-4.1-mini' : 'oa/gpt-4.1',
             apiKeyId: i % 5 === 0 ? 7 : null,
             status: i % 7 === 0 ? 429 : 200,
@@ -72,6 +73,22 @@ describe('usage_hourly rollups', () => {
         .all()
       expect(fromRaw.length).toBeGreaterThanOrEqual(8)
       expect(rolled).toEqual(fromRaw)
+      // The days are the sums of their hours.
+      const daysFromHours = db
+        .query(
+          `SELECT (hour / ${DAY}) * ${DAY} AS day, provider, connection_id, model, api_key_id, SUM(requests) AS requests, SUM(errors) AS errors,
+             SUM(estimated) AS estimated, SUM(unpriced) AS unpriced, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
+             ROUND(SUM(list_cost), 9) AS list_cost, SUM(latency_ms) AS latency_ms
+           FROM usage_hourly GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+        )
+        .all()
+      const daily = db
+        .query(
+          `SELECT day, provider, connection_id, model, api_key_id, requests, errors, estimated, unpriced, input_tokens, output_tokens,
+             ROUND(list_cost, 9) AS list_cost, latency_ms FROM usage_daily ORDER BY 1, 2, 3, 4, 5`,
+        )
+        .all()
+      expect(daily).toEqual(daysFromHours)
       checkpoint(db)
       db.close()
     } finally {
@@ -129,7 +146,7 @@ describe('the request log filter', () => {
   })
 })
 
-describe('dashboard aggregates read whole hours from the rollups', () => {
+describe('dashboard aggregates read whole days and hours from the rollups', () => {
   // The raw-row queries the aggregates replaced: the rollups must give the same answers.
   const raw = {
     totals: `SELECT COUNT(*) AS requests, COALESCE(SUM(status >= 400), 0) AS errors, COALESCE(SUM(input_tokens), 0) AS inputTokens,
@@ -185,10 +202,9 @@ describe('dashboard aggregates read whole hours from the rollups', () => {
     }
   })
 
-  test('an hourly series from a whole hour matches the raw rows bucket by bucket', () => {
+  test('a series from a whole hour matches the raw rows bucket by bucket (days from the daily rollups when whole)', () => {
     const db = seeded()
-    for (const bucket of [HOUR, 6 * HOUR, 24 * HOUR]) {
-      const since = 96 * HOUR
+    for (const [bucket, since] of [[HOUR, 96 * HOUR], [6 * HOUR, 96 * HOUR], [24 * HOUR, 96 * HOUR], [24 * HOUR, 98 * HOUR], [48 * HOUR, 96 * HOUR]]) {
       const until = since + 4 * 24 * HOUR
       const series = usageSeries(db, since, until, bucket)
       const want = db.query('SELECT (at - ?1) / ?2 AS slot, COUNT(*) AS requests, SUM(status >= 400) AS errors FROM usage_events WHERE at >= ?1 AND at < ?3 GROUP BY slot').all(since, bucket, until) as { slot: number; requests: number; errors: number }[]
