@@ -145,7 +145,8 @@ export function listUsageEvents(db: Database, query: RequestQuery = {}): Record<
   const where = whereOf(query, true)
   const clauses = [where.sql.replaceAll(' AND ', ' AND e.')]
   const params = [...where.params]
-  if (query.before !== undefined) clauses.push(' AND e.id < ?'), params.push(query.before)
+  // The cursor row's place in (at, id) order: pages follow the time index, as the filters do.
+  if (query.before !== undefined) clauses.push(' AND (e.at, e.id) < (SELECT at, id FROM usage_events WHERE id = ?)'), params.push(query.before)
   if (query.from !== undefined) clauses.push(' AND e.at >= ?'), params.push(query.from)
   if (query.to !== undefined) clauses.push(' AND e.at < ?'), params.push(query.to)
   if (query.outcome === 'error') clauses.push(' AND e.status >= 400')
@@ -153,9 +154,9 @@ export function listUsageEvents(db: Database, query: RequestQuery = {}): Record<
   params.push(Math.max(1, Math.min(query.limit ?? 50, 100_000)))
   return db
     .query(
-      `SELECT e.*, c.name AS connection_name, k.name AS api_key_name FROM usage_events e
+      `SELECT e.*, c.name AS connection_name, k.name AS api_key_name FROM usage_events e${query.outcome === 'error' ? ' INDEXED BY usage_events_errors_at' : ''}
        LEFT JOIN connections c ON c.id = e.connection_id LEFT JOIN api_keys k ON k.id = e.api_key_id
-       WHERE 1 = 1${clauses.join('')} ORDER BY e.id DESC LIMIT ?`,
+       WHERE 1 = 1${clauses.join('')} ORDER BY e.at DESC, e.id DESC LIMIT ?`,
     )
     .all(...params) as Record<string, unknown>[]
 }

@@ -6,6 +6,7 @@ import { checkpoint, openDatabase } from '../../src/store/db'
 import { migrate } from '../../src/store/migrate'
 import { listRequests, listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals } from '../../src/store/dashboard-queries'
 import { insertUsageEvents, type UsageEvent } from '../../src/store/usage'
+import { listUsageEvents } from '../../src/store/usage-queries'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -126,6 +127,32 @@ describe('the request log filter', () => {
     expect(indexed.n).toBe(failed.length)
     const plan = db.query("EXPLAIN QUERY PLAN SELECT id FROM usage_events WHERE status >= 400 ORDER BY at DESC, id DESC LIMIT 50").all() as { detail: string }[]
     expect(plan.map((row) => row.detail).join('; ')).toContain('usage_events_errors_at')
+  })
+
+  test('the requests API pages newest first by time through its filters, each row once, rows recorded out of order included', () => {
+    const db = openDatabase(':memory:')
+    migrate(db)
+    // Batches arrive out of time order, and some rows share a timestamp.
+    const events = Array.from({ length: 90 }, (_, index) =>
+      event(index, { at: 10 * HOUR + ((index * 37) % 90) * 1000 - (index % 9 === 0 ? 1000 : 0), provider: index % 3 ? 'glm' : 'openai', status: index % 4 ? 200 : 500 }),
+    )
+    for (let from = 0; from < events.length; from += 16) insertUsageEvents(db, events.slice(from, from + 16))
+    for (const filter of [{}, { provider: 'glm' }, { outcome: 'error' as const }, { provider: 'openai', outcome: 'ok' as const }]) {
+      const seen: Record<string, unknown>[] = []
+      let before: number | undefined
+      for (;;) {
+        const page = listUsageEvents(db, { ...filter, limit: 7, before })
+        seen.push(...page)
+        if (page.length < 7) break
+        before = page.at(-1)!.id as number
+      }
+      const want = db
+        .query(`SELECT id FROM usage_events WHERE 1 = 1${'provider' in filter ? ` AND provider = '${filter.provider}'` : ''}${'outcome' in filter ? (filter.outcome === 'error' ? ' AND status >= 400' : ' AND status < 400') : ''} ORDER BY at DESC, id DESC`)
+        .all()
+        .map((row) => (row as { id: number }).id)
+      expect(want.length).toBeGreaterThan(7)
+      expect(seen.map((row) => row.id)).toEqual(want)
+    }
   })
 
   test('lists the providers of the hours the log still holds, from the rollups', () => {
