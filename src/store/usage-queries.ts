@@ -26,6 +26,7 @@ export interface UsageFilter {
 }
 
 const HOUR_MS = 3_600_000
+const DAY_MS = 86_400_000
 
 const hourlySums = `COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(errors), 0) AS errors, COALESCE(SUM(estimated), 0) AS estimated,
   COALESCE(SUM(unpriced), 0) AS unpriced, COALESCE(SUM(input_tokens), 0) AS inputTokens, COALESCE(SUM(output_tokens), 0) AS outputTokens,
@@ -70,10 +71,36 @@ export function sumRawUsage(db: Database, from: number, to: number, filter: Usag
   return db.query(`SELECT ${rawSums} FROM usage_events WHERE at >= ? AND at < ?${where.sql}`).get(from, to, ...where.params) as UsageTotals
 }
 
-/** Totals of the hourly rollups whose hour starts in [from, to). */
-export function sumHourlyUsage(db: Database, from: number, to: number, filter: UsageFilter = {}): UsageTotals {
+const rollupColumns = `provider, connection_id, model, api_key_id, requests, errors, estimated, unpriced, input_tokens, output_tokens,
+  cache_read_tokens, cache_write_tokens, reasoning_tokens, list_cost, actual_cost, latency_ms`
+
+/**
+ * The rolled-up hours that start in [from, to), as one SQL source: the UTC days wholly among them from
+ * `usage_daily`, the hours around those from `usage_hourly`. A month then reads about 30 rows per key instead
+ * of 720: over a million requests a 30-day sum took 10 ms and a breakdown 40 ms (a budget re-sums every second).
+ */
+function rolledUpHours(from: number, to: number, filter: UsageFilter): { sql: string; params: SQLQueryBindings[] } {
   const where = whereOf(filter, false)
-  return db.query(`SELECT ${hourlySums} FROM usage_hourly WHERE hour >= ? AND hour < ?${where.sql}`).get(from, to, ...where.params) as UsageTotals
+  const hours = (start: number, end: number) => ({ sql: `SELECT ${rollupColumns} FROM usage_hourly WHERE hour >= ? AND hour < ?${where.sql}`, params: [start, end, ...where.params] })
+  const firstDay = Math.ceil(from / DAY_MS) * DAY_MS
+  // A day is read whole when its last hour starts before `to`.
+  const endDay = Math.floor(Math.ceil(to / HOUR_MS) / 24) * DAY_MS
+  if (firstDay >= endDay) {
+    const all = hours(from, to)
+    return { sql: `(${all.sql})`, params: all.params }
+  }
+  const before = hours(from, firstDay)
+  const after = hours(endDay, to)
+  return {
+    sql: `(SELECT ${rollupColumns} FROM usage_daily WHERE day >= ? AND day < ?${where.sql} UNION ALL ${before.sql} UNION ALL ${after.sql})`,
+    params: [firstDay, endDay, ...where.params, ...before.params, ...after.params],
+  }
+}
+
+/** Totals of the rolled-up hours that start in [from, to) (whole days read from the daily rollups). */
+export function sumHourlyUsage(db: Database, from: number, to: number, filter: UsageFilter = {}): UsageTotals {
+  const source = rolledUpHours(from, to, filter)
+  return db.query(`SELECT ${hourlySums} FROM ${source.sql}`).get(...source.params) as UsageTotals
 }
 
 /**
@@ -117,17 +144,16 @@ const dimensionSql: Record<UsageDimension, { select: string; group: string }> = 
 
 /** Rollup totals in [from, to) grouped by a dimension, largest spend and token use first. */
 export function breakdownUsage(db: Database, from: number, to: number, by: UsageDimension, filter: UsageFilter = {}): (UsageTotals & { id: string | number; name: string | null })[] {
-  const where = whereOf(filter, false)
+  const source = rolledUpHours(from, to, filter)
   const dimension = dimensionSql[by]
   const sums = hourlySums.replaceAll('SUM(', 'SUM(u.')
   return db
     .query(
-      `SELECT ${dimension.select}, ${sums} FROM usage_hourly u
+      `SELECT ${dimension.select}, ${sums} FROM ${source.sql} u
        LEFT JOIN connections c ON c.id = u.connection_id LEFT JOIN api_keys k ON k.id = u.api_key_id
-       WHERE u.hour >= ? AND u.hour < ?${where.sql.replaceAll(' AND ', ' AND u.')} GROUP BY ${dimension.group}
-       ORDER BY actualCost DESC, listCost DESC, inputTokens + outputTokens DESC`,
+       GROUP BY ${dimension.group} ORDER BY actualCost DESC, listCost DESC, inputTokens + outputTokens DESC`,
     )
-    .all(from, to, ...where.params) as (UsageTotals & { id: string | number; name: string | null })[]
+    .all(...source.params) as (UsageTotals & { id: string | number; name: string | null })[]
 }
 
 /** Which recent requests to list: a page before a cursor (a row id), narrowed by filter and status. */

@@ -6,7 +6,7 @@ import { checkpoint, openDatabase } from '../../src/store/db'
 import { migrate } from '../../src/store/migrate'
 import { listRequests, listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals } from '../../src/store/dashboard-queries'
 import { insertUsageEvents, type UsageEvent } from '../../src/store/usage'
-import { listUsageEvents } from '../../src/store/usage-queries'
+import { breakdownUsage, listUsageEvents, sumHourlyUsage } from '../../src/store/usage-queries'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -226,6 +226,26 @@ describe('dashboard aggregates read whole days and hours from the rollups', () =
       const perConnection = db.query('SELECT connection_id AS key, COUNT(*) AS requests, MAX(at) AS lastAt FROM usage_events WHERE at >= ? AND connection_id IS NOT NULL GROUP BY connection_id').all(since) as { key: number; requests: number; lastAt: number }[]
       expect(connections.size).toBe(perConnection.length)
       for (const row of perConnection) expect(connections.get(row.key)).toMatchObject({ requests: row.requests, lastAt: row.lastAt })
+    }
+  })
+
+  test('API sums and breakdowns read whole days from the daily rollups and give what the hours give', () => {
+    const db = seeded()
+    const fromHours = (from: number, to: number, where = '') =>
+      db.query(`SELECT COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(errors), 0) AS errors, COALESCE(SUM(input_tokens), 0) AS inputTokens,
+        COALESCE(SUM(latency_ms), 0) AS latencyMs FROM usage_hourly WHERE hour >= ? AND hour < ?${where}`).get(from, to) as Record<string, number>
+    const edges = [96 * HOUR, 100 * HOUR, 119 * HOUR + 1, 120 * HOUR, 143 * HOUR, 144 * HOUR - 1, 150 * HOUR + 30 * 60_000, 168 * HOUR, 173 * HOUR]
+    for (const from of edges) {
+      for (const to of edges.filter((edge) => edge > from)) {
+        expect(sumHourlyUsage(db, from, to)).toMatchObject(fromHours(from, to))
+        expect(sumHourlyUsage(db, from, to, { provider: 'glm', apiKeyId: 2 })).toMatchObject(fromHours(from, to, " AND provider = 'glm' AND api_key_id = 2"))
+        const byModel = breakdownUsage(db, from, to, 'model')
+        for (const model of ['a/x', 'b/y']) {
+          const want = fromHours(from, to, ` AND model = '${model}'`)
+          // A model row per provider that served it.
+          expect(byModel.filter((row) => row.id === model).reduce((sum, row) => sum + row.requests, 0)).toBe(want.requests)
+        }
+      }
     }
   })
 
