@@ -81,7 +81,6 @@ export interface RequestFilter {
 // The same expression as the partial index usage_events_errors_at (migration 005), so SQLite can use it.
 const isError = 'status >= 400'
 const HOUR_MS = 3_600_000
-
 const DAY_MS = 86_400_000
 
 const rollupColumns = `provider, connection_id, model, api_key_id, requests, errors, input_tokens, output_tokens,

@@ -98,7 +98,7 @@ function rolledUpHours(from: number, to: number, filter: UsageFilter): { sql: st
 }
 
 /** Totals of the rolled-up hours that start in [from, to) (whole days read from the daily rollups). */
-export function sumHourlyUsage(db: Database, from: number, to: number, filter: UsageFilter = {}): UsageTotals {
+export function sumRolledUpUsage(db: Database, from: number, to: number, filter: UsageFilter = {}): UsageTotals {
   const source = rolledUpHours(from, to, filter)
   return db.query(`SELECT ${hourlySums} FROM ${source.sql}`).get(...source.params) as UsageTotals
 }
@@ -111,7 +111,7 @@ export function sumUsage(db: Database, from: number, to: number, filter: UsageFi
   const firstWhole = Math.ceil(from / HOUR_MS) * HOUR_MS
   const lastWhole = Math.floor(to / HOUR_MS) * HOUR_MS
   if (firstWhole >= lastWhole) return sumRawUsage(db, from, to, filter)
-  const totals = sumHourlyUsage(db, firstWhole, lastWhole, filter)
+  const totals = sumRolledUpUsage(db, firstWhole, lastWhole, filter)
   if (from < firstWhole) addTotals(totals, sumRawUsage(db, from, firstWhole, filter))
   if (to > lastWhole) addTotals(totals, sumRawUsage(db, lastWhole, to, filter))
   return totals

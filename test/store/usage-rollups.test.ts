@@ -6,7 +6,7 @@ import { checkpoint, openDatabase } from '../../src/store/db'
 import { migrate } from '../../src/store/migrate'
 import { listRequests, listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals } from '../../src/store/dashboard-queries'
 import { insertUsageEvents, type UsageEvent } from '../../src/store/usage'
-import { breakdownUsage, listUsageEvents, sumHourlyUsage } from '../../src/store/usage-queries'
+import { breakdownUsage, listUsageEvents, sumRolledUpUsage } from '../../src/store/usage-queries'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -237,8 +237,8 @@ describe('dashboard aggregates read whole days and hours from the rollups', () =
     const edges = [96 * HOUR, 100 * HOUR, 119 * HOUR + 1, 120 * HOUR, 143 * HOUR, 144 * HOUR - 1, 150 * HOUR + 30 * 60_000, 168 * HOUR, 173 * HOUR]
     for (const from of edges) {
       for (const to of edges.filter((edge) => edge > from)) {
-        expect(sumHourlyUsage(db, from, to)).toMatchObject(fromHours(from, to))
-        expect(sumHourlyUsage(db, from, to, { provider: 'glm', apiKeyId: 2 })).toMatchObject(fromHours(from, to, " AND provider = 'glm' AND api_key_id = 2"))
+        expect(sumRolledUpUsage(db, from, to)).toMatchObject(fromHours(from, to))
+        expect(sumRolledUpUsage(db, from, to, { provider: 'glm', apiKeyId: 2 })).toMatchObject(fromHours(from, to, " AND provider = 'glm' AND api_key_id = 2"))
         const byModel = breakdownUsage(db, from, to, 'model')
         for (const model of ['a/x', 'b/y']) {
           const want = fromHours(from, to, ` AND model = '${model}'`)

@@ -8,7 +8,7 @@ import { windowBounds } from '../../src/services/usage-windows'
 import { openDatabase, type Database } from '../../src/store/db'
 import { migrate } from '../../src/store/migrate'
 import { insertAttemptEvents, insertUsageEvents, type UsageEvent } from '../../src/store/usage'
-import { breakdownUsage, listUsageEvents, sumHourlyUsage, sumUsage } from '../../src/store/usage-queries'
+import { breakdownUsage, listUsageEvents, sumRolledUpUsage, sumUsage } from '../../src/store/usage-queries'
 
 // A year of heavy use: 500,000 requests (one a minute, around the clock) over 4 connections, 3 models, 2 keys.
 const EVENTS = 500_000
@@ -78,7 +78,7 @@ test('queries over a year of events stay fast', () => {
 })
 
 test('pruning raw events keeps the rollups whole and gives the space back', () => {
-  const before = sumHourlyUsage(db, 0, NOW + 1)
+  const before = sumRolledUpUsage(db, 0, NOW + 1)
   db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
   const sizeBefore = fileSize()
   const result = timed('prune to 30 days + incremental vacuum', () => pruneUsage(db, { usageDays: 30, requestLogDays: 7 }, NOW))
@@ -86,7 +86,7 @@ test('pruning raw events keeps the rollups whole and gives the space back', () =
   expect(left.oldest).toBeGreaterThanOrEqual(NOW - 30 * 86_400_000)
   expect(left.n).toBeLessThan(EVENTS * 0.09)
   expect(result.deleted).toBeGreaterThan(EVENTS * 0.9)
-  expect(sumHourlyUsage(db, 0, NOW + 1)).toEqual(before) // rollups are kept forever
+  expect(sumRolledUpUsage(db, 0, NOW + 1)).toEqual(before) // rollups are kept forever
   const sizeAfter = fileSize()
   timings['file size before (MB)'] = Math.round(sizeBefore / 1e6)
   timings['file size after (MB)'] = Math.round(sizeAfter / 1e6)
