@@ -176,13 +176,38 @@ const requestColumns = `id, at, request_id AS requestId, inbound_format AS inbou
   input_tokens AS inputTokens, output_tokens AS outputTokens, cache_read_tokens AS cacheReadTokens,
   cache_write_tokens AS cacheWriteTokens, latency_ms AS latencyMs, ttfb_ms AS ttfbMs, error`
 
-/** Recorded requests, newest first, filtered; ordered by time so a provider or time filter reads its index in order. */
+/**
+ * Recorded requests, newest first, filtered; ordered by time so a provider or time filter reads its index in order.
+ * A model filter (a substring of the requested or served model) reads only the hours in which a matching name
+ * appears, newest first, and stops once it has enough (unless it looks for failures, which have an index).
+ */
 export function listRequests(db: Database, filter: RequestFilter = {}): RequestRow[] {
+  const limit = filter.limit ?? 50
+  // The failed requests' own index narrows more than the hours do.
+  if (!filter.model || filter.outcome === 'error') return queryRequests(db, filter, limit)
+  const fromHour = filter.since === undefined ? 0 : Math.floor(filter.since / HOUR_MS) * HOUR_MS
+  const hours = db
+    .query('SELECT DISTINCT hour FROM usage_model_hours WHERE model LIKE ? AND hour >= ? ORDER BY hour DESC')
+    .values(`%${filter.model}%`, fromHour) as [number][]
+  const rows: RequestRow[] = []
+  for (const [hour] of hours) {
+    if (rows.length >= limit) break
+    rows.push(...queryRequests(db, filter, limit - rows.length, [hour, hour + HOUR_MS]))
+  }
+  return rows
+}
+
+/** One query of {@link listRequests}, optionally within [window[0], window[1]). */
+function queryRequests(db: Database, filter: RequestFilter, limit: number, window?: [number, number]): RequestRow[] {
   const where: string[] = []
   const values: (string | number)[] = []
   if (filter.since !== undefined) {
     where.push('at >= ?')
     values.push(filter.since)
+  }
+  if (window) {
+    where.push('at >= ? AND at < ?')
+    values.push(...window)
   }
   if (filter.model) {
     where.push('(model LIKE ? OR requested_model LIKE ?)')
@@ -198,7 +223,7 @@ export function listRequests(db: Database, filter: RequestFilter = {}): RequestR
   // otherwise walk that provider's rows looking for the few that failed.
   const source = filter.outcome === 'error' ? 'usage_events INDEXED BY usage_events_errors_at' : 'usage_events'
   const sql = `SELECT ${requestColumns} FROM ${source} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`
-  const rows = db.query(sql).all(...values, filter.limit ?? 50) as (Omit<RequestRow, 'stream'> & { stream: number })[]
+  const rows = db.query(sql).all(...values, limit) as (Omit<RequestRow, 'stream'> & { stream: number })[]
   return rows.map((row) => ({ ...row, stream: row.stream === 1 }))
 }
 

@@ -5,9 +5,10 @@ import usageAccounting from './migrations/003-usage-accounting.sql' with { type:
 import keylessUsageIndex from './migrations/004-keyless-usage-index.sql' with { type: 'text' }
 import errorLogIndex from './migrations/005-error-log-index.sql' with { type: 'text' }
 import dailyUsageRollups from './migrations/006-daily-usage-rollups.sql' with { type: 'text' }
+import modelHours from './migrations/007-model-hours.sql' with { type: 'text' }
 
 /** The ordered schema migrations; index + 1 is the `user_version` each one brings. */
-export const migrations: readonly string[] = [init, attempts, usageAccounting, keylessUsageIndex, errorLogIndex, dailyUsageRollups]
+export const migrations: readonly string[] = [init, attempts, usageAccounting, keylessUsageIndex, errorLogIndex, dailyUsageRollups, modelHours]
 
 /** Applies pending migrations in one transaction keyed on `PRAGMA user_version`. */
 export function migrate(db: Database, list: readonly string[] = migrations): number {

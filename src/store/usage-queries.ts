@@ -216,5 +216,7 @@ export function pruneRawUsage(db: Database, cutoffs: { usage: number; requestLog
       if (changes < limit) break
     }
   }
+  // The model-name index of the hours no raw row is left in (a few rows per hour; not counted).
+  db.query('DELETE FROM usage_model_hours WHERE hour < ?').run(Math.floor(cutoffs.usage / HOUR_MS) * HOUR_MS)
   return deleted
 }

@@ -51,7 +51,30 @@ export function insertUsageEvents(db: Database, events: readonly UsageEvent[]): 
       )
     }
     addToRollups(db, events)
+    addModelHours(db, events)
   })()
+}
+
+/** Notes the hours in which each requested and served model name appears (call inside the inserting transaction). */
+function addModelHours(db: Database, events: readonly UsageEvent[]): void {
+  const seen = new Set<string>()
+  const insert = db.query('INSERT OR IGNORE INTO usage_model_hours (model, hour) VALUES (?, ?)')
+  const note = (name: string | null, hour: number) => {
+    if (name === null) return
+    const key = `${hour}\u0000${name}`
+    if (seen.has(key)) return
+    seen.add(key)
+    insert.run(name, hour)
+  }
+  // Consecutive rows mostly repeat the previous one's names and hour.
+  let last: { hour: number; model: string | null; requestedModel: string | null } | undefined
+  for (const e of events) {
+    const hour = Math.floor(e.at / HOUR_MS) * HOUR_MS
+    if (last && hour === last.hour && e.model === last.model && e.requestedModel === last.requestedModel) continue
+    last = { hour, model: e.model, requestedModel: e.requestedModel }
+    note(e.model, hour)
+    note(e.requestedModel, hour)
+  }
 }
 
 const rollupSums = ['requests', 'errors', 'estimated', 'unpriced', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'list_cost', 'actual_cost', 'latency_ms']

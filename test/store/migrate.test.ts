@@ -59,3 +59,19 @@ test('the upgrade to daily rollups sums the hours already rolled up into UTC day
     { day: 24 * hour, provider: 'kimi', requests: 6, errors: 0, input_tokens: 60, list_cost: 0 },
   ])
 })
+
+test('the upgrade to the model-hour index notes the requested and served names of the stored requests', () => {
+  const db = openDatabase(':memory:')
+  migrate(db, migrations.slice(0, 6))
+  const hour = 3_600_000
+  const insert = db.query('INSERT INTO usage_events (at, request_id, inbound_format, status, requested_model, model) VALUES (?, ?, ?, 200, ?, ?)')
+  insert.run(5 * hour + 10, 'r1', 'openai-chat', 'fast', 'oa/gpt-4.1')
+  insert.run(5 * hour + 20, 'r2', 'openai-chat', 'oa/gpt-4.1', 'oa/gpt-4.1')
+  insert.run(7 * hour, 'r3', 'openai-chat', 'nope/model', null)
+  migrate(db)
+  expect(db.query('SELECT model, hour FROM usage_model_hours ORDER BY hour, model').all()).toEqual([
+    { model: 'fast', hour: 5 * hour },
+    { model: 'oa/gpt-4.1', hour: 5 * hour },
+    { model: 'nope/model', hour: 7 * hour },
+  ])
+})

@@ -129,6 +129,43 @@ describe('the request log filter', () => {
     expect(plan.map((row) => row.detail).join('; ')).toContain('usage_events_errors_at')
   })
 
+  test('the model filter reads only the hours a matching name appears in, and finds what a scan of every row finds', () => {
+    const db = openDatabase(':memory:')
+    migrate(db)
+    let seed = 11
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    const events = Array.from({ length: 2000 }, (_, index) => {
+      const served = random() < 0.02 ? 'kimi/K2-Rare' : ['oa/gpt-4.1', 'glm/glm-5', 'an/claude-sonnet-4-5'][index % 3]
+      return event(index, {
+        at: 100 * HOUR + Math.floor(random() * 48 * HOUR),
+        model: random() < 0.03 ? null : served,
+        requestedModel: random() < 0.05 ? 'fast-combo' : served,
+        provider: ['openai', 'glm', 'anthropic'][index % 3],
+        status: random() < 0.1 ? 502 : 200,
+      })
+    })
+    for (let from = 0; from < events.length; from += 100) insertUsageEvents(db, events.slice(from, from + 100))
+    const scan = (filter: { model: string; provider?: string; outcome?: 'ok' | 'error'; since?: number }, limit: number) =>
+      (db
+        .query(`SELECT request_id AS id FROM usage_events WHERE (model LIKE ?1 OR requested_model LIKE ?1)${filter.provider ? ` AND provider = '${filter.provider}'` : ''}${filter.outcome === 'ok' ? ' AND status < 400' : filter.outcome === 'error' ? ' AND status >= 400' : ''}${filter.since ? ` AND at >= ${filter.since}` : ''} ORDER BY at DESC, id DESC LIMIT ?2`)
+        .all(`%${filter.model}%`, limit) as { id: string }[]).map((row) => row.id)
+    const filters = [
+      { model: 'rare' }, { model: 'K2-RARE' }, { model: 'combo' }, { model: 'gpt' }, { model: 'nothing-like-it' },
+      { model: 'rare', provider: 'glm' }, { model: 'combo', outcome: 'ok' as const }, { model: 'glm', outcome: 'error' as const },
+      { model: 'claude', since: 130 * HOUR + 1234 },
+    ]
+    for (const filter of filters) {
+      for (const limit of [5, 50, 2000]) {
+        expect(listRequests(db, { ...filter, limit }).map((row) => row.requestId)).toEqual(scan(filter, limit))
+      }
+    }
+    expect(scan({ model: 'rare' }, 2000).length).toBeGreaterThan(10)
+    // The names of an hour are noted once per batch, from both columns.
+    const hours = db.query("SELECT COUNT(*) AS n FROM usage_model_hours WHERE model = 'fast-combo'").get() as { n: number }
+    const expected = db.query(`SELECT COUNT(DISTINCT at / ${HOUR}) AS n FROM usage_events WHERE requested_model = 'fast-combo'`).get() as { n: number }
+    expect(hours.n).toBe(expected.n)
+  })
+
   test('the requests API pages newest first by time through its filters, each row once, rows recorded out of order included', () => {
     const db = openDatabase(':memory:')
     migrate(db)

@@ -111,6 +111,10 @@ test('the scheduled prune works in slices: requests are served between them, and
   clearInterval(ticker)
   expect(result.deleted).toBe(20_000 - 3 * 24 * 60)
   expect((local.query('SELECT COUNT(*) AS n FROM usage_events').get() as { n: number }).n).toBe(3 * 24 * 60)
+  // The model filter's hour index keeps exactly the hours that still hold a raw row.
+  const indexedHours = (local.query("SELECT hour FROM usage_model_hours WHERE model = 'oai/gpt-4.1' ORDER BY hour").all() as { hour: number }[]).map((row) => row.hour)
+  const rawHours = (local.query('SELECT DISTINCT (at / 3600000) * 3600000 AS hour FROM usage_events ORDER BY hour').all() as { hour: number }[]).map((row) => row.hour)
+  expect(indexedHours).toEqual(rawHours)
   expect(turns).toBeGreaterThan(5) // the event loop ran while the prune was under way
   expect(result.freedPages).toBeGreaterThan(0)
   expect((local.query('PRAGMA freelist_count').get() as { freelist_count: number }).freelist_count).toBe(0)
