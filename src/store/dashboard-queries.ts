@@ -1,4 +1,5 @@
 import type { Database } from 'bun:sqlite'
+import { collectByHour, hoursWithModel } from './model-hours'
 
 /** Totals over a time window of `usage_events`. */
 export interface UsageTotals {
@@ -185,16 +186,8 @@ export function listRequests(db: Database, filter: RequestFilter = {}): RequestR
   const limit = filter.limit ?? 50
   // The failed requests' own index narrows more than the hours do.
   if (!filter.model || filter.outcome === 'error') return queryRequests(db, filter, limit)
-  const fromHour = filter.since === undefined ? 0 : Math.floor(filter.since / HOUR_MS) * HOUR_MS
-  const hours = db
-    .query('SELECT DISTINCT hour FROM usage_model_hours WHERE model LIKE ? AND hour >= ? ORDER BY hour DESC')
-    .values(`%${filter.model}%`, fromHour) as [number][]
-  const rows: RequestRow[] = []
-  for (const [hour] of hours) {
-    if (rows.length >= limit) break
-    rows.push(...queryRequests(db, filter, limit - rows.length, [hour, hour + HOUR_MS]))
-  }
-  return rows
+  const hours = hoursWithModel(db, { like: `%${filter.model}%` }, filter.since)
+  return collectByHour(hours, limit, (from, to, wanted) => queryRequests(db, filter, wanted, [from, to]))
 }
 
 /** One query of {@link listRequests}, optionally within [window[0], window[1]). */

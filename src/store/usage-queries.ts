@@ -1,4 +1,5 @@
 import type { Database, SQLQueryBindings } from 'bun:sqlite'
+import { collectByHour, hoursWithModel } from './model-hours'
 
 /** Summed usage over some span. Tokens follow the IR: cache tokens are inside input, reasoning inside output. */
 export interface UsageTotals {
@@ -166,8 +167,19 @@ export interface RequestQuery extends UsageFilter {
   outcome?: 'ok' | 'error'
 }
 
-/** Raw usage events newest first, with the connection and key names. */
+/**
+ * Raw usage events newest first, with the connection and key names. A model filter reads only the hours in which
+ * that model appears (unless it looks for failures, which have an index).
+ */
 export function listUsageEvents(db: Database, query: RequestQuery = {}): Record<string, unknown>[] {
+  const limit = Math.max(1, Math.min(query.limit ?? 50, 100_000))
+  if (query.model === undefined || query.outcome === 'error') return queryUsageEvents(db, query, limit)
+  const hours = hoursWithModel(db, { name: query.model }, query.from)
+  return collectByHour(hours, limit, (from, to, wanted) => queryUsageEvents(db, query, wanted, [from, to]))
+}
+
+/** One query of {@link listUsageEvents}, optionally within [window[0], window[1]). */
+function queryUsageEvents(db: Database, query: RequestQuery, limit: number, window?: [number, number]): Record<string, unknown>[] {
   const where = whereOf(query, true)
   const clauses = [where.sql.replaceAll(' AND ', ' AND e.')]
   const params = [...where.params]
@@ -177,7 +189,8 @@ export function listUsageEvents(db: Database, query: RequestQuery = {}): Record<
   if (query.to !== undefined) clauses.push(' AND e.at < ?'), params.push(query.to)
   if (query.outcome === 'error') clauses.push(' AND e.status >= 400')
   if (query.outcome === 'ok') clauses.push(' AND e.status < 400')
-  params.push(Math.max(1, Math.min(query.limit ?? 50, 100_000)))
+  if (window) clauses.push(' AND e.at >= ? AND e.at < ?'), params.push(...window)
+  params.push(limit)
   return db
     .query(
       `SELECT e.*, c.name AS connection_name, k.name AS api_key_name FROM usage_events e${query.outcome === 'error' ? ' INDEXED BY usage_events_errors_at' : ''}

@@ -166,15 +166,24 @@ describe('the request log filter', () => {
     expect(hours.n).toBe(expected.n)
   })
 
-  test('the requests API pages newest first by time through its filters, each row once, rows recorded out of order included', () => {
+  test('the requests API pages newest first by time through its filters (a model one by the hours it appears in), each row once, rows recorded out of order included', () => {
     const db = openDatabase(':memory:')
     migrate(db)
     // Batches arrive out of time order, and some rows share a timestamp.
     const events = Array.from({ length: 90 }, (_, index) =>
-      event(index, { at: 10 * HOUR + ((index * 37) % 90) * 1000 - (index % 9 === 0 ? 1000 : 0), provider: index % 3 ? 'glm' : 'openai', status: index % 4 ? 200 : 500 }),
+      event(index, {
+        // Spread over three hours, so a model filter walks hours.
+        at: 10 * HOUR + ((index * 37) % 90) * 40_000 * 3 - (index % 9 === 0 ? 1000 : 0),
+        provider: index % 3 ? 'glm' : 'openai',
+        status: index % 4 ? 200 : 500,
+        model: index % 5 === 0 ? 'oa/gpt-4.1-mini' : 'oa/gpt-4.1',
+      }),
     )
     for (let from = 0; from < events.length; from += 16) insertUsageEvents(db, events.slice(from, from + 16))
-    for (const filter of [{}, { provider: 'glm' }, { outcome: 'error' as const }, { provider: 'openai', outcome: 'ok' as const }]) {
+    const filters: { provider?: string; outcome?: 'ok' | 'error'; model?: string }[] = [
+      {}, { provider: 'glm' }, { outcome: 'error' }, { provider: 'openai', outcome: 'ok' }, { model: 'oa/gpt-4.1-mini' }, { model: 'oa/gpt-4.1', provider: 'glm' },
+    ]
+    for (const filter of filters) {
       const seen: Record<string, unknown>[] = []
       let before: number | undefined
       for (;;) {
@@ -184,7 +193,7 @@ describe('the request log filter', () => {
         before = page.at(-1)!.id as number
       }
       const want = db
-        .query(`SELECT id FROM usage_events WHERE 1 = 1${'provider' in filter ? ` AND provider = '${filter.provider}'` : ''}${'outcome' in filter ? (filter.outcome === 'error' ? ' AND status >= 400' : ' AND status < 400') : ''} ORDER BY at DESC, id DESC`)
+        .query(`SELECT id FROM usage_events WHERE 1 = 1${filter.provider ? ` AND provider = '${filter.provider}'` : ''}${filter.model ? ` AND model = '${filter.model}'` : ''}${filter.outcome ? (filter.outcome === 'error' ? ' AND status >= 400' : ' AND status < 400') : ''} ORDER BY at DESC, id DESC`)
         .all()
         .map((row) => (row as { id: number }).id)
       expect(want.length).toBeGreaterThan(7)
