@@ -164,6 +164,11 @@ describe('the request log filter', () => {
     const hours = db.query("SELECT COUNT(*) AS n FROM usage_model_hours WHERE model = 'fast-combo'").get() as { n: number }
     const expected = db.query(`SELECT COUNT(DISTINCT at / ${HOUR}) AS n FROM usage_events WHERE requested_model = 'fast-combo'`).get() as { n: number }
     expect(hours.n).toBe(expected.n)
+    // An event built without a name (not through the recorder) is still stored.
+    const bare = { ...event(5000, { at: 200 * HOUR }) } as Partial<UsageEvent>
+    delete bare.requestedModel
+    insertUsageEvents(db, [bare as UsageEvent])
+    expect(db.query('SELECT COUNT(*) AS n FROM usage_events WHERE at = ?').get(200 * HOUR)).toEqual({ n: 1 })
   })
 
   test('the requests API pages newest first by time through its filters (a model one by the hours it appears in), each row once, rows recorded out of order included', () => {
