@@ -220,6 +220,14 @@ function queryRequests(db: Database, filter: RequestFilter, limit: number, windo
   return rows.map((row) => ({ ...row, stream: row.stream === 1 }))
 }
 
+/**
+ * The requested and served model names of the requests the log still holds, for the model filter's suggestions
+ * (from `usage_model_hours`, which keeps the hours that still have raw rows); at most `limit`.
+ */
+export function listLoggedModels(db: Database, limit = 200): string[] {
+  return (db.query('SELECT DISTINCT model FROM usage_model_hours ORDER BY model LIMIT ?').values(limit) as [string][]).map(([model]) => model)
+}
+
 /** The attempts of the given requests, grouped by request id, each in order. */
 export function attemptsFor(db: Database, requestIds: readonly string[]): Map<string, AttemptRow[]> {
   const out = new Map<string, AttemptRow[]>()

@@ -2,7 +2,7 @@ import type { AttemptRow, RequestFilter, RequestRow } from '../../src/store/dash
 import { RequestTable } from '../partials/request-table'
 
 /** The request log: filters, the table with attempt traces, and export links. */
-export function LogsPage(props: { rows: RequestRow[]; attempts: Map<string, AttemptRow[]>; keyNames: Map<number, string>; filter: RequestFilter; providers: string[]; bodiesLogged: boolean }) {
+export function LogsPage(props: { rows: RequestRow[]; attempts: Map<string, AttemptRow[]>; keyNames: Map<number, string>; filter: RequestFilter; providers: string[]; models: string[]; bodiesLogged: boolean }) {
   const { filter } = props
   const query = new URLSearchParams(Object.entries({ model: filter.model ?? '', provider: filter.provider ?? '', outcome: filter.outcome ?? '' }).filter(([, value]) => value !== '')).toString()
   return (
@@ -12,7 +12,12 @@ export function LogsPage(props: { rows: RequestRow[]; attempts: Map<string, Atte
         <form class="filters" method="get" action="/dashboard/logs" hx-get="/dashboard/logs" hx-target="#main" hx-push-url="true" hx-trigger="submit, change">
           <div class="field">
             <label for="log-model">Model</label>
-            <input id="log-model" name="model" value={filter.model} placeholder="contains…" />
+            <input id="log-model" name="model" value={filter.model} placeholder="contains…" list="log-models" />
+            <datalist id="log-models">
+              {props.models.map((model) => (
+                <option value={model} />
+              ))}
+            </datalist>
           </div>
           <div class="field">
             <label for="log-provider">Provider</label>

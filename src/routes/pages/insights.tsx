@@ -6,7 +6,7 @@ import { oauthServiceFor } from '../../oauth'
 import type { AppContext } from '../../services/context'
 import { priceRequest, pricingSnapshot } from '../../services/pricing'
 import { listApiKeys } from '../../store/api-keys'
-import { attemptsFor, listRequests, listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals, type RequestFilter, type RequestRow } from '../../store/dashboard-queries'
+import { attemptsFor, listLoggedModels, listRequests, listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals, type RequestFilter, type RequestRow } from '../../store/dashboard-queries'
 import { connectionViews } from './providers'
 import { renderFragment, renderPage } from './render'
 
@@ -112,6 +112,7 @@ export function insightPages(context: AppContext) {
             keyNames={keyNames()}
             filter={filter}
             providers={listUsageProviders(context.db)}
+            models={listLoggedModels(context.db)}
             bodiesLogged={false}
           />
         ),
