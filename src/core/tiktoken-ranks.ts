@@ -2,15 +2,16 @@
 export type RankEntry = string | number[]
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
-const encoder = new TextEncoder()
 
+/** A token's entry: its text when its bytes are valid UTF-8 (which then decode and encode back exactly), else its bytes. */
 function tokenEntry(bytes: Uint8Array): RankEntry {
-  try {
-    const text = utf8.decode(bytes)
-    // The decoder drops a leading BOM; such a token is kept as bytes so it still encodes exactly.
-    if (encoder.encode(text).byteLength === bytes.byteLength) return text
-  } catch {
-    // not UTF-8: a byte-level token
+  // The decoder drops a leading byte-order mark; such a token is kept as bytes so it still encodes exactly.
+  if (bytes[0] !== 0xef || bytes[1] !== 0xbb || bytes[2] !== 0xbf) {
+    try {
+      return utf8.decode(bytes)
+    } catch {
+      // not UTF-8: a byte-level token
+    }
   }
   return Array.from(bytes)
 }
@@ -23,22 +24,24 @@ function tokenEntry(bytes: Uint8Array): RankEntry {
  */
 export function parseTiktokenRanks(text: string): RankEntry[] {
   const ranks: RankEntry[] = []
-  let start = 0
+  // Each token is decoded into one reused buffer: 200,000 lines would otherwise leave 200,000 small buffers behind.
+  let scratch = Buffer.alloc(256)
   let lineNumber = 0
-  while (start < text.length) {
-    let end = text.indexOf('\n', start)
+  for (let start = 0, end = 0; start < text.length; start = end + 1) {
+    end = text.indexOf('\n', start)
     if (end === -1) end = text.length
     lineNumber++
-    const line = text.slice(start, end)
-    start = end + 1
-    if (line.length === 0) continue
-    const space = line.indexOf(' ')
-    const rank = Number(line.slice(space + 1))
-    if (space <= 0 || !Number.isSafeInteger(rank) || rank < ranks.length) {
+    if (end === start) continue
+    const space = text.indexOf(' ', start)
+    const rank = space === -1 || space >= end ? NaN : Number(text.slice(space + 1, end))
+    if (space <= start || !Number.isSafeInteger(rank) || rank < ranks.length) {
       throw new Error(`tiktoken ranks, line ${lineNumber}: expected "<base64 token> <rank>" with ranks in increasing order`)
     }
+    const token = text.slice(start, space)
+    if (token.length > scratch.length) scratch = Buffer.alloc(token.length)
+    const size = scratch.write(token, 'base64')
     while (ranks.length < rank) ranks.push('')
-    ranks.push(tokenEntry(Buffer.from(line.slice(0, space), 'base64')))
+    ranks.push(tokenEntry(scratch.subarray(0, size)))
   }
   return ranks
 }
