@@ -13,7 +13,7 @@ const ordinaryText = { disallowedSpecial: new Set<string>() }
 let counter: Promise<Counter> | undefined
 
 /**
- * Loads the tokenizer on first use: its tables cost about 90 MB and 230 ms, which most runs never need.
+ * Loads the tokenizer on first use: its tables cost about 90 MB and 190 ms, which most runs never need.
  * The ranks come from the package's plain rank file, embedded as a file: its precompiled JavaScript
  * form would add about 10 MB of source and bytecode to the executable, read on every start.
  */
