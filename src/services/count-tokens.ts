@@ -10,21 +10,51 @@ type Counter = (text: string) => number
 // A prompt may spell a special token (`<|endoftext|>`) as plain text; it is counted as the text it is
 // (tiktoken's encode_ordinary), where the library's default would throw.
 const ordinaryText = { disallowedSpecial: new Set<string>() }
-let counter: Promise<Counter> | undefined
 
 /**
- * Loads the tokenizer on first use: its tables cost about 90 MB and 190 ms, which most runs never need.
- * The ranks come from the package's plain rank file, embedded as a file: its precompiled JavaScript
- * form would add about 10 MB of source and bytecode to the executable, read on every start.
+ * A counter loaded on first use and let go `keepLoadedMs` after its last use (a failed load is tried again on
+ * the next use). `get` returns the loading or loaded counter; `loaded` tells whether one is held.
  */
-function loadCounter(): Promise<Counter> {
-  counter ??= Promise.all([import('gpt-tokenizer/GptEncoding'), Bun.file(o200kRanks).text()]).then(([{ GptEncoding }, text]) => {
-    const ranks = parseTiktokenRanks(text)
-    const encoding = GptEncoding.getEncodingApi('o200k_base', () => ranks)
-    return (text) => encoding.countTokens(text, ordinaryText)
-  })
-  return counter
+export function createLazyCounter(load: () => Promise<Counter>, keepLoadedMs: number) {
+  let counter: Promise<Counter> | undefined
+  let lastUsed = 0
+  let timer: ReturnType<typeof setInterval> | undefined
+  const release = () => {
+    counter = undefined
+    clearInterval(timer)
+    timer = undefined
+  }
+  return {
+    get(): Promise<Counter> {
+      lastUsed = performance.now()
+      if (counter) return counter
+      const loading = load()
+      counter = loading
+      loading.catch(() => {
+        if (counter === loading) release()
+      })
+      timer = setInterval(() => {
+        if (performance.now() - lastUsed >= keepLoadedMs) release()
+      }, Math.max(10, keepLoadedMs / 4))
+      timer.unref?.()
+      return loading
+    },
+    loaded: () => counter !== undefined,
+  }
 }
+
+/**
+ * The o200k tokenizer, loaded on first use: its tables cost about 190 ms to build and hold about 30 MB, which
+ * most runs never need, so a router that stopped counting gives them back after ten minutes. The ranks come from
+ * the package's plain rank file, embedded as a file: its precompiled JavaScript form would add about 10 MB of
+ * source and bytecode to the executable, read on every start.
+ */
+const tokenizer = createLazyCounter(async () => {
+  const [{ GptEncoding }, text] = await Promise.all([import('gpt-tokenizer/GptEncoding'), Bun.file(o200kRanks).text()])
+  const ranks = parseTiktokenRanks(text)
+  const encoding = GptEncoding.getEncodingApi('o200k_base', () => ranks)
+  return (text: string) => encoding.countTokens(text, ordinaryText)
+}, 10 * 60_000)
 
 function partTokens(part: ContentPart, countTokens: Counter): number {
   switch (part.type) {
@@ -54,7 +84,7 @@ function partTokens(part: ContentPart, countTokens: Counter): number {
  * for non-OpenAI models and is reported as such.
  */
 export async function countRequestTokens(request: ChatRequest): Promise<number> {
-  const countTokens = await loadCounter()
+  const countTokens = await tokenizer.get()
   let total = 0
   for (const part of request.system) total += countTokens(part.text)
   for (const message of request.messages) {
