@@ -12,10 +12,10 @@ type Counter = (text: string) => number
 const ordinaryText = { disallowedSpecial: new Set<string>() }
 
 /**
- * A counter loaded on first use and let go `keepLoadedMs` after its last use (a failed load is tried again on
- * the next use). `get` returns the loading or loaded counter; `loaded` tells whether one is held.
+ * A counter loaded on first use and let go `keepLoadedMs` after its last use, then `onRelease` runs (a failed
+ * load is tried again on the next use). `get` returns the loading or loaded counter; `loaded` tells whether one is held.
  */
-export function createLazyCounter(load: () => Promise<Counter>, keepLoadedMs: number) {
+export function createLazyCounter(load: () => Promise<Counter>, keepLoadedMs: number, onRelease: () => void = () => {}) {
   let counter: Promise<Counter> | undefined
   let lastUsed = 0
   let timer: ReturnType<typeof setInterval> | undefined
@@ -34,7 +34,9 @@ export function createLazyCounter(load: () => Promise<Counter>, keepLoadedMs: nu
         if (counter === loading) release()
       })
       timer = setInterval(() => {
-        if (performance.now() - lastUsed >= keepLoadedMs) release()
+        if (performance.now() - lastUsed < keepLoadedMs) return
+        release()
+        onRelease()
       }, Math.max(10, keepLoadedMs / 4))
       timer.unref?.()
       return loading
@@ -44,17 +46,21 @@ export function createLazyCounter(load: () => Promise<Counter>, keepLoadedMs: nu
 }
 
 /**
- * The o200k tokenizer, loaded on first use: its tables cost about 190 ms to build and hold about 30 MB, which
- * most runs never need, so a router that stopped counting gives them back after ten minutes. The ranks come from
- * the package's plain rank file, embedded as a file: its precompiled JavaScript form would add about 10 MB of
- * source and bytecode to the executable, read on every start.
+ * Loads the o200k tokenizer (on first use, through {@link createLazyCounter}): its tables take about 190 ms to
+ * build and hold about 30 MB, which most runs never need, so a router that stopped counting gives them back after
+ * ten minutes. The ranks come from the package's plain rank file, embedded as a file: its precompiled JavaScript
+ * form would add about 10 MB of source and bytecode to the executable, read on every start.
  */
-const tokenizer = createLazyCounter(async () => {
+async function loadTokenizer(): Promise<Counter> {
   const [{ GptEncoding }, text] = await Promise.all([import('gpt-tokenizer/GptEncoding'), Bun.file(o200kRanks).text()])
   const ranks = parseTiktokenRanks(text)
   const encoding = GptEncoding.getEncodingApi('o200k_base', () => ranks)
   return (text: string) => encoding.countTokens(text, ordinaryText)
-}, 10 * 60_000)
+}
+
+// Released, the tables go at the next collection: a router this quiet may have no burst of requests to end (when
+// the idle collection runs), so one runs then.
+const tokenizer = createLazyCounter(loadTokenizer, 10 * 60_000, () => Bun.gc(true))
 
 function partTokens(part: ContentPart, countTokens: Counter): number {
   switch (part.type) {

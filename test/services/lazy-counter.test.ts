@@ -4,10 +4,15 @@ import { createLazyCounter } from '../../src/services/count-tokens'
 // Real timers with wide margins: the counter is kept for 200 ms after its last use, checked every 50 ms.
 test('the tokenizer loads once while in use, lets go once unused, and loads again when asked', async () => {
   let loads = 0
-  const counter = createLazyCounter(async () => {
-    loads++
-    return (text) => text.length
-  }, 200)
+  let releases = 0
+  const counter = createLazyCounter(
+    async () => {
+      loads++
+      return (text) => text.length
+    },
+    200,
+    () => releases++,
+  )
   expect(counter.loaded()).toBe(false)
   expect((await counter.get())('four')).toBe(4)
   for (let step = 0; step < 10; step++) {
@@ -15,8 +20,10 @@ test('the tokenizer loads once while in use, lets go once unused, and loads agai
     await counter.get()
   }
   expect(loads).toBe(1)
+  expect(releases).toBe(0)
   await Bun.sleep(600)
   expect(counter.loaded()).toBe(false)
+  expect(releases).toBe(1)
   expect((await counter.get())('again')).toBe(5)
   expect(loads).toBe(2)
 })
