@@ -59,8 +59,8 @@ async function loadTokenizer(): Promise<Counter> {
 }
 
 // Released, the tables go at the next collection: a router this quiet may have no burst of requests to end (when
-// the idle collection runs), so one runs then.
-const tokenizer = createLazyCounter(loadTokenizer, 10 * 60_000, () => Bun.gc(true))
+// the idle collection runs), so one runs a moment later, on a turn whose stack no longer points at them.
+const tokenizer = createLazyCounter(loadTokenizer, 10 * 60_000, () => setTimeout(() => Bun.gc(true), 1000).unref())
 
 function partTokens(part: ContentPart, countTokens: Counter): number {
   switch (part.type) {
