@@ -1,5 +1,5 @@
 import type { Database } from 'bun:sqlite'
-import { emptyTotals, addTotals, listAttemptsFor, listHourlyTotals, listUsageEvents, type RequestQuery, type UsageFilter, type UsageTotals } from '../store/usage-queries'
+import { emptyTotals, addTotals, listAttemptsFor, listHourlyTotals, listUsageEvents, listUtcDayTotals, type RequestQuery, type UsageFilter, type UsageTotals } from '../store/usage-queries'
 import { localBucketLabel } from './usage-windows'
 
 const HOUR_MS = 3_600_000
@@ -67,7 +67,9 @@ export function buildSeries(db: Database, range: TimeRange, granularity: 'hour' 
     const label = localBucketLabel(Math.max(hour, range.from), granularity, timeZone)
     if (!buckets.has(label)) buckets.set(label, { start: Math.max(hour, range.from), ...emptyTotals() })
   }
-  for (const row of listHourlyTotals(db, firstHour, range.to, filter)) {
+  // In UTC a day or month is made of whole UTC days, so the daily rollups can stand for their hours.
+  const rows = granularity !== 'hour' && timeZone === 'UTC' ? listUtcDayTotals(db, firstHour, range.to, filter) : listHourlyTotals(db, firstHour, range.to, filter)
+  for (const row of rows) {
     const { hour, ...totals } = row
     const label = localBucketLabel(Math.max(hour, range.from), granularity, timeZone)
     const bucket = buckets.get(label) ?? { start: hour, ...emptyTotals() }

@@ -63,8 +63,12 @@ export interface LocalTime {
   second: number
 }
 
-/** Reads an instant's wall-clock time in a time zone, via Intl. */
+/** Reads an instant's wall-clock time in a time zone, via Intl (UTC, the default zone, straight from the date). */
 export function localTime(at: number, timeZone: string): LocalTime {
+  if (timeZone === 'UTC') {
+    const date = new Date(at)
+    return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: date.getUTCHours(), minute: date.getUTCMinutes(), second: date.getUTCSeconds() }
+  }
   const fields: Record<string, number> = {}
   for (const part of formatterFor(timeZone).formatToParts(at)) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value)

@@ -47,9 +47,11 @@ export function emptyTotals(): UsageTotals {
   return { requests: 0, errors: 0, estimated: 0, unpriced: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, listCost: 0, actualCost: 0, latencyMs: 0 }
 }
 
-/** Adds `more` into `into` and returns it. */
-export function addTotals(into: UsageTotals, more: UsageTotals): UsageTotals {
-  for (const field of Object.keys(into) as (keyof UsageTotals)[]) into[field] += more[field]
+const totalsFields = Object.keys(emptyTotals()) as (keyof UsageTotals)[]
+
+/** Adds the totals of `more` into `into` (other fields of `into`, like a bucket's start, are left alone) and returns it. */
+export function addTotals<T extends UsageTotals>(into: T, more: UsageTotals): T {
+  for (const field of totalsFields) into[field] += more[field]
   return into
 }
 
@@ -131,6 +133,22 @@ export function listHourlyTotals(db: Database, from: number, to: number, filter:
   return db
     .query(`SELECT hour, ${hourlySums} FROM usage_hourly WHERE hour >= ? AND hour < ?${where.sql} GROUP BY hour ORDER BY hour`)
     .all(from, to, ...where.params) as (UsageTotals & { hour: number })[]
+}
+
+/**
+ * Totals of the rolled-up hours in [from, to), oldest first, a row per UTC day for the days wholly among them
+ * (keyed by the day's first hour) and per hour around those: a UTC series by day or month over a year then reads
+ * 365 rows per key instead of 8,760.
+ */
+export function listUtcDayTotals(db: Database, from: number, to: number, filter: UsageFilter = {}): (UsageTotals & { hour: number })[] {
+  const firstDay = Math.ceil(from / DAY_MS) * DAY_MS
+  const endDay = Math.floor(Math.ceil(to / HOUR_MS) / 24) * DAY_MS
+  if (firstDay >= endDay) return listHourlyTotals(db, from, to, filter)
+  const where = whereOf(filter, false)
+  const days = db
+    .query(`SELECT day AS hour, ${hourlySums} FROM usage_daily WHERE day >= ? AND day < ?${where.sql} GROUP BY day ORDER BY day`)
+    .all(firstDay, endDay, ...where.params) as (UsageTotals & { hour: number })[]
+  return [...listHourlyTotals(db, from, firstDay, filter), ...days, ...listHourlyTotals(db, endDay, to, filter)]
 }
 
 /** A dimension usage can be broken down by. */

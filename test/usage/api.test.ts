@@ -41,6 +41,11 @@ describe('query API', () => {
     expect(series.series.length).toBeGreaterThanOrEqual(24)
     expect(series.series.reduce((sum: number, bucket: { requests: number }) => sum + bucket.requests, 0)).toBe(3)
     expect(series.series.at(-1).label).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:00$/)
+    // Every bucket says when it starts, those with traffic too.
+    for (const bucket of series.series) expect(bucket.start).toBeNumber()
+    const busy = series.series.filter((bucket: { requests: number }) => bucket.requests > 0)
+    expect(busy.length).toBeGreaterThan(0)
+    for (const bucket of busy) expect(bucket.start % 3_600_000 === 0 || bucket.start === series.from).toBe(true)
     expect((await env.get('/api/usage/series?granularity=week')).status).toBe(400)
     expect((await env.get('/api/usage/series?tz=Mars/Olympus')).status).toBe(400)
 

@@ -68,6 +68,16 @@ test('queries over a year of events stay fast', () => {
   const series = timed('daily series over a year in Asia/Kolkata', () => buildSeries(db, { from: START, to: NOW }, 'day', 'Asia/Kolkata'))
   expect(series.length).toBe(366) // the local days touched by a UTC year in UTC+5:30
   expect(series.reduce((sum, day) => sum + day.requests, 0)).toBe(EVENTS)
+  // In UTC, days and months read the daily rollups: the same series as a UTC+0 zone read hour by hour gives.
+  for (const granularity of ['day', 'month'] as const) {
+    const range = { from: START + 5 * 3_600_000 + 1234, to: NOW - 7 * 3_600_000 - 99 }
+    const utc = timed(`${granularity} series over a year in UTC`, () => buildSeries(db, range, granularity, 'UTC'))
+    // Costs are sums of floats, added in another order: equal to the cent's billionth.
+    const rounded = (series: ReturnType<typeof buildSeries>) =>
+      series.map((bucket) => ({ ...bucket, listCost: Math.round(bucket.listCost * 1e9), actualCost: Math.round(bucket.actualCost * 1e9) }))
+    expect(rounded(utc)).toEqual(rounded(buildSeries(db, range, granularity, 'Etc/GMT')))
+    expect(utc.length).toBeGreaterThan(granularity === 'day' ? 360 : 11)
+  }
   const models = timed('breakdown by model over a year', () => breakdownUsage(db, START, NOW + 1, 'model'))
   expect(models).toHaveLength(3)
   const page = timed('recent requests page', () => listUsageEvents(db, { limit: 50 }))

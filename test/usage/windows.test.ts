@@ -1,11 +1,21 @@
 import { describe, expect, test } from 'bun:test'
-import { localBucketLabel, windowBounds, zonedTimeToInstant, type ResetRule } from '../../src/services/usage-windows'
+import { localBucketLabel, localTime, windowBounds, zonedTimeToInstant, type ResetRule } from '../../src/services/usage-windows'
 
 const at = (iso: string) => Date.parse(iso)
 const iso = (ms: number) => new Date(ms).toISOString()
 const span = (bounds: { start: number; end: number }) => [iso(bounds.start), iso(bounds.end)]
 const newYork: ResetRule = { timeZone: 'America/New_York', resetHour: 0, weekStartsOn: 1, monthResetDay: 1 }
 const kolkata: ResetRule = { timeZone: 'Asia/Kolkata', resetHour: 0, weekStartsOn: 1, monthResetDay: 1 }
+
+test('UTC, read straight from the date, gives the wall clock Intl gives for a UTC+0 zone', () => {
+  let seed = 3
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+  for (let index = 0; index < 500; index++) {
+    const instant = Math.floor(random() * 4_102_444_800_000) // 1970 to 2100
+    expect(localTime(instant, 'UTC')).toEqual(localTime(instant, 'Etc/GMT'))
+  }
+  expect(localBucketLabel(at('2026-12-31T23:59:59.999Z'), 'hour', 'UTC')).toBe('2026-12-31T23:00')
+})
 
 describe('local wall-clock times across DST', () => {
   test('a time skipped by spring-forward resolves to just after the jump; a repeated one to its first occurrence', () => {
