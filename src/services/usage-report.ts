@@ -59,19 +59,26 @@ export function describeTotals(totals: UsageTotals) {
  * an hour of rollups lands in the local bucket where it starts.
  */
 export function buildSeries(db: Database, range: TimeRange, granularity: 'hour' | 'day' | 'month', timeZone: string, filter: UsageFilter = {}) {
-  const firstHour = Math.floor(range.from / HOUR_MS) * HOUR_MS
-  const buckets = new Map<string, UsageTotals & { start: number }>()
   // Walking every hour is cheap (8,760 a year) and gets DST-length days right without calendar arithmetic.
   const maxHours = 24 * 366 * 3
-  for (let hour = firstHour, count = 0; hour < range.to && count < maxHours; hour += HOUR_MS, count++) {
-    const label = localBucketLabel(Math.max(hour, range.from), granularity, timeZone)
-    if (!buckets.has(label)) buckets.set(label, { start: Math.max(hour, range.from), ...emptyTotals() })
+  // A longer range (`period=all` starts in 1970) starts at the oldest rolled-up hour, and keeps the newest
+  // three years when that is still too long.
+  let from = range.from
+  if (range.to - from > maxHours * HOUR_MS) {
+    const oldest = (db.query('SELECT MIN(hour) AS hour FROM usage_hourly').get() as { hour: number | null }).hour
+    from = Math.max(from, oldest ?? range.to - HOUR_MS, range.to - maxHours * HOUR_MS)
+  }
+  const firstHour = Math.floor(from / HOUR_MS) * HOUR_MS
+  const buckets = new Map<string, UsageTotals & { start: number }>()
+  for (let hour = firstHour; hour < range.to; hour += HOUR_MS) {
+    const label = localBucketLabel(Math.max(hour, from), granularity, timeZone)
+    if (!buckets.has(label)) buckets.set(label, { start: Math.max(hour, from), ...emptyTotals() })
   }
   // In UTC a day or month is made of whole UTC days, so the daily rollups can stand for their hours.
   const rows = granularity !== 'hour' && timeZone === 'UTC' ? listUtcDayTotals(db, firstHour, range.to, filter) : listHourlyTotals(db, firstHour, range.to, filter)
   for (const row of rows) {
     const { hour, ...totals } = row
-    const label = localBucketLabel(Math.max(hour, range.from), granularity, timeZone)
+    const label = localBucketLabel(Math.max(hour, from), granularity, timeZone)
     const bucket = buckets.get(label) ?? { start: hour, ...emptyTotals() }
     addTotals(bucket, totals)
     buckets.set(label, bucket)

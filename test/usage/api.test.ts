@@ -46,6 +46,10 @@ describe('query API', () => {
     const busy = series.series.filter((bucket: { requests: number }) => bucket.requests > 0)
     expect(busy.length).toBeGreaterThan(0)
     for (const bucket of busy) expect(bucket.start % 3_600_000 === 0 || bucket.start === series.from).toBe(true)
+    // `period=all` starts at the first hour with usage, not in 1970 (three years of empty hours, then the data).
+    const all = await (await env.get('/api/usage/series?granularity=hour&period=all')).json()
+    expect(all.series.length).toBeLessThan(3)
+    expect(all.series.reduce((sum: number, bucket: { requests: number }) => sum + bucket.requests, 0)).toBe(3)
     expect((await env.get('/api/usage/series?granularity=week')).status).toBe(400)
     expect((await env.get('/api/usage/series?tz=Mars/Olympus')).status).toBe(400)
 
