@@ -25,6 +25,15 @@ const budgetsInput = z.object({ budgets: settingsSchema.shape.budgets.unwrap() }
 const dimensions: readonly UsageDimension[] = ['provider', 'model', 'connection', 'key']
 
 /** Runs a handler that reads query parameters; a bad parameter becomes a 400 naming it. */
+/** A query parameter that must be a whole number of at least 1 when given (a row id, a page size). */
+function positiveInteger(query: Query, name: string): number | undefined {
+  const value = query[name]
+  if (value === undefined || value === '') return undefined
+  const number = Number(value)
+  if (!Number.isSafeInteger(number) || number < 1) throw new Error(`"${name}" must be a whole number of at least 1`)
+  return number
+}
+
 function withQuery<T>(handler: () => T): T | Response {
   try {
     return handler()
@@ -79,8 +88,8 @@ export function usageApiRoutes(context: AppContext) {
     )
     .get('/usage/requests', ({ query }) =>
       withQuery(() => {
-        const limit = Math.min(Math.max(Number(query.limit ?? 50) || 50, 1), 500)
-        const before = query.before ? Number(query.before) : undefined
+        const limit = Math.min(positiveInteger(query, 'limit') ?? 50, 500)
+        const before = positiveInteger(query, 'before')
         const outcome = query.outcome === 'ok' || query.outcome === 'error' ? query.outcome : undefined
         return listRecentRequests(context.db, { ...readFilter(query), limit, before, outcome })
       }),
@@ -103,7 +112,7 @@ export function usageApiRoutes(context: AppContext) {
           if (format === 'json') return download(JSON.stringify(rows), 'application/json', `modelmux-usage-hourly-${stamp}.json`)
           return download(toCsv(rows, Object.keys(rows[0] ?? { hour: 0 })), 'text/csv; charset=utf-8', `modelmux-usage-hourly-${stamp}.csv`)
         }
-        const rows = listUsageEvents(context.db, { ...readFilter(query), from: range.from, to: range.to, limit: Number(query.limit ?? 100_000) }).reverse()
+        const rows = listUsageEvents(context.db, { ...readFilter(query), from: range.from, to: range.to, limit: positiveInteger(query, 'limit') ?? 100_000 }).reverse()
         if (format === 'json') return download(JSON.stringify(rows), 'application/json', `modelmux-usage-${stamp}.json`)
         return download(toCsv(rows, usageExportColumns), 'text/csv; charset=utf-8', `modelmux-usage-${stamp}.csv`)
       }),
@@ -149,19 +158,21 @@ export function usageApiRoutes(context: AppContext) {
       clearBudgetCache(context.db)
       return { budgets: listBudgetStatus(context), settings: parsed.data.budgets }
     })
-    .get('/logs', ({ query }) => ({
-      enabled: isRequestLoggingEnabled(context),
-      logs: listRequestLogs(context.db, {
-        limit: Math.min(Number(query.limit ?? 50) || 50, 500),
-        before: query.before ? Number(query.before) : undefined,
-        requestId: query.requestId,
-        withBodies: false,
-      }),
-    }))
+    .get('/logs', ({ query }) =>
+      withQuery(() => ({
+        enabled: isRequestLoggingEnabled(context),
+        logs: listRequestLogs(context.db, {
+          limit: Math.min(positiveInteger(query, 'limit') ?? 50, 500),
+          before: positiveInteger(query, 'before'),
+          requestId: query.requestId,
+          withBodies: false,
+        }),
+      })),
+    )
     .get('/logs/export', ({ query }) =>
       withQuery(() => {
         const range = readRange(query, context.now(), 'all')
-        const logs = listRequestLogs(context.db, { from: range.from, to: range.to, limit: Number(query.limit ?? 10_000) }).reverse()
+        const logs = listRequestLogs(context.db, { from: range.from, to: range.to, limit: positiveInteger(query, 'limit') ?? 10_000 }).reverse()
         const stamp = new Date(context.now()).toISOString().slice(0, 10)
         if (query.format === 'ndjson') return download(logs.map((log) => JSON.stringify(log)).join('\n') + '\n', 'application/x-ndjson', `modelmux-logs-${stamp}.ndjson`)
         return download(JSON.stringify(logs), 'application/json', `modelmux-logs-${stamp}.json`)

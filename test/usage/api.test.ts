@@ -67,6 +67,13 @@ describe('query API', () => {
     const older = await (await env.get(`/api/usage/requests?limit=2&before=${recent.nextBefore}`)).json()
     expect(older.requests).toHaveLength(1)
     expect(older.nextBefore).toBeNull()
+    // A cursor or page size that is not a whole number is an error, not an empty page.
+    for (const query of ['before=abc', 'before=-3', 'limit=abc', 'limit=0', 'limit=2.5']) {
+      const bad = await env.get(`/api/usage/requests?${query}`)
+      expect(bad.status).toBe(400)
+      expect((await bad.json()).error).toMatch(/must be a whole number/)
+    }
+    for (const path of ['/api/usage/export?limit=abc', '/api/logs?before=x', '/api/logs/export?limit=-1']) expect((await env.get(path)).status).toBe(400)
     const one = await (await env.get(`/api/usage/requests/${recent.requests[1].request_id}`)).json()
     expect(one.attempts).toHaveLength(1)
     expect((await env.get('/api/usage/requests/nope')).status).toBe(404)
