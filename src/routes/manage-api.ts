@@ -26,11 +26,14 @@ import { jsonError, readJson } from './json'
 
 const invalid = (errors: FieldErrors) => jsonError(400, Object.entries(errors).map(([field, message]) => `${field}: ${message}`).join('; '), errors)
 
-/** A JSON object body; anything else reads as an empty object (the field checks then report what is missing). */
-async function readObject(request: Request): Promise<Record<string, unknown>> {
+/** A JSON object body (its field checks then report what is missing or wrong); undefined for anything else. */
+async function readObject(request: Request): Promise<Record<string, unknown> | undefined> {
   const value = await readJson(request)
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
 }
+
+// Malformed JSON, or an array or a number, changes nothing: a PATCH of it must not answer ok.
+const notAnObject = () => jsonError(400, 'the body must be a JSON object')
 
 /** An uploaded file: the `file` field of a multipart form, else the raw body (undefined when empty). */
 export async function readUpload(request: Request): Promise<Uint8Array | undefined> {
@@ -54,11 +57,15 @@ const toolEnv = () => ({ home: process.env.HOME || homedir(), path: process.env.
 export function manageApiRoutes(context: AppContext) {
   return new Elysia({ name: 'routes/manage-api' })
     .post('/providers', async ({ request }) => {
-      const result = createConnection(context, await readObject(request))
+      const body = await readObject(request)
+      if (!body) return notAnObject()
+      const result = createConnection(context, body)
       return result.ok ? { ok: true, id: result.value } : invalid(result.errors)
     })
     .put('/providers/:id', async ({ params, request }) => {
-      const result = updateConnection(context, Number(params.id), await readObject(request))
+      const body = await readObject(request)
+      if (!body) return notAnObject()
+      const result = updateConnection(context, Number(params.id), body)
       if (!result) return jsonError(404, 'no such connection')
       return result.ok ? { ok: true, id: result.value } : invalid(result.errors)
     })
@@ -66,6 +73,7 @@ export function manageApiRoutes(context: AppContext) {
       const id = Number(params.id)
       if (!context.registry.connections.some(({ connection }) => connection.id === id)) return jsonError(404, 'no such connection')
       const body = await readObject(request)
+      if (!body) return notAnObject()
       if (body.enabled !== undefined && typeof body.enabled !== 'boolean') return invalid({ enabled: 'must be true or false' })
       if (body.priority !== undefined && !(Number.isInteger(body.priority) && (body.priority as number) >= 0)) return invalid({ priority: 'must be a whole number ≥ 0' })
       if (typeof body.enabled === 'boolean') toggleConnection(context, id, body.enabled)
@@ -79,11 +87,13 @@ export function manageApiRoutes(context: AppContext) {
     .get('/combos', () => ({ combos: listCombos(context.db) }))
     .post('/combos', async ({ request }) => {
       const body = await readObject(request)
+      if (!body) return notAnObject()
       const result = saveCombo(context, { name: body.name, models: body.models })
       return result.ok ? { ok: true, name: result.value } : invalid(result.errors)
     })
     .put('/combos/:id', async ({ params, request }) => {
       const body = await readObject(request)
+      if (!body) return notAnObject()
       const result = saveCombo(context, { id: Number(params.id), name: body.name, models: body.models })
       return result.ok ? { ok: true, name: result.value } : invalid(result.errors)
     })
@@ -91,18 +101,21 @@ export function manageApiRoutes(context: AppContext) {
     .get('/aliases', () => ({ aliases: listAliases(context.db) }))
     .post('/aliases', async ({ request }) => {
       const body = await readObject(request)
+      if (!body) return notAnObject()
       const result = saveAlias(context, { name: body.name, target: body.target })
       return result.ok ? { ok: true } : invalid(result.errors)
     })
     .delete('/aliases/:name', ({ params }) => (removeAlias(context, params.name) ? { ok: true } : jsonError(404, 'no such alias')))
     .get('/settings', () => ({ settings: readSettings(context), effective: { timeouts: context.registry.timeouts, maxBodyBytes: context.registry.maxBodyBytes } }))
     .patch('/settings', async ({ request }) => {
-      const body = (await readObject(request)) as Settings
+      const body = (await readObject(request)) as Settings | undefined
+      if (!body) return notAnObject()
       const result = patchSettings(context, (settings) => ({ ...settings, ...body }))
       return result.ok ? { ok: true, settings: result.value } : invalid(result.errors)
     })
     .post('/settings/password', async ({ request }) => {
       const body = await readObject(request)
+      if (!body) return notAnObject()
       const result = await changePassword(context, { current: body.currentPassword, next: body.newPassword, confirm: body.newPassword })
       return result.ok ? { ok: true } : invalid(result.errors)
     })
@@ -126,6 +139,7 @@ export function manageApiRoutes(context: AppContext) {
     .post('/cli-tools/:id', async ({ params, request }) => {
       if (!isCliToolId(params.id)) return jsonError(404, 'no such tool')
       const body = await readObject(request)
+      if (!body) return notAnObject()
       const errors: FieldErrors = {}
       if (typeof body.model !== 'string' || !body.model.trim()) errors.model = 'required'
       if (typeof body.apiKey !== 'string' || !body.apiKey.trim()) errors.apiKey = 'required'

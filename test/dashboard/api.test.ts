@@ -50,6 +50,24 @@ describe('management API', () => {
     expect(modelmux.server.context.registry.combos.size + modelmux.server.context.registry.aliases.size).toBe(0)
   })
 
+  test('a body that is not a JSON object is a 400 that says so, and changes nothing', async () => {
+    await using modelmux = await startTestServer({ connections: [vllm] })
+    const cookie = await signIn(modelmux.url)
+    const api = client(modelmux.url, cookie)
+    const id = modelmux.server.context.registry.connections[0].connection.id
+    const settingsBefore = await (await api.json('GET', '/api/settings')).json()
+    const send = (method: string, path: string, body: string) => fetch(modelmux.url + path, { method, headers: { cookie, 'content-type': 'application/json' }, body })
+    for (const body of ['{"enabled": fal', '[{"enabled": false}]', '7', 'null', '']) {
+      for (const [method, path] of [['PATCH', `/api/providers/${id}`], ['PATCH', '/api/settings'], ['POST', '/api/providers'], ['PUT', `/api/providers/${id}`], ['POST', '/api/combos'], ['POST', '/api/aliases'], ['POST', '/api/settings/password']]) {
+        const response = await send(method, path, body)
+        expect([method, path, body, response.status]).toEqual([method, path, body, 400])
+        expect((await response.json()).error).toBe('the body must be a JSON object')
+      }
+    }
+    expect(await (await api.json('GET', '/api/settings')).json()).toEqual(settingsBefore)
+    expect(modelmux.server.context.registry.connections[0].connection.enabled).toBe(true)
+  })
+
   test('the database backup is a consistent SQLite copy', async () => {
     await using modelmux = await startTestServer({ connections: [vllm] })
     const api = client(modelmux.url, await signIn(modelmux.url))
