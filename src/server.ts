@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { createApp } from './app'
 import { ensureDataDir, loadOrCreateSecret } from './config/data-dir'
-import type { RuntimeConfig } from './config/env'
+import { ConfigError, type RuntimeConfig } from './config/env'
 import { loadConfigFile, type ConfigFile } from './config/file'
 import { applyConfig } from './services/apply-config'
 import type { AppContext } from './services/context'
@@ -20,13 +20,34 @@ import { VERSION } from './version'
 /** The data directory's files: database and generated secrets. */
 export const dataFiles = { database: 'modelmux.db', encryptionKey: 'encryption.key', jwtSecret: 'jwt.secret' }
 
+/** Runs a start-up step; its failure (a file system or database error) becomes one line naming `what`. */
+function startupStep<T>(what: string, step: () => T): T {
+  try {
+    return step()
+  } catch (error) {
+    throw new ConfigError(`${what}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
 /** Opens the store in the data dir: creates the dir (0700) and secrets (0600) on first start, migrates the schema. */
 export function openStore(runtime: RuntimeConfig): { db: Database; encryptionKey: Buffer; jwtSecret: string } {
-  ensureDataDir(runtime.dataDir)
-  const encryptionKey = runtime.encryptionKey ?? loadOrCreateSecret(runtime.dataDir, dataFiles.encryptionKey)
-  const jwtSecret = runtime.jwtSecret ?? loadOrCreateSecret(runtime.dataDir, dataFiles.jwtSecret).toString('base64')
-  const db = openDatabase(join(runtime.dataDir, dataFiles.database))
-  migrate(db)
+  const { encryptionKey, jwtSecret } = startupStep(`data dir ${runtime.dataDir}`, () => {
+    ensureDataDir(runtime.dataDir)
+    return {
+      encryptionKey: runtime.encryptionKey ?? loadOrCreateSecret(runtime.dataDir, dataFiles.encryptionKey),
+      jwtSecret: runtime.jwtSecret ?? loadOrCreateSecret(runtime.dataDir, dataFiles.jwtSecret).toString('base64'),
+    }
+  })
+  const path = join(runtime.dataDir, dataFiles.database)
+  const db = startupStep(`database ${path}`, () => openDatabase(path))
+  startupStep(`database ${path}`, () => {
+    try {
+      migrate(db)
+    } catch (error) {
+      db.close()
+      throw error
+    }
+  })
   return { db, encryptionKey, jwtSecret }
 }
 
@@ -84,27 +105,37 @@ export async function startServer(
   const retention = startUsageRetention(context)
   const app = createApp(context)
   const stopOAuth = oauthServiceFor(context).startScheduler()
-  app.listen({
-    port: runtime.port,
-    hostname: runtime.hostname,
-    // Long non-streaming generations keep a connection quiet for minutes; upstream timeouts guard instead.
-    idleTimeout: 0,
-    maxRequestBodySize: Math.max(context.registry.maxBodyBytes * 2, 64 * 1024 * 1024),
-  })
-  const server = app.server!
   const host = runtime.hostname.includes(':') ? `[${runtime.hostname}]` : runtime.hostname
+  const stopJobs = async () => {
+    idle.stop()
+    stopOAuth()
+    retention.stop()
+    await usage.close()
+    db.close()
+  }
+  try {
+    app.listen({
+      port: runtime.port,
+      hostname: runtime.hostname,
+      // A second modelmux on a port in use must fail, not share it unseen (Elysia asks for SO_REUSEPORT).
+      reusePort: false,
+      // Long non-streaming generations keep a connection quiet for minutes; upstream timeouts guard instead.
+      idleTimeout: 0,
+      maxRequestBodySize: Math.max(context.registry.maxBodyBytes * 2, 64 * 1024 * 1024),
+    })
+  } catch (error) {
+    await stopJobs()
+    throw new ConfigError(`cannot listen on ${host}:${runtime.port}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  const server = app.server!
   return {
     url: `http://${host}:${server.port}`,
     port: server.port!,
     context,
     generatedPassword,
     async stop() {
-      idle.stop()
-      stopOAuth()
       await app.stop(true)
-      retention.stop()
-      await usage.close()
-      db.close()
+      await stopJobs()
     },
   }
 }

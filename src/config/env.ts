@@ -42,7 +42,7 @@ export interface RuntimeConfig {
   configFile?: string
 }
 
-/** Thrown for a bad env value or flag; its message is the one line printed before exiting. */
+/** Thrown for a bad env value or flag, or a start-up that cannot go on (data dir, database, port); its message is the one line printed before exiting. */
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pkg from '../../package.json'
@@ -35,6 +35,31 @@ describe('command line', () => {
     expect(badPort.stderr.trim().split('\n')).toHaveLength(1)
     expect(badPort.stderr).toContain('PORT:')
   })
+
+  test('a port in use, a data dir that cannot be made or a corrupt database stop start-up with one line, and touch nothing', async () => {
+    using dir = tempDir()
+    // A second modelmux on a port in use must not share it silently (Elysia's default is SO_REUSEPORT).
+    await using first = await spawnServer({ DATA_DIR: join(dir, 'first'), INITIAL_PASSWORD: 'first-password-1' })
+    const port = new URL(first.url).port
+    const second = await run([], { DATA_DIR: join(dir, 'second'), PORT: port, INITIAL_PASSWORD: 'second-password-1' })
+    expect(second.code).toBe(2)
+    expect(second.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^modelmux: cannot listen on 127\\.0\\.0\\.1:${port}: .*in use`))])
+    expect((await fetch(`${first.url}/v1/models`)).status).toBe(200)
+
+    writeFileSync(join(dir, 'a-file'), 'not a directory')
+    const notADirectory = await run([], { DATA_DIR: join(dir, 'a-file', 'data'), PORT: '0', INITIAL_PASSWORD: 'some-password-1' })
+    expect(notADirectory.code).toBe(2)
+    expect(notADirectory.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^modelmux: data dir .*a-file\/data: .*(ENOTDIR|not a directory)/i)])
+
+    const corrupt = join(dir, 'corrupt')
+    mkdirSync(corrupt)
+    const garbage = 'this is not a database, but it is somebody\'s file'.repeat(200)
+    writeFileSync(join(corrupt, 'modelmux.db'), garbage)
+    const broken = await run([], { DATA_DIR: corrupt, PORT: '0', INITIAL_PASSWORD: 'some-password-1' })
+    expect(broken.code).toBe(2)
+    expect(broken.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^modelmux: database .*modelmux\.db: .*not a database/)])
+    expect(readFileSync(join(corrupt, 'modelmux.db'), 'utf8')).toBe(garbage)
+  }, 30_000)
 
   test('first start prints a random password exactly once; keys create and password reset work', async () => {
     using dir = tempDir()
