@@ -24,7 +24,6 @@ const pricesInput = z.union([priceInput, z.object({ prices: z.array(priceInput).
 const budgetsInput = z.object({ budgets: settingsSchema.shape.budgets.unwrap() }).strict()
 const dimensions: readonly UsageDimension[] = ['provider', 'model', 'connection', 'key']
 
-/** Runs a handler that reads query parameters; a bad parameter becomes a 400 naming it. */
 /** A query parameter that must be a whole number of at least 1 when given (a row id, a page size). */
 function positiveInteger(query: Query, name: string): number | undefined {
   const value = query[name]
@@ -34,6 +33,7 @@ function positiveInteger(query: Query, name: string): number | undefined {
   return number
 }
 
+/** Runs a handler that reads query parameters; a bad parameter becomes a 400 naming it. */
 function withQuery<T>(handler: () => T): T | Response {
   try {
     return handler()
