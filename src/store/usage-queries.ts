@@ -1,5 +1,6 @@
 import type { Database, SQLQueryBindings } from 'bun:sqlite'
 import { collectByHour, hoursWithModel } from './model-hours'
+import { rollupSumColumns } from './usage'
 
 /** Summed usage over some span. Tokens follow the IR: cache tokens are inside input, reasoning inside output. */
 export interface UsageTotals {
@@ -74,8 +75,17 @@ export function sumRawUsage(db: Database, from: number, to: number, filter: Usag
   return db.query(`SELECT ${rawSums} FROM usage_events WHERE at >= ? AND at < ?${where.sql}`).get(from, to, ...where.params) as UsageTotals
 }
 
-const rollupColumns = `provider, connection_id, model, api_key_id, requests, errors, estimated, unpriced, input_tokens, output_tokens,
-  cache_read_tokens, cache_write_tokens, reasoning_tokens, list_cost, actual_cost, latency_ms`
+const rollupColumns = `provider, connection_id, model, api_key_id, ${rollupSumColumns.join(', ')}`
+
+/**
+ * The UTC days wholly among the hours that start in [from, to) — a day counts when its last hour starts before
+ * `to` — as [first day, end day); undefined when there is none.
+ */
+function wholeDaysAmong(from: number, to: number): [number, number] | undefined {
+  const firstDay = Math.ceil(from / DAY_MS) * DAY_MS
+  const endDay = Math.floor(Math.ceil(to / HOUR_MS) / 24) * DAY_MS
+  return firstDay < endDay ? [firstDay, endDay] : undefined
+}
 
 /**
  * The rolled-up hours that start in [from, to), as one SQL source: the UTC days wholly among them from
@@ -85,18 +95,16 @@ const rollupColumns = `provider, connection_id, model, api_key_id, requests, err
 function rolledUpHours(from: number, to: number, filter: UsageFilter): { sql: string; params: SQLQueryBindings[] } {
   const where = whereOf(filter, false)
   const hours = (start: number, end: number) => ({ sql: `SELECT ${rollupColumns} FROM usage_hourly WHERE hour >= ? AND hour < ?${where.sql}`, params: [start, end, ...where.params] })
-  const firstDay = Math.ceil(from / DAY_MS) * DAY_MS
-  // A day is read whole when its last hour starts before `to`.
-  const endDay = Math.floor(Math.ceil(to / HOUR_MS) / 24) * DAY_MS
-  if (firstDay >= endDay) {
+  const days = wholeDaysAmong(from, to)
+  if (!days) {
     const all = hours(from, to)
     return { sql: `(${all.sql})`, params: all.params }
   }
-  const before = hours(from, firstDay)
-  const after = hours(endDay, to)
+  const before = hours(from, days[0])
+  const after = hours(days[1], to)
   return {
     sql: `(SELECT ${rollupColumns} FROM usage_daily WHERE day >= ? AND day < ?${where.sql} UNION ALL ${before.sql} UNION ALL ${after.sql})`,
-    params: [firstDay, endDay, ...where.params, ...before.params, ...after.params],
+    params: [...days, ...where.params, ...before.params, ...after.params],
   }
 }
 
@@ -141,14 +149,13 @@ export function listHourlyTotals(db: Database, from: number, to: number, filter:
  * 365 rows per key instead of 8,760.
  */
 export function listUtcDayTotals(db: Database, from: number, to: number, filter: UsageFilter = {}): (UsageTotals & { hour: number })[] {
-  const firstDay = Math.ceil(from / DAY_MS) * DAY_MS
-  const endDay = Math.floor(Math.ceil(to / HOUR_MS) / 24) * DAY_MS
-  if (firstDay >= endDay) return listHourlyTotals(db, from, to, filter)
+  const days = wholeDaysAmong(from, to)
+  if (!days) return listHourlyTotals(db, from, to, filter)
   const where = whereOf(filter, false)
-  const days = db
+  const daily = db
     .query(`SELECT day AS hour, ${hourlySums} FROM usage_daily WHERE day >= ? AND day < ?${where.sql} GROUP BY day ORDER BY day`)
-    .all(firstDay, endDay, ...where.params) as (UsageTotals & { hour: number })[]
-  return [...listHourlyTotals(db, from, firstDay, filter), ...days, ...listHourlyTotals(db, endDay, to, filter)]
+    .all(...days, ...where.params) as (UsageTotals & { hour: number })[]
+  return [...listHourlyTotals(db, from, days[0], filter), ...daily, ...listHourlyTotals(db, days[1], to, filter)]
 }
 
 /** A dimension usage can be broken down by. */

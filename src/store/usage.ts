@@ -77,14 +77,15 @@ function addModelHours(db: Database, events: readonly UsageEvent[]): void {
   }
 }
 
-const rollupSums = ['requests', 'errors', 'estimated', 'unpriced', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'list_cost', 'actual_cost', 'latency_ms']
+/** The summed columns of the rollup tables, in the order `foldHourly` sums them. */
+export const rollupSumColumns = ['requests', 'errors', 'estimated', 'unpriced', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'list_cost', 'actual_cost', 'latency_ms'] as const
 
 /** The upsert that adds one row of sums to a rollup table keyed by its period (`hour` or `day`) and the four keys. */
 function rollupUpsert(table: 'usage_hourly' | 'usage_daily', period: 'hour' | 'day'): string {
   const keys = [period, 'provider', 'connection_id', 'model', 'api_key_id']
-  const columns = [...keys, ...rollupSums]
+  const columns = [...keys, ...rollupSumColumns]
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(',')})
-    ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${rollupSums.map((column) => `${column} = ${column} + excluded.${column}`).join(', ')}`
+    ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${rollupSumColumns.map((column) => `${column} = ${column} + excluded.${column}`).join(', ')}`
 }
 const hourlyUpsert = rollupUpsert('usage_hourly', 'hour')
 const dailyUpsert = rollupUpsert('usage_daily', 'day')
@@ -93,7 +94,7 @@ const dailyUpsert = rollupUpsert('usage_daily', 'day')
  * Adds events to `usage_hourly` and `usage_daily` (call inside the transaction that inserts them): one upsert
  * per hour and key in the batch, and one per day and key.
  */
-export function addToRollups(db: Database, events: readonly UsageEvent[]): void {
+function addToRollups(db: Database, events: readonly UsageEvent[]): void {
   const hourly = foldHourly(events)
   const upsertHour = db.query(hourlyUpsert)
   for (const row of hourly) upsertHour.run(...row)
