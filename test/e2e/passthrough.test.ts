@@ -113,44 +113,47 @@ describe('same-format passthrough', () => {
     expect(rest.endsWith('data: [DONE]\n\n')).toBe(true)
   })
 
-  test('a client disconnect aborts the upstream request', async () => {
-    await using upstream = startFakeUpstream()
-    await using modelmux = await startTestServer(config(upstream.url))
-    const never = Promise.withResolvers<void>()
+  /** An OpenAI upstream that sends two events, then stalls until `release`; a client streams from it on `path`. */
+  async function stalledStream(path: string, headers: Record<string, string>, body: unknown) {
+    const upstream = startFakeUpstream()
+    const modelmux = await startTestServer(config(upstream.url))
+    const stalled = Promise.withResolvers<void>()
     const parts = toSse(readChunks('openai-chat/openai-text.chunks.txt'), 'openai')
-    upstream.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [parts[0], parts[1], { pause: never.promise }] })
+    upstream.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [parts[0], parts[1], { pause: stalled.promise }] })
     const controller = new AbortController()
-    const response = await fetch(`${modelmux.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'vllm/qwen3-coder', stream: true, messages: [] }),
-      signal: controller.signal,
-    })
-    const reader = response.body!.getReader()
-    await reader.read()
-    controller.abort()
-    await upstream.cancelled
-    never.resolve()
+    const response = await fetch(`${modelmux.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: controller.signal })
+    return {
+      upstream,
+      modelmux,
+      reader: response.body!.getReader(),
+      controller,
+      release: () => stalled.resolve(),
+      async [Symbol.asyncDispose]() {
+        await modelmux[Symbol.asyncDispose]()
+        await upstream[Symbol.asyncDispose]()
+      },
+    }
+  }
+
+  test('a client disconnect aborts the upstream request', async () => {
+    await using stream = await stalledStream('/v1/chat/completions', {}, { model: 'vllm/qwen3-coder', stream: true, messages: [] })
+    await stream.reader.read()
+    stream.controller.abort()
+    await stream.upstream.cancelled
+    stream.release()
   })
 
   test('a client disconnect aborts the upstream request of a translated stream too', async () => {
-    await using upstream = startFakeUpstream()
-    await using modelmux = await startTestServer(config(upstream.url))
-    const never = Promise.withResolvers<void>()
-    const parts = toSse(readChunks('openai-chat/openai-text.chunks.txt'), 'openai')
-    upstream.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [parts[0], parts[1], { pause: never.promise }] })
-    const controller = new AbortController()
-    const response = await fetch(`${modelmux.url}/v1/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
-      body: JSON.stringify({ model: 'vllm/qwen3-coder', stream: true, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
-      signal: controller.signal,
-    })
-    const reader = response.body!.getReader()
+    await using stream = await stalledStream(
+      '/v1/messages',
+      { 'anthropic-version': '2023-06-01' },
+      { model: 'vllm/qwen3-coder', stream: true, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] },
+    )
+    const { upstream, modelmux, reader, controller } = stream
     expect(new TextDecoder().decode((await reader.read()).value)).toContain('event: message_start')
     controller.abort()
     await upstream.cancelled
-    never.resolve()
+    stream.release()
     await Bun.sleep(50)
     await modelmux.server.context.usage.flush()
     expect(modelmux.server.context.db.query('SELECT status, error FROM usage_events').all()).toEqual([{ status: 499, error: 'client disconnected' }])
