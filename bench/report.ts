@@ -65,10 +65,10 @@ export function memoryAndStartTable(run: BenchRun): string {
   const rows = [
     ['measure', 'value'],
     ['RSS idle after start (restart, initialised data dir)', `${f(m.idleAfterStartMb, 1)} MB`],
-    ['RSS idle after warm-up', `${f(m.idleAfterWarmupMb, 1)} MB`],
+    ['RSS idle after warm-up (+2 s)', `${f(m.idleAfterWarmupMb, 1)} MB`],
     [`RSS peak under load (${m.samples} samples @50 ms)`, `${f(m.peakUnderLoadMb, 1)} MB`],
     ['RSS high-water mark (VmHWM)', `${f(m.highWaterMarkMb, 1)} MB`],
-    ['RSS idle after load (+1 s)', `${f(m.idleAfterLoadMb, 1)} MB`],
+    ['RSS idle after load (+2 s)', `${f(m.idleAfterLoadMb, 1)} MB`],
     ['reference: fake upstream (bare Bun.serve) idle', `${f(m.fakeIdleMb, 1)} MB`],
   ]
   const c = run.coldStart

@@ -47,6 +47,10 @@ export interface BenchRun {
   coldStart?: ColdStartResult
 }
 
+// modelmux runs a full collection once requests have paused for about a second (src/services/idle-gc.ts, checked
+// every 250 ms): idle readings after traffic wait past that, so they see the idle router, not one mid-collection.
+const IDLE_SETTLE_MS = 2000
+
 /** Waits, then reads modelmux's RSS (MB). */
 async function settledRss(pid: number, waitMs: number): Promise<number> {
   await Bun.sleep(waitMs)
@@ -63,7 +67,7 @@ async function measureLoad(settings: BenchSettings, servers: Servers, selected: 
     const warm = summarizeLoad([await driveLoad(requestFor(scenario, 'modelmux', servers, 1), settings.warmupMs)])
     if (warm.errors > 0) throw new Error(`warm-up of "${scenario.name}" failed: ${JSON.stringify(warm.errorKinds)}`)
   }
-  const idleAfterWarmupMb = await settledRss(modelmux.pid, 1000)
+  const idleAfterWarmupMb = await settledRss(modelmux.pid, IDLE_SETTLE_MS)
   settings.log(`modelmux RSS idle: ${idleAfterStartMb.toFixed(1)} MB after start, ${idleAfterWarmupMb.toFixed(1)} MB after warm-up`)
 
   const rows: RunRow[] = []
@@ -88,7 +92,7 @@ async function measureLoad(settings: BenchSettings, servers: Servers, selected: 
   const peakUnderLoadMb = Math.max(...rows.map((row) => row.peakRssMb ?? 0))
   const samples = rows.reduce((sum, row) => sum + (row.rssSamples ?? 0), 0)
   const highWaterMarkMb = readMemory(modelmux.pid)?.hwmMb ?? NaN
-  const idleAfterLoadMb = await settledRss(modelmux.pid, 1000)
+  const idleAfterLoadMb = await settledRss(modelmux.pid, IDLE_SETTLE_MS)
   return { rows, otherCpuPercent, memory: { idleAfterStartMb, idleAfterWarmupMb, peakUnderLoadMb, highWaterMarkMb, idleAfterLoadMb, samples, fakeIdleMb } }
 }
 
