@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import type { Server } from 'bun'
 import { createApp } from './app'
 import { ensureDataDir, loadOrCreateSecret } from './config/data-dir'
 import { ConfigError, type RuntimeConfig } from './config/env'
@@ -15,6 +16,7 @@ import { createUsageRecorder } from './services/usage-recorder'
 import { startUsageRetention } from './services/usage-retention'
 import { checkpoint, openDatabase, type Database } from './store/db'
 import { migrate } from './store/migrate'
+import { ShutdownSwitch } from './upstream/call-upstream'
 import { VERSION } from './version'
 
 /** The data directory's files: database and generated secrets. */
@@ -58,7 +60,29 @@ export interface RunningServer {
   context: AppContext
   /** The password generated on first start (printed once), if any. */
   generatedPassword?: string
-  stop(): Promise<void>
+  /**
+   * Stops: no new connections; requests in progress get `graceMs` (0 by default) to finish, then end with a
+   * shutdown error in their own format (an in-band error on a stream). Called again while stopping, with no
+   * grace, it skips what is left of the grace.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>
+  /** Requests in progress (streams count until their last byte). */
+  inFlight(): number
+}
+
+/** How long requests that shutdown ended get to send their error before the connections close. */
+const LAST_WORDS_MS = 1000
+
+/** Stops accepting and waits for the requests in progress: `graceMs` or until `hurry`, then ends them. */
+async function drain(server: Server<unknown>, shutdown: ShutdownSwitch, graceMs: number, hurry: Promise<void>): Promise<void> {
+  const drained = server.stop(false)
+  if (server.pendingRequests === 0) return
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([drained, hurry, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))])
+  clearTimeout(timer)
+  if (server.pendingRequests === 0) return
+  shutdown.trip()
+  await Promise.race([drained, Bun.sleep(LAST_WORDS_MS)])
 }
 
 /** Validates config, opens the store, applies the config file and starts listening. */
@@ -98,6 +122,7 @@ export async function startServer(
     router: createRouter(),
     env: process.env,
     onActivity: idle.touch,
+    shutdown: new ShutdownSwitch(),
     fetch: options.fetch ?? fetch,
     now,
     version: VERSION,
@@ -128,14 +153,22 @@ export async function startServer(
     throw new ConfigError(`cannot listen on ${host}:${runtime.port}: ${error instanceof Error ? error.message : String(error)}`)
   }
   const server = app.server!
+  let stopping: Promise<void> | undefined
+  const hurry = Promise.withResolvers<void>()
   return {
     url: `http://${host}:${server.port}`,
     port: server.port!,
     context,
     generatedPassword,
-    async stop() {
-      await app.stop(true)
-      await stopJobs()
+    stop({ graceMs = 0 } = {}) {
+      if (graceMs === 0) hurry.resolve()
+      stopping ??= (async () => {
+        await drain(server, context.shutdown!, graceMs, hurry.promise)
+        await app.stop(true)
+        await stopJobs()
+      })()
+      return stopping
     },
+    inFlight: () => server.pendingRequests,
   }
 }

@@ -27,7 +27,8 @@ Options (each mirrors an environment variable):
   --data-dir DIR    where the database and secrets live      DATA_DIR (~/.modelmux)
 
 Other environment: INITIAL_PASSWORD, JWT_SECRET, MODELMUX_ENCRYPTION_KEY, REQUIRE_API_KEY,
-ENABLE_REQUEST_LOGS, AUTH_COOKIE_SECURE, HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/NO_PROXY.
+ENABLE_REQUEST_LOGS, AUTH_COOKIE_SECURE, HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/NO_PROXY,
+SHUTDOWN_GRACE_MS (8000: on SIGTERM or Ctrl-C, requests in progress get this long to finish).
 `
 
 /** Runs the command line; returns the exit code. */
@@ -94,12 +95,21 @@ async function serve(runtime: ReturnType<typeof readRuntimeConfig>): Promise<num
     banner += 'It is shown only this once (change it with: modelmux password reset).\n'
   }
   process.stdout.write(banner)
+  // First signal: finish what is in progress (up to the grace); a second one ends it at once.
+  let signalled = false
   const shutdown = async () => {
-    await server.stop()
+    if (signalled) return void server.stop()
+    signalled = true
+    const inFlight = server.inFlight()
+    if (inFlight > 0 && runtime.shutdownGraceMs > 0) {
+      const seconds = Math.ceil(runtime.shutdownGraceMs / 1000)
+      process.stderr.write(`modelmux: stopping; letting ${inFlight} request${inFlight === 1 ? '' : 's'} in progress finish (up to ${seconds} s, Ctrl-C again to end them now)\n`)
+    }
+    await server.stop({ graceMs: runtime.shutdownGraceMs })
     process.exit(0)
   }
-  process.once('SIGINT', shutdown)
-  process.once('SIGTERM', shutdown)
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
   await new Promise(() => {})
   return 0
 }

@@ -26,6 +26,7 @@ const envSchema = z.object({
   ENABLE_REQUEST_LOGS: flag.optional(),
   AUTH_COOKIE_SECURE: flag.optional(),
   MODELMUX_CONFIG: z.string().trim().min(1).optional(),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(8000),
 })
 
 /** Process-level settings read from the environment (and mirrored CLI flags). */
@@ -40,6 +41,8 @@ export interface RuntimeConfig {
   enableRequestLogs?: boolean
   authCookieSecure: boolean
   configFile?: string
+  /** On SIGTERM or Ctrl-C, how long requests in progress may still finish before they end with a shutdown error. */
+  shutdownGraceMs: number
 }
 
 /** Thrown for a bad env value or flag, or a start-up that cannot go on (data dir, database, port); its message is the one line printed before exiting. */
@@ -67,6 +70,7 @@ export function readRuntimeConfig(env: Record<string, string | undefined>): Runt
     enableRequestLogs: value.ENABLE_REQUEST_LOGS,
     authCookieSecure: value.AUTH_COOKIE_SECURE ?? false,
     configFile: value.MODELMUX_CONFIG,
+    shutdownGraceMs: value.SHUTDOWN_GRACE_MS,
   }
 }
 

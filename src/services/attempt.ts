@@ -61,9 +61,13 @@ function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough
   return { body: getFormat(provider.format).request.encode({ ...request, model: candidate.upstreamModel, stream: parsed.stream }, target) as JsonBody }
 }
 
+/** What a request cut short by modelmux's own shutdown answers: a 503 that clients retry. */
+export const shuttingDown = () => new ProxyError('overloaded', 'modelmux is shutting down; send the request again once it is back', { status: 503 })
+
 /** Turns an upstream failure (a timeout, a broken connection, a client that left) into the error to report. */
 function describeFailure(connectionName: string, failure: UpstreamFailure | undefined, error: unknown): ProxyError {
   if (failure?.reason === 'aborted') return new ProxyError('invalid_request', 'client disconnected', { status: 499 })
+  if (failure?.reason === 'shutdown') return shuttingDown()
   if (failure) return new ProxyError(failure.reason === 'network' ? 'upstream' : 'timeout', `${connectionName}: ${failure.message}`)
   return new ProxyError('upstream', `${connectionName}: upstream connection failed: ${(error as Error)?.message ?? String(error)}`)
 }
@@ -140,6 +144,7 @@ export async function attemptCandidate(
       stream: 'stream' in prepared ? prepared.stream : stream,
       timeouts: context.registry.timeouts,
       clientSignal: call.request.signal,
+      shutdown: context.shutdown,
       fetch: 'fetch' in prepared ? prepared.fetch : context.fetch,
       proxy: 'fetch' in prepared ? undefined : prepared.proxy,
     })

@@ -1,5 +1,6 @@
 import type { Database } from 'bun:sqlite'
 import type { RuntimeConfig } from '../config/env'
+import type { ShutdownSwitch } from '../upstream/call-upstream'
 import type { HealthTracker } from './health'
 import type { Registry } from './registry'
 import type { Router } from './routing'
@@ -24,6 +25,8 @@ export interface AppContext {
   env: Readonly<Record<string, string | undefined>>
   /** Called on every proxied request (the idle collector watches it). */
   onActivity?: () => void
+  /** Ends the upstream calls in progress when the server shuts down. */
+  shutdown?: ShutdownSwitch
   /** Injected so tests can point upstream calls anywhere. */
   fetch: typeof fetch
   now(): number

@@ -33,6 +33,7 @@ async function askUpstream(context: AppContext, candidate: Candidate, format: Co
       stream: false,
       timeouts: { ...context.registry.timeouts, totalMs: Math.min(context.registry.timeouts.totalMs, 30_000) },
       clientSignal: request.signal,
+      shutdown: context.shutdown,
       fetch: context.fetch,
       proxy: prepared.proxy,
     })

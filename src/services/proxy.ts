@@ -148,7 +148,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
     }, estimateInput)
   }
 
-  for (let index = 0; index < candidates.length; index++) {
+  tryCandidates: for (let index = 0; index < candidates.length; index++) {
     const candidate = candidates[index]
     const { connection, provider } = candidate.entry
     // After a context-length error only other models are worth trying.
@@ -182,7 +182,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
         })
       const outcome = await attemptCandidate(context, parsed, candidate, attemptCount, (completion) => {
         recordAttempt(completion.status, completion.error ? { class: 'transient', perModel: false, reason: completion.error.message } : undefined)
-        if (completion.error && !completion.clientGone) context.health.failed(connection.id, candidate.upstreamModel, { class: 'transient', perModel: false, reason: completion.error.message })
+        if (completion.error && !completion.clientGone && !context.shutdown?.tripped) context.health.failed(connection.id, candidate.upstreamModel, { class: 'transient', perModel: false, reason: completion.error.message })
         recordUsage(candidate, completion.status, completion, completion.error?.message)
       })
       if (outcome.kind === 'answered') {
@@ -198,9 +198,11 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
       }
       const { classified } = outcome
       recordAttempt(outcome.status, classified)
-      context.health.failed(connection.id, candidate.upstreamModel, classified)
       lastFailure = outcome.failure
       lastStatus = outcome.status
+      // modelmux is shutting down: the request ends here, and the account is not marked as failing.
+      if (context.shutdown?.tripped) break tryCandidates
+      context.health.failed(connection.id, candidate.upstreamModel, classified)
       if (classified.class === 'client' || classified.class === 'content-filter') {
         recordUsage(candidate, outcome.status, undefined, classified.reason)
         return asResponse(call.format, outcome.failure, attemptCount)

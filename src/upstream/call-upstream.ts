@@ -4,10 +4,39 @@ import type { Timeouts } from '../services/registry'
 export class UpstreamFailure extends Error {
   override name = 'UpstreamFailure'
   constructor(
-    readonly reason: 'connect' | 'first-byte' | 'idle' | 'total' | 'network' | 'aborted',
+    readonly reason: 'connect' | 'first-byte' | 'idle' | 'total' | 'network' | 'aborted' | 'shutdown',
     message: string,
   ) {
     super(message)
+  }
+}
+
+/**
+ * The upstream calls in progress, ended together when modelmux shuts down: each ends as a `shutdown` failure
+ * (a stream with the client format's in-band error), and a call started after that fails at once.
+ */
+export class ShutdownSwitch {
+  #calls = new Set<() => void>()
+  #tripped = false
+  /** True once shutdown has ended the calls. */
+  get tripped(): boolean {
+    return this.#tripped
+  }
+  /** Registers a call's stop function; false (nothing registered) once tripped. */
+  enter(stop: () => void): boolean {
+    if (this.#tripped) return false
+    this.#calls.add(stop)
+    return true
+  }
+  leave(stop: () => void): void {
+    this.#calls.delete(stop)
+  }
+  /** Ends every call in progress and every later one. */
+  trip(): void {
+    this.#tripped = true
+    const calls = [...this.#calls]
+    this.#calls.clear()
+    for (const stop of calls) stop()
   }
 }
 
@@ -20,6 +49,8 @@ export interface UpstreamRequest {
   timeouts: Timeouts
   /** The client's own signal: its disconnect aborts the upstream call. */
   clientSignal?: AbortSignal
+  /** modelmux's shutdown, which ends the call. */
+  shutdown?: ShutdownSwitch
   fetch?: typeof fetch
   /** The outbound proxy for this call, or `null` for none (also stops Bun applying HTTP_PROXY by itself); unset: leave to fetch. */
   proxy?: string | null
@@ -72,11 +103,13 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
   let phase: { reason: UpstreamFailure['reason']; message: string }
   // The body being read, woken with the failure when a limit passes (a wrapped body may not see the abort).
   let reading: ReadableStreamDefaultReader<Uint8Array> | undefined
-  const deadline = createDeadline(() => {
-    const expired = new UpstreamFailure(phase.reason, phase.message)
-    abort(expired)
-    reading?.cancel(expired).catch(() => {})
-  })
+  const end = (reason: UpstreamFailure) => {
+    abort(reason)
+    reading?.cancel(reason).catch(() => {})
+  }
+  const deadline = createDeadline(() => end(new UpstreamFailure(phase.reason, phase.message)))
+  const onShutdown = () => end(new UpstreamFailure('shutdown', 'modelmux is shutting down'))
+  if (request.shutdown?.enter(onShutdown) === false) onShutdown()
   const limit = (ms: number, reason: UpstreamFailure['reason'], message: string) => {
     phase = { reason, message }
     deadline.in(ms)
@@ -96,11 +129,13 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
   } catch (error) {
     deadline.clear()
     request.clientSignal?.removeEventListener('abort', onClientAbort)
+    request.shutdown?.leave(onShutdown)
     throw failure ?? new UpstreamFailure('network', describeNetworkError(error))
   }
   const settle = () => {
     deadline.clear()
     request.clientSignal?.removeEventListener('abort', onClientAbort)
+    request.shutdown?.leave(onShutdown)
   }
   // A non-streamed call keeps one limit for the whole exchange, so reading its body stays on the native path.
   const onCancel = () => abort(new UpstreamFailure('aborted', 'client disconnected'))
