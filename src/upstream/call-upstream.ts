@@ -16,27 +16,31 @@ export class UpstreamFailure extends Error {
  * (a stream with the client format's in-band error), and a call started after that fails at once.
  */
 export class ShutdownSwitch {
-  #calls = new Set<() => void>()
+  // Held weakly: a long-lived set holding the calls themselves would keep every call in progress through a young
+  // collection, so each request's garbage (its buffers among it) would wait for a full one (RSS doubled under load).
+  #calls = new Set<WeakRef<() => void>>()
   #tripped = false
   /** True once shutdown has ended the calls. */
   get tripped(): boolean {
     return this.#tripped
   }
-  /** Registers a call's stop function; false (nothing registered) once tripped. */
-  enter(stop: () => void): boolean {
-    if (this.#tripped) return false
-    this.#calls.add(stop)
-    return true
+  /** Registers a call's stop function, which the call must keep alive until `leave`; undefined once tripped. */
+  enter(stop: () => void): WeakRef<() => void> | undefined {
+    if (this.#tripped) return undefined
+    const entry = new WeakRef(stop)
+    this.#calls.add(entry)
+    return entry
   }
-  leave(stop: () => void): void {
-    this.#calls.delete(stop)
+  /** Unregisters a call; taking its stop function is what keeps that alive while the call runs. */
+  leave(entry: WeakRef<() => void> | undefined, stop: () => void): void {
+    if (entry && entry.deref() === stop) this.#calls.delete(entry)
   }
   /** Ends every call in progress and every later one. */
   trip(): void {
     this.#tripped = true
     const calls = [...this.#calls]
     this.#calls.clear()
-    for (const stop of calls) stop()
+    for (const entry of calls) entry.deref()?.()
   }
 }
 
@@ -109,7 +113,8 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
   }
   const deadline = createDeadline(() => end(new UpstreamFailure(phase.reason, phase.message)))
   const onShutdown = () => end(new UpstreamFailure('shutdown', 'modelmux is shutting down'))
-  if (request.shutdown?.enter(onShutdown) === false) onShutdown()
+  const shutdownEntry = request.shutdown?.enter(onShutdown)
+  if (request.shutdown?.tripped) onShutdown()
   const limit = (ms: number, reason: UpstreamFailure['reason'], message: string) => {
     phase = { reason, message }
     deadline.in(ms)
@@ -129,13 +134,13 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
   } catch (error) {
     deadline.clear()
     request.clientSignal?.removeEventListener('abort', onClientAbort)
-    request.shutdown?.leave(onShutdown)
+    request.shutdown?.leave(shutdownEntry, onShutdown)
     throw failure ?? new UpstreamFailure('network', describeNetworkError(error))
   }
   const settle = () => {
     deadline.clear()
     request.clientSignal?.removeEventListener('abort', onClientAbort)
-    request.shutdown?.leave(onShutdown)
+    request.shutdown?.leave(shutdownEntry, onShutdown)
   }
   // A non-streamed call keeps one limit for the whole exchange, so reading its body stays on the native path.
   const onCancel = () => abort(new UpstreamFailure('aborted', 'client disconnected'))
