@@ -62,7 +62,7 @@ function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough
 }
 
 /** What a request cut short by modelmux's own shutdown answers: a 503 that clients retry. */
-export const shuttingDown = () => new ProxyError('overloaded', 'modelmux is shutting down; send the request again once it is back', { status: 503 })
+const shuttingDown = () => new ProxyError('overloaded', 'modelmux is shutting down; send the request again once it is back', { status: 503 })
 
 /** Turns an upstream failure (a timeout, a broken connection, a client that left) into the error to report. */
 function describeFailure(connectionName: string, failure: UpstreamFailure | undefined, error: unknown): ProxyError {

@@ -13,7 +13,7 @@ function openEndedUpstream() {
       new Response(
         new ReadableStream({
           type: 'direct',
-          async pull(controller) {
+          async pull(controller: { write(text: string): void; flush(): Promise<void> }) {
             controller.write('data: {"n":1}\n\n')
             await controller.flush()
             await new Promise(() => {})
