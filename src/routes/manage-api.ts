@@ -26,14 +26,15 @@ import { jsonError, readJson } from './json'
 
 const invalid = (errors: FieldErrors) => jsonError(400, Object.entries(errors).map(([field, message]) => `${field}: ${message}`).join('; '), errors)
 
-/** A JSON object body (its field checks then report what is missing or wrong); undefined for anything else. */
-async function readObject(request: Request): Promise<Record<string, unknown> | undefined> {
+/**
+ * Runs `handle` on a JSON object body (its field checks then report what is missing or wrong). Anything else —
+ * malformed JSON, an array, a number — is a 400 and changes nothing: a PATCH of it must not answer ok.
+ */
+async function withObject<T>(request: Request, handle: (body: Record<string, unknown>) => T): Promise<Awaited<T> | Response> {
   const value = await readJson(request)
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return jsonError(400, 'the body must be a JSON object')
+  return await handle(value as Record<string, unknown>)
 }
-
-// Malformed JSON, or an array or a number, changes nothing: a PATCH of it must not answer ok.
-const notAnObject = () => jsonError(400, 'the body must be a JSON object')
 
 /** An uploaded file: the `file` field of a multipart form, else the raw body (undefined when empty). */
 export async function readUpload(request: Request): Promise<Uint8Array | undefined> {
@@ -56,69 +57,69 @@ const toolEnv = () => ({ home: process.env.HOME || homedir(), path: process.env.
  */
 export function manageApiRoutes(context: AppContext) {
   return new Elysia({ name: 'routes/manage-api' })
-    .post('/providers', async ({ request }) => {
-      const body = await readObject(request)
-      if (!body) return notAnObject()
-      const result = createConnection(context, body)
-      return result.ok ? { ok: true, id: result.value } : invalid(result.errors)
-    })
-    .put('/providers/:id', async ({ params, request }) => {
-      const body = await readObject(request)
-      if (!body) return notAnObject()
-      const result = updateConnection(context, Number(params.id), body)
-      if (!result) return jsonError(404, 'no such connection')
-      return result.ok ? { ok: true, id: result.value } : invalid(result.errors)
-    })
-    .patch('/providers/:id', async ({ params, request }) => {
+    .post('/providers', ({ request }) =>
+      withObject(request, (body) => {
+        const result = createConnection(context, body)
+        return result.ok ? { ok: true, id: result.value } : invalid(result.errors)
+      }),
+    )
+    .put('/providers/:id', ({ params, request }) =>
+      withObject(request, (body) => {
+        const result = updateConnection(context, Number(params.id), body)
+        if (!result) return jsonError(404, 'no such connection')
+        return result.ok ? { ok: true, id: result.value } : invalid(result.errors)
+      }),
+    )
+    .patch('/providers/:id', ({ params, request }) => {
       const id = Number(params.id)
       if (!context.registry.connections.some(({ connection }) => connection.id === id)) return jsonError(404, 'no such connection')
-      const body = await readObject(request)
-      if (!body) return notAnObject()
-      if (body.enabled !== undefined && typeof body.enabled !== 'boolean') return invalid({ enabled: 'must be true or false' })
-      if (body.priority !== undefined && !(Number.isInteger(body.priority) && (body.priority as number) >= 0)) return invalid({ priority: 'must be a whole number ≥ 0' })
-      if (typeof body.enabled === 'boolean') toggleConnection(context, id, body.enabled)
-      if (typeof body.priority === 'number') {
-        setConnectionPriorities(context.db, new Map([[id, body.priority]]), context.now())
-        context.reload()
-      }
-      return { ok: true }
+      return withObject(request, (body) => {
+        if (body.enabled !== undefined && typeof body.enabled !== 'boolean') return invalid({ enabled: 'must be true or false' })
+        if (body.priority !== undefined && !(Number.isInteger(body.priority) && (body.priority as number) >= 0)) return invalid({ priority: 'must be a whole number ≥ 0' })
+        if (typeof body.enabled === 'boolean') toggleConnection(context, id, body.enabled)
+        if (typeof body.priority === 'number') {
+          setConnectionPriorities(context.db, new Map([[id, body.priority]]), context.now())
+          context.reload()
+        }
+        return { ok: true }
+      })
     })
     .delete('/providers/:id', ({ params }) => (removeConnection(context, Number(params.id)) ? { ok: true } : jsonError(404, 'no such connection')))
     .get('/combos', () => ({ combos: listCombos(context.db) }))
-    .post('/combos', async ({ request }) => {
-      const body = await readObject(request)
-      if (!body) return notAnObject()
-      const result = saveCombo(context, { name: body.name, models: body.models })
-      return result.ok ? { ok: true, name: result.value } : invalid(result.errors)
-    })
-    .put('/combos/:id', async ({ params, request }) => {
-      const body = await readObject(request)
-      if (!body) return notAnObject()
-      const result = saveCombo(context, { id: Number(params.id), name: body.name, models: body.models })
-      return result.ok ? { ok: true, name: result.value } : invalid(result.errors)
-    })
+    .post('/combos', ({ request }) =>
+      withObject(request, (body) => {
+        const result = saveCombo(context, { name: body.name, models: body.models })
+        return result.ok ? { ok: true, name: result.value } : invalid(result.errors)
+      }),
+    )
+    .put('/combos/:id', ({ params, request }) =>
+      withObject(request, (body) => {
+        const result = saveCombo(context, { id: Number(params.id), name: body.name, models: body.models })
+        return result.ok ? { ok: true, name: result.value } : invalid(result.errors)
+      }),
+    )
     .delete('/combos/:id', ({ params }) => (removeCombo(context, Number(params.id)) ? { ok: true } : jsonError(404, 'no such combo')))
     .get('/aliases', () => ({ aliases: listAliases(context.db) }))
-    .post('/aliases', async ({ request }) => {
-      const body = await readObject(request)
-      if (!body) return notAnObject()
-      const result = saveAlias(context, { name: body.name, target: body.target })
-      return result.ok ? { ok: true } : invalid(result.errors)
-    })
+    .post('/aliases', ({ request }) =>
+      withObject(request, (body) => {
+        const result = saveAlias(context, { name: body.name, target: body.target })
+        return result.ok ? { ok: true } : invalid(result.errors)
+      }),
+    )
     .delete('/aliases/:name', ({ params }) => (removeAlias(context, params.name) ? { ok: true } : jsonError(404, 'no such alias')))
     .get('/settings', () => ({ settings: readSettings(context), effective: { timeouts: context.registry.timeouts, maxBodyBytes: context.registry.maxBodyBytes } }))
-    .patch('/settings', async ({ request }) => {
-      const body = (await readObject(request)) as Settings | undefined
-      if (!body) return notAnObject()
-      const result = patchSettings(context, (settings) => ({ ...settings, ...body }))
-      return result.ok ? { ok: true, settings: result.value } : invalid(result.errors)
-    })
-    .post('/settings/password', async ({ request }) => {
-      const body = await readObject(request)
-      if (!body) return notAnObject()
-      const result = await changePassword(context, { current: body.currentPassword, next: body.newPassword, confirm: body.newPassword })
-      return result.ok ? { ok: true } : invalid(result.errors)
-    })
+    .patch('/settings', ({ request }) =>
+      withObject(request, (body: Settings) => {
+        const result = patchSettings(context, (settings) => ({ ...settings, ...body }))
+        return result.ok ? { ok: true, settings: result.value } : invalid(result.errors)
+      }),
+    )
+    .post('/settings/password', ({ request }) =>
+      withObject(request, async (body) => {
+        const result = await changePassword(context, { current: body.currentPassword, next: body.newPassword, confirm: body.newPassword })
+        return result.ok ? { ok: true } : invalid(result.errors)
+      }),
+    )
     .get('/settings/database', () => {
       const directory = mkdtempSync(join(tmpdir(), 'modelmux-backup-'))
       try {
@@ -136,21 +137,22 @@ export function manageApiRoutes(context: AppContext) {
       return result.ok ? { ok: true, backup: result.backupPath, restored: result.counts } : jsonError(400, result.error)
     })
     .get('/cli-tools', () => ({ tools: listCliTools(toolEnv()) }))
-    .post('/cli-tools/:id', async ({ params, request }) => {
-      if (!isCliToolId(params.id)) return jsonError(404, 'no such tool')
-      const body = await readObject(request)
-      if (!body) return notAnObject()
-      const errors: FieldErrors = {}
-      if (typeof body.model !== 'string' || !body.model.trim()) errors.model = 'required'
-      if (typeof body.apiKey !== 'string' || !body.apiKey.trim()) errors.apiKey = 'required'
-      if (Object.keys(errors).length) return invalid(errors)
-      const origin = new URL(request.url).origin
-      try {
-        return { ok: true, backups: applyCliTool(toolEnv(), params.id, { origin, apiKey: String(body.apiKey), model: String(body.model) }) }
-      } catch (error) {
-        if (error instanceof CliToolError) return jsonError(409, error.message)
-        throw error
-      }
+    .post('/cli-tools/:id', ({ params, request }) => {
+      const tool = params.id
+      if (!isCliToolId(tool)) return jsonError(404, 'no such tool')
+      return withObject(request, (body) => {
+        const errors: FieldErrors = {}
+        if (typeof body.model !== 'string' || !body.model.trim()) errors.model = 'required'
+        if (typeof body.apiKey !== 'string' || !body.apiKey.trim()) errors.apiKey = 'required'
+        if (Object.keys(errors).length) return invalid(errors)
+        const origin = new URL(request.url).origin
+        try {
+          return { ok: true, backups: applyCliTool(toolEnv(), tool, { origin, apiKey: String(body.apiKey), model: String(body.model) }) }
+        } catch (error) {
+          if (error instanceof CliToolError) return jsonError(409, error.message)
+          throw error
+        }
+      })
     })
     .delete('/cli-tools/:id', ({ params }) => {
       if (!isCliToolId(params.id)) return jsonError(404, 'no such tool')
