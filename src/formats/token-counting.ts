@@ -1,14 +1,15 @@
 /**
- * The token-counting APIs of the two client formats that have one: where the counting endpoint sits beside
+ * The token-counting APIs of the client formats that have one: where the counting endpoint sits beside
  * a generation endpoint, what body it takes, which request a body describes, and the answer's shape.
  * @see https://docs.anthropic.com/en/api/messages-count-tokens
  * @see https://ai.google.dev/api/tokens#method:-models.counttokens
+ * @see https://platform.openai.com/docs/api-reference/responses/input-tokens
  * @module
  */
 import type { JsonObject } from '../core/json'
 
-/** Token counting for the two client APIs that have it. */
-export type CountFormat = 'anthropic-messages' | 'gemini'
+/** Token counting for the client APIs that have it. */
+export type CountFormat = 'anthropic-messages' | 'gemini' | 'openai-responses'
 
 /** How one format counts tokens. */
 interface TokenCounting {
@@ -37,6 +38,12 @@ export const tokenCounting: Readonly<Record<CountFormat, TokenCounting>> = {
     // countTokens may wrap the request as `generateContentRequest`.
     requestOf: (body) => (typeof body.generateContentRequest === 'object' && body.generateContentRequest ? body.generateContentRequest : { ...body, max_tokens: body.max_tokens ?? 1 }),
     answer: (tokens) => ({ totalTokens: tokens }),
+  },
+  'openai-responses': {
+    countingPath: (path) => `${path}/input_tokens`,
+    upstreamBody: (body, upstreamModel) => ({ ...body, model: upstreamModel }),
+    requestOf: (body) => body,
+    answer: (tokens) => ({ object: 'response.input_tokens', input_tokens: tokens }),
   },
 }
 

@@ -43,6 +43,7 @@ export function v1Routes(context: AppContext) {
       .post(`${base}/messages`, ({ request }) => handleProxy(context, { format: 'anthropic-messages', request }))
       .post(`${base}/messages/count_tokens`, ({ request }) => handleCountTokens(context, 'anthropic-messages', request))
       .post(`${base}/responses`, ({ request }) => handleProxy(context, { format: 'openai-responses', request }))
+      .post(`${base}/responses/input_tokens`, ({ request }) => handleCountTokens(context, 'openai-responses', request))
       .post(`${base}/api/chat`, ({ request }) => handleProxy(context, { format: 'ollama', request }))
       .get(`${base}/models`, ({ request }) => listModels(context, request, 'openai-chat'))
       // `@google/genai` defaults to API version v1: the Gemini methods live under /v1/models/… too.

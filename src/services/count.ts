@@ -47,10 +47,11 @@ async function askUpstream(context: AppContext, candidate: Candidate, format: Co
 }
 
 /**
- * `POST /v1/messages/count_tokens` and Gemini `:countTokens`: forwarded to the upstream's own counting API when
+ * `POST /v1/messages/count_tokens`, `POST /v1/responses/input_tokens` and Gemini `:countTokens`: forwarded to the upstream's own counting API when
  * the model's provider speaks the client's format, otherwise counted locally with a real tokenizer.
  * @see https://docs.anthropic.com/en/api/messages-count-tokens
  * @see https://ai.google.dev/api/tokens#method:-models.counttokens
+ * @see https://platform.openai.com/docs/api-reference/responses/input-tokens
  */
 export async function handleCountTokens(context: AppContext, format: CountFormat, request: Request, pathModel?: string): Promise<Response> {
   try {

@@ -13,12 +13,14 @@ async function setup() {
     connections: [
       { name: 'claude', provider: 'anthropic-compatible', prefix: 'an', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-an' },
       { name: 'local', provider: 'openai-compatible', prefix: 'oa', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-oa' },
+      { name: 'responses', provider: 'responses-compatible', prefix: 'rs', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-rs' },
     ],
   })
   return {
     upstream,
     modelmux,
     count: (body: unknown) => fetch(`${modelmux.url}/v1/messages/count_tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    inputTokens: (body: unknown) => fetch(`${modelmux.url}/v1/responses/input_tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
     async [Symbol.asyncDispose]() {
       await modelmux[Symbol.asyncDispose]()
       await upstream[Symbol.asyncDispose]()
@@ -82,6 +84,54 @@ describe('count_tokens', () => {
     expect((await asked.json()).error.message).toBe(error.error.message)
     const missing = await (await env.count({ model: ' ', messages: [] })).json()
     expect(missing.error.message).toContain('"model" is required')
+  })
+})
+
+describe('responses input_tokens', () => {
+  test('forwarded to a Responses upstream\'s own counting API, model rewritten', async () => {
+    await using env = await setup()
+    env.upstream.reply({ parts: ['{"object":"response.input_tokens","input_tokens":777}'] })
+    const response = await env.inputTokens({ model: 'rs/gpt-5', input: 'Tell me a joke.', instructions: 'Be brief.' })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ object: 'response.input_tokens', input_tokens: 777 })
+    expect(response.headers.get('x-modelmux-token-count')).toBe('upstream')
+    expect(response.headers.get('x-modelmux-model')).toBe('rs/gpt-5')
+    expect(env.upstream.received[0].path).toBe('/v1/responses/input_tokens')
+    expect(env.upstream.received[0].headers.authorization).toBe('Bearer sk-rs')
+    expect(JSON.parse(env.upstream.received[0].body)).toEqual({ model: 'gpt-5', input: 'Tell me a joke.', instructions: 'Be brief.' })
+  })
+
+  test('counted locally, in the Responses answer shape, when the upstream speaks another format', async () => {
+    await using env = await setup()
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(20)
+    const plain = await env.inputTokens({ model: 'oa/qwen', input: text })
+    expect(plain.status).toBe(200)
+    expect(plain.headers.get('x-modelmux-token-count')).toBe('estimated')
+    const counted = await plain.json()
+    expect(counted.object).toBe('response.input_tokens')
+    expect(counted.input_tokens).toBeGreaterThanOrEqual(countTokens(text))
+    expect(counted.input_tokens).toBeLessThan(countTokens(text) + 10)
+    const items = await (await env.inputTokens({ model: 'oa/qwen', instructions: 'You are terse.', input: [{ role: 'user', content: [{ type: 'input_text', text }] }] })).json()
+    expect(items.input_tokens - counted.input_tokens).toBe(countTokens('You are terse.'))
+    const tool = { type: 'function', name: 'read_file', description: 'Read a file from disk', parameters: { type: 'object', properties: { path: { type: 'string' } } } }
+    const withTool = await (await env.inputTokens({ model: 'oa/qwen', input: text, tools: [tool] })).json()
+    expect(withTool.input_tokens).toBeGreaterThan(counted.input_tokens + 10)
+    expect(env.upstream.received).toHaveLength(0)
+  })
+
+  test('an upstream that cannot count falls back to a local count; bad input is an OpenAI-format error', async () => {
+    await using env = await setup()
+    env.upstream.reply({ status: 404, parts: ['{"error":{"message":"no such route"}}'] })
+    const fallback = await env.inputTokens({ model: 'rs/gpt-5', input: 'hello there' })
+    expect(fallback.status).toBe(200)
+    expect(fallback.headers.get('x-modelmux-token-count')).toBe('estimated')
+    expect((await fallback.json()).input_tokens).toBeGreaterThan(0)
+    const malformed = await env.inputTokens('{"model": "rs/gpt-5", ')
+    expect(malformed.status).toBe(400)
+    expect((await malformed.json()).error.message).toContain('not valid JSON')
+    const unknown = await env.inputTokens({ model: 'nope/model', input: 'hi' })
+    expect(unknown.status).toBe(404)
+    expect((await unknown.json()).error.code).toBe('model_not_found')
   })
 })
 
