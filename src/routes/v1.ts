@@ -1,11 +1,11 @@
 import { Elysia } from 'elysia'
 import { ProxyError } from '../core/errors'
-import { renderModelList, type ListingFormat } from '../formats/model-list'
+import { renderModel, renderModelList, type ListingFormat, type ModelLookupFormat } from '../formats/model-list'
 import { authenticateClient } from '../services/client-auth'
 import { handleCountTokens } from '../services/count'
 import type { AppContext } from '../services/context'
 import { errorResponse, handleProxy } from '../services/proxy'
-import { listModelIds } from '../services/resolve-model'
+import { findModel, listModelIds } from '../services/resolve-model'
 
 /** Splits a Gemini model path (`gc/gemini-2.5-pro:generateContent`, optionally `models/…`) into model and method. */
 export function parseGeminiPath(path: string): { model: string; method: string } | undefined {
@@ -24,14 +24,42 @@ function geminiCall(context: AppContext, request: Request, path: string): Promis
   return handleProxy(context, { format: 'gemini', request, pathModel: parsed.model, pathStream: parsed.method === 'streamGenerateContent' })
 }
 
-/** Lists models in each client format's own shape (OpenAI, Gemini, Ollama). */
+/** Which client asks on a route several share: Anthropic SDKs send `anthropic-version`, Google's send their key header. */
+function askingFormat(request: Request, fallback: ModelLookupFormat): ModelLookupFormat {
+  if (request.headers.has('anthropic-version')) return 'anthropic-messages'
+  if (request.headers.has('x-goog-api-key') || new URL(request.url).searchParams.has('key')) return 'gemini'
+  return fallback
+}
+
+/** Lists models in each client format's own shape (OpenAI, Anthropic with its paging, Gemini, Ollama). */
 function listModels(context: AppContext, request: Request, format: ListingFormat): Response {
   try {
     authenticateClient(context, request.headers, request.url)
+    const query = new URL(request.url).searchParams
+    const page = { limit: query.get('limit'), afterId: query.get('after_id'), beforeId: query.get('before_id') }
+    return Response.json(renderModelList(format, listModelIds(context.registry), { now: context.now }, page))
   } catch (error) {
     return errorResponse(format, error)
   }
-  return Response.json(renderModelList(format, listModelIds(context.registry), { now: context.now }))
+}
+
+/** Looks one model up (`GET /v1/models/{id}`, Gemini `models.get`); `{id}` may contain `/`, encoded or not. */
+function getModel(context: AppContext, request: Request, format: ModelLookupFormat, path: string): Response {
+  try {
+    authenticateClient(context, request.headers, request.url)
+    let id = path
+    try {
+      id = decodeURIComponent(path)
+    } catch {
+      // a literal `%` in the name: taken as it is
+    }
+    if (format === 'gemini') id = id.replace(/^models\//, '')
+    const model = findModel(context.registry, id)
+    if (!model) throw new ProxyError('not_found', `model "${id}" is not configured; GET /v1/models lists the models you can use`, { param: 'model', code: 'model_not_found' })
+    return Response.json(renderModel(format, model, { now: context.now }))
+  } catch (error) {
+    return errorResponse(format, error)
+  }
 }
 
 /** The client API for every format (also under the doubled `/v1/v1` some tools send). */
@@ -45,12 +73,14 @@ export function v1Routes(context: AppContext) {
       .post(`${base}/responses`, ({ request }) => handleProxy(context, { format: 'openai-responses', request }))
       .post(`${base}/responses/input_tokens`, ({ request }) => handleCountTokens(context, 'openai-responses', request))
       .post(`${base}/api/chat`, ({ request }) => handleProxy(context, { format: 'ollama', request }))
-      .get(`${base}/models`, ({ request }) => listModels(context, request, 'openai-chat'))
+      .get(`${base}/models`, ({ request }) => listModels(context, request, askingFormat(request, 'openai-chat')))
+      .get(`${base}/models/*`, ({ request, params }) => getModel(context, request, askingFormat(request, 'openai-chat'), params['*']))
       // `@google/genai` defaults to API version v1: the Gemini methods live under /v1/models/… too.
       .post(`${base}/models/*`, ({ request, params }) => geminiCall(context, request, params['*']))
   }
   return app
     .get('/v1beta/models', ({ request }) => listModels(context, request, 'gemini'))
+    .get('/v1beta/models/*', ({ request, params }) => getModel(context, request, 'gemini', params['*']))
     .post('/v1beta/models/*', ({ request, params }) => geminiCall(context, request, params['*']))
     .post('/api/chat', ({ request }) => handleProxy(context, { format: 'ollama', request }))
     .get('/api/tags', ({ request }) => listModels(context, request, 'ollama'))

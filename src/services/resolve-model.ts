@@ -66,6 +66,14 @@ export function listModelIds(registry: Registry): { id: string; ownedBy: string 
   return [...ids].map(([id, ownedBy]) => ({ id, ownedBy }))
 }
 
+/** A model a client may ask for, listed or not (`<prefix>/<any model>`, a mapped name): undefined when nothing serves it. */
+export function findModel(registry: Registry, id: string): { id: string; ownedBy: string } | undefined {
+  const listed = listModelIds(registry).find((model) => model.id === id)
+  if (listed) return listed
+  const candidate = resolveModel(registry, id)[0]
+  return candidate && { id, ownedBy: candidate.entry.provider.id }
+}
+
 /** The candidates for a model a client named; throws a 404 naming the model when nothing is configured for it. */
 export function resolveRequestedModel(registry: Registry, model: string): Candidate[] {
   const candidates = resolveModel(registry, model)

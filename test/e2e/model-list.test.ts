@@ -1,0 +1,119 @@
+import { describe, expect, test } from 'bun:test'
+import { startTestServer } from '../helpers/test-server'
+
+const KEY = 'sk-mm-model-list-test-key-0123456789'
+
+async function setup(env: Record<string, string> = {}) {
+  return startTestServer(
+    {
+      connections: [
+        { name: 'local', provider: 'openai-compatible', prefix: 'oa', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'x', models: ['m1', 'm2', 'm3'] },
+        { name: 'claude', provider: 'anthropic-compatible', prefix: 'an', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'x', models: ['claude-x'] },
+      ],
+      combos: [{ name: 'stack', models: ['an/claude-x', 'oa/m1'] }],
+      aliases: { fast: 'oa/m2' },
+      apiKeys: [{ name: 'test', key: KEY }],
+    },
+    env,
+  )
+}
+
+const anthropic = { 'anthropic-version': '2023-06-01' }
+// Connections list by name (claude, local), then combos, then aliases.
+const allIds = ['an/claude-x', 'oa/m1', 'oa/m2', 'oa/m3', 'stack', 'fast']
+
+describe('GET /v1/models', () => {
+  test('an OpenAI client gets the OpenAI list', async () => {
+    await using modelmux = await setup()
+    const list = await (await fetch(`${modelmux.url}/v1/models`)).json()
+    expect(list.object).toBe('list')
+    expect(list.data.map((model: { id: string }) => model.id)).toEqual(allIds)
+    expect(list.data[1]).toEqual({ id: 'oa/m1', object: 'model', created: expect.any(Number), owned_by: 'openai-compatible' })
+    expect(list.data.find((model: { id: string }) => model.id === 'stack').owned_by).toBe('combo')
+  })
+
+  test('an Anthropic client gets the Anthropic list, and its paging walks every model once', async () => {
+    await using modelmux = await setup()
+    const list = await (await fetch(`${modelmux.url}/v1/models`, { headers: anthropic })).json()
+    expect(list).toEqual({
+      data: allIds.map((id) => ({ type: 'model', id, display_name: id, created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })),
+      has_more: false,
+      first_id: 'an/claude-x',
+      last_id: 'fast',
+    })
+    const walked: string[] = []
+    let after: string | undefined
+    for (let page = 0; page < 10; page++) {
+      const query = `limit=4${after ? `&after_id=${encodeURIComponent(after)}` : ''}`
+      const body = await (await fetch(`${modelmux.url}/v1/models?${query}`, { headers: anthropic })).json()
+      walked.push(...body.data.map((model: { id: string }) => model.id))
+      expect(body.last_id).toBe(body.data.at(-1).id)
+      if (!body.has_more) break
+      after = body.last_id
+    }
+    expect(walked).toEqual(allIds)
+    const before = await (await fetch(`${modelmux.url}/v1/models?limit=2&before_id=${encodeURIComponent('oa/m3')}`, { headers: anthropic })).json()
+    expect(before.data.map((model: { id: string }) => model.id)).toEqual(['oa/m1', 'oa/m2'])
+    expect(before.has_more).toBe(true)
+  })
+
+  test('bad paging is a 400 in Anthropic format that names the parameter', async () => {
+    await using modelmux = await setup()
+    for (const [query, named] of [['limit=0', 'limit'], ['limit=1001', 'limit'], ['limit=abc', 'limit'], ['after_id=nope', 'after_id']]) {
+      const response = await fetch(`${modelmux.url}/v1/models?${query}`, { headers: anthropic })
+      expect(response.status).toBe(400)
+      const body = await response.json()
+      expect(body.type).toBe('error')
+      expect(body.error.type).toBe('invalid_request_error')
+      expect(body.error.message).toContain(named)
+    }
+  })
+
+  test('a Google client on the v1 path gets the Gemini list', async () => {
+    await using modelmux = await setup()
+    const list = await (await fetch(`${modelmux.url}/v1/models`, { headers: { 'x-goog-api-key': 'anything' } })).json()
+    expect(list.models.map((model: { name: string }) => model.name)).toEqual(allIds.map((id) => `models/${id}`))
+  })
+})
+
+describe('GET /v1/models/{id}', () => {
+  test('finds a listed model in the asking client\'s shape, its id encoded or not', async () => {
+    await using modelmux = await setup()
+    const encoded = await fetch(`${modelmux.url}/v1/models/${encodeURIComponent('oa/m1')}`)
+    expect(encoded.status).toBe(200)
+    expect(await encoded.json()).toEqual({ id: 'oa/m1', object: 'model', created: expect.any(Number), owned_by: 'openai-compatible' })
+    const plain = await (await fetch(`${modelmux.url}/v1/models/stack`, { headers: anthropic })).json()
+    expect(plain).toEqual({ type: 'model', id: 'stack', display_name: 'stack', created_at: expect.any(String) })
+    const gemini = await (await fetch(`${modelmux.url}/v1beta/models/models/an/claude-x`)).json()
+    expect(gemini).toMatchObject({ name: 'models/an/claude-x', baseModelId: 'an/claude-x', supportedGenerationMethods: expect.arrayContaining(['generateContent']) })
+  })
+
+  test('a model the router can serve without listing it (any model under a prefix) is found', async () => {
+    await using modelmux = await setup()
+    const response = await fetch(`${modelmux.url}/v1/models/an/claude-opus-4-6`)
+    expect(response.status).toBe(200)
+    expect((await response.json()).owned_by).toBe('anthropic-compatible')
+  })
+
+  test('an unknown model is a 404 in each client\'s format', async () => {
+    await using modelmux = await setup()
+    const openai = await fetch(`${modelmux.url}/v1/models/nope/model`)
+    expect(openai.status).toBe(404)
+    expect((await openai.json()).error).toMatchObject({ code: 'model_not_found', message: expect.stringContaining('"nope/model" is not configured') })
+    const claude = await fetch(`${modelmux.url}/v1/models/nope`, { headers: anthropic })
+    expect(claude.status).toBe(404)
+    expect((await claude.json()).error.type).toBe('not_found_error')
+    const google = await fetch(`${modelmux.url}/v1beta/models/nope`)
+    expect(google.status).toBe(404)
+    expect((await google.json()).error).toMatchObject({ code: 404, status: 'NOT_FOUND' })
+  })
+
+  test('keys are enforced on the lookup like everywhere else', async () => {
+    await using modelmux = await setup({ REQUIRE_API_KEY: 'true' })
+    const missing = await fetch(`${modelmux.url}/v1/models/oa/m1`, { headers: anthropic })
+    expect(missing.status).toBe(401)
+    expect((await missing.json()).error.type).toBe('authentication_error')
+    expect((await fetch(`${modelmux.url}/v1/models/oa/m1`, { headers: { 'x-api-key': KEY } })).status).toBe(200)
+    expect((await fetch(`${modelmux.url}/v1beta/models/oa/m1?key=${KEY}`)).status).toBe(200)
+  })
+})
