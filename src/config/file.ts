@@ -93,7 +93,12 @@ const quotaSchema = z
   .strict()
 
 const keyLimitSchema = z
-  .object({ requestsPerMinute: z.number().int().positive().optional(), tokensPerDay: z.number().int().positive().optional() })
+  .object({
+    requestsPerMinute: z.number().int().positive().optional(),
+    tokensPerDay: z.number().int().positive().optional(),
+    /** The model names (patterns, `*` for any run of characters) the key may ask for; absent: every model. */
+    models: z.array(z.string().trim().min(1)).min(1).optional(),
+  })
   .strict()
 
 /** Settings a config file (or the dashboard) may set. */
@@ -108,7 +113,7 @@ export const settingsSchema = z
     /** Spending limits per connection or provider; a connection over its limit is skipped until the window resets. */
     budgets: z.array(budgetSchema).optional(),
     quota: quotaSchema.optional(),
-    /** Per client key name (`*` = every key): requests per minute and tokens per day. */
+    /** Per client key name (`*` = every key): requests per minute, tokens per day and the models it may use. */
     keyLimits: z.record(z.string().trim().min(1), keyLimitSchema).optional(),
     /** Per connection name: how it is paid for (unknown = paid); subscription and free cost nothing. */
     tiers: z.record(z.string().trim().min(1), z.enum(['subscription', 'free', 'paid'])).optional(),

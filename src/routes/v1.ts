@@ -5,6 +5,7 @@ import { authenticateClient } from '../services/client-auth'
 import { handleCountTokens } from '../services/count'
 import type { AppContext } from '../services/context'
 import { errorResponse, handleProxy } from '../services/proxy'
+import { allowedModelsOf, isModelAllowed } from '../services/key-models'
 import { findModel, listModelIds } from '../services/resolve-model'
 
 /** Splits a Gemini model path (`gc/gemini-2.5-pro:generateContent`, optionally `models/…`) into model and method. */
@@ -34,10 +35,11 @@ function askingFormat(request: Request, fallback: ModelLookupFormat): ModelLooku
 /** Lists models in each client format's own shape (OpenAI, Anthropic with its paging, Gemini, Ollama). */
 function listModels(context: AppContext, request: Request, format: ListingFormat): Response {
   try {
-    authenticateClient(context, request.headers, request.url)
+    const allowed = allowedModelsOf(context, authenticateClient(context, request.headers, request.url))
+    const models = listModelIds(context.registry).filter((model) => isModelAllowed(allowed, model.id))
     const query = new URL(request.url).searchParams
     const page = { limit: query.get('limit'), afterId: query.get('after_id'), beforeId: query.get('before_id') }
-    return Response.json(renderModelList(format, listModelIds(context.registry), { now: context.now }, page))
+    return Response.json(renderModelList(format, models, { now: context.now }, page))
   } catch (error) {
     return errorResponse(format, error)
   }
@@ -46,7 +48,7 @@ function listModels(context: AppContext, request: Request, format: ListingFormat
 /** Looks one model up (`GET /v1/models/{id}`, Gemini `models.get`); `{id}` may contain `/`, encoded or not. */
 function getModel(context: AppContext, request: Request, format: ModelLookupFormat, path: string): Response {
   try {
-    authenticateClient(context, request.headers, request.url)
+    const allowed = allowedModelsOf(context, authenticateClient(context, request.headers, request.url))
     let id = path
     try {
       id = decodeURIComponent(path)
@@ -54,7 +56,7 @@ function getModel(context: AppContext, request: Request, format: ModelLookupForm
       // a literal `%` in the name: taken as it is
     }
     if (format === 'gemini') id = id.replace(/^models\//, '')
-    const model = findModel(context.registry, id)
+    const model = isModelAllowed(allowed, id) ? findModel(context.registry, id) : undefined
     if (!model) throw new ProxyError('not_found', `model "${id}" is not configured; GET /v1/models lists the models you can use`, { param: 'model', code: 'model_not_found' })
     return Response.json(renderModel(format, model, { now: context.now }))
   } catch (error) {

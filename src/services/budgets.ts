@@ -165,14 +165,22 @@ export function listQuotaWindows(context: AppContext, connectionId: number, now:
 
 const recentRequests = new WeakMap<Database, Map<number, number[]>>()
 
+/** The limits on one client key: its own entry of `settings.keyLimits` over the `*` entry. */
+export type KeyLimits = NonNullable<Settings['keyLimits']>[string]
+
+/** A client key's limits, field by field its own entry's, else the `*` entry's. */
+export function keyLimitsOf(settings: Settings, keyName: string): KeyLimits {
+  const all = settings.keyLimits
+  return all ? { ...all['*'], ...all[keyName] } : {}
+}
+
 /**
  * Enforces a client key's limits (`settings.keyLimits[name]`, else `["*"]`): requests per minute (a sliding
  * minute, counted here) and tokens per day (the daily window of `settings.quota`). Throws a 429 ProxyError.
  */
 export function checkKeyLimits(context: AppContext, apiKey: ApiKeyRecord | null, now: number = context.now()): void {
-  const all = context.registry.settings.keyLimits
-  if (!apiKey || !all) return
-  const limits = { ...all['*'], ...all[apiKey.name] }
+  if (!apiKey) return
+  const limits = keyLimitsOf(context.registry.settings, apiKey.name)
   if (limits.tokensPerDay !== undefined) {
     const bounds = windowBounds('daily', now, resetRuleOf(context.registry.settings))
     const used = usedInWindow(context, { apiKeyId: apiKey.id }, bounds.start, now, `key:${apiKey.id}:${bounds.start}`)

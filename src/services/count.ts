@@ -8,6 +8,7 @@ import { callUpstream } from '../upstream/call-upstream'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
 import { countRequestTokens } from './count-tokens'
+import { checkKeyModel } from './key-models'
 import { errorResponse } from './proxy'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { resolveRequestedModel, type Candidate } from './resolve-model'
@@ -55,10 +56,11 @@ async function askUpstream(context: AppContext, candidate: Candidate, format: Co
  */
 export async function handleCountTokens(context: AppContext, format: CountFormat, request: Request, pathModel?: string): Promise<Response> {
   try {
-    authenticateClient(context, request.headers, request.url)
+    const apiKey = authenticateClient(context, request.headers, request.url)
     checkJsonContentType(request.headers)
     const body = parseJsonObject(await readBodyText(request, context.registry.maxBodyBytes))
     const model = readModel(format, body, pathModel)
+    checkKeyModel(context, apiKey, model)
     const candidates = resolveRequestedModel(context.registry, model)
     for (const candidate of candidates) {
       const answer = await askUpstream(context, candidate, format, body, request)

@@ -13,6 +13,7 @@ import { budgetCheck, checkKeyLimits } from './budgets'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
 import { countRequestTokens } from './count-tokens'
+import { checkKeyModel } from './key-models'
 import type { Unavailable } from './health'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { logExchange } from './request-log'
@@ -78,6 +79,7 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
     const text = await readBodyText(call.request, context.registry.maxBodyBytes)
     const body = parseJsonObject(text)
     const model = readModel(call.format, body, call.pathModel)
+    checkKeyModel(context, apiKey, model)
     const stream = readStream(call, body)
     const candidates = resolveRequestedModel(context.registry, model)
     let decoded: ChatRequest | undefined

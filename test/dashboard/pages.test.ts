@@ -86,6 +86,18 @@ describe('dashboard pages', () => {
     expect(context.registry.maxBodyBytes).toBe(8 * 1024 * 1024)
   })
 
+  test('the keys table shows each key\'s limits, its own over the `*` entry', async () => {
+    await using modelmux = await startTestServer({
+      apiKeys: [{ name: 'laptop', key: 'sk-mm-laptop-key-0123456789' }, { name: 'intern', key: 'sk-mm-intern-key-0123456789' }],
+      settings: { keyLimits: { '*': { requestsPerMinute: 60 }, intern: { tokensPerDay: 2_000_000, models: ['oa/*', 'fast'] } } },
+    })
+    const html = await (await client(modelmux.url, await signIn(modelmux.url)).page('/dashboard')).text()
+    const row = (name: string) => new RegExp(`<td>${name}</td>[\\s\\S]*?</tr>`).exec(html)?.[0] ?? ''
+    expect(row('laptop')).toContain('60 requests/min')
+    expect(row('laptop')).not.toContain('tokens/day')
+    expect(row('intern')).toContain('60 requests/min · 2,000,000 tokens/day · models oa/*, fast')
+  })
+
   test('changing the password keeps this browser signed in and signs the others out', async () => {
     await using modelmux = await startTestServer()
     const first = await signIn(modelmux.url)

@@ -60,6 +60,56 @@ describe('client key limits', () => {
   })
 })
 
+describe('models a client key may use', () => {
+  const intern = 'sk-mm-intern-0123456789abcdef'
+  const setup = () =>
+    startUsageEnv({ keyLimits: { intern: { models: ['oa/*', 'my-stack'] } } }, { apiKeys: [{ name: 'laptop', key: clientKey }, { name: 'intern', key: intern }] })
+
+  test('a model outside the key\'s list is a 403 in the caller\'s format, sent nowhere and counted nowhere', async () => {
+    await using env = await setup()
+    env.upstreams.openai.reply(recordedJson('openai-chat/openai-text.json'))
+    env.upstreams.anthropic.reply(recordedJson('anthropic/anthropic-text.json'))
+    const headers = { 'x-api-key': intern }
+    expect((await env.call('openai-chat', 'oa/gpt-4.1', false, headers)).status).toBe(200)
+    const refused = await env.call('anthropic-messages', 'an/claude-sonnet-4-5', false, headers)
+    expect(refused.status).toBe(403)
+    expect(await refused.json()).toEqual({
+      type: 'error',
+      error: { type: 'permission_error', message: 'API key "intern" may not use model "an/claude-sonnet-4-5"; it may use: oa/*, my-stack' },
+    })
+    const openai = await env.call('openai-chat', 'an/claude-sonnet-4-5', false, headers)
+    expect(openai.status).toBe(403)
+    expect((await openai.json()).error).toMatchObject({ code: 'model_not_allowed', param: 'model' })
+    expect(env.upstreams.anthropic.received).toHaveLength(0)
+    // The alias it was given serves through its combo; another key, with no list, may use anything.
+    expect((await env.call('anthropic-messages', 'my-stack', false, headers)).status).toBe(200)
+    expect((await env.call('anthropic-messages', 'an/claude-sonnet-4-5', false, { 'x-api-key': clientKey })).status).toBe(200)
+    const count = await fetch(`${env.modelmux.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ model: 'an/claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }),
+    })
+    expect(count.status).toBe(403)
+    expect((await env.rows('usage_events')).map((row) => row.model)).toEqual(['oa/gpt-4.1', 'an/claude-sonnet-4-5', 'an/claude-sonnet-4-5'])
+  })
+
+  test('the key sees only its models in the lists and lookups', async () => {
+    await using env = await setup()
+    const list = await (await fetch(`${env.modelmux.url}/v1/models`, { headers: { authorization: `Bearer ${intern}` } })).json()
+    // These connections list no models of their own: the lists hold the combo and the alias.
+    expect(list.data.map((model: { id: string }) => model.id)).toEqual(['my-stack'])
+    const everything = await (await fetch(`${env.modelmux.url}/v1/models`, { headers: { authorization: `Bearer ${clientKey}` } })).json()
+    expect(everything.data.map((model: { id: string }) => model.id)).toEqual(['stack', 'my-stack'])
+    const hidden = await fetch(`${env.modelmux.url}/v1/models/an/claude-sonnet-4-5`, { headers: { authorization: `Bearer ${intern}` } })
+    expect(hidden.status).toBe(404)
+    expect((await fetch(`${env.modelmux.url}/v1/models/oa/gpt-4.1`, { headers: { authorization: `Bearer ${intern}` } })).status).toBe(200)
+  })
+
+  test('a list that names no model is refused at start-up, naming the field', async () => {
+    await expect(startUsageEnv({ keyLimits: { intern: { models: [] } } })).rejects.toThrow(/keyLimits\.intern\.models/)
+  })
+})
+
 describe('estimates and routes', () => {
   test('a stream without usage is estimated with the tokenizer and marked so', async () => {
     await using env = await startUsageEnv()

@@ -8,6 +8,17 @@ export interface KeyRow {
   enabled: boolean
   createdAt: number
   lastUsedAt: number | null
+  /** Its limits (`settings.keyLimits`), when it has any. */
+  limits?: { requestsPerMinute?: number; tokensPerDay?: number; models?: readonly string[] }
+}
+
+/** A key's limits in words: "60 requests/min · 2,000,000 tokens/day · models oa/*, fast". */
+function limitsInWords(limits: KeyRow['limits']): string {
+  const parts: string[] = []
+  if (limits?.requestsPerMinute !== undefined) parts.push(`${limits.requestsPerMinute.toLocaleString('en-US')} requests/min`)
+  if (limits?.tokensPerDay !== undefined) parts.push(`${limits.tokensPerDay.toLocaleString('en-US')} tokens/day`)
+  if (limits?.models !== undefined) parts.push(`models ${limits.models.join(', ')}`)
+  return parts.length > 0 ? parts.join(' · ') : 'none'
 }
 
 /** Props of the client keys section. */
@@ -59,6 +70,7 @@ export function KeysSection({ keys, created, errors = {}, name }: KeysProps) {
                 <th>Name</th>
                 <th>Key</th>
                 <th class="hide-narrow">Last used</th>
+                <th class="hide-narrow">Limits</th>
                 <th>State</th>
                 <th class="actions-col">Actions</th>
               </tr>
@@ -72,6 +84,9 @@ export function KeysSection({ keys, created, errors = {}, name }: KeysProps) {
                   </td>
                   <td class="muted hide-narrow" safe>
                     {key.lastUsedAt ? formatTime(key.lastUsedAt) : 'never'}
+                  </td>
+                  <td class="muted hide-narrow" safe>
+                    {limitsInWords(key.limits)}
                   </td>
                   <td>{key.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="muted">disabled</Badge>}</td>
                   <td class="actions">

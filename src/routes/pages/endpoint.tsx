@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
-import { EndpointPage, KeysSection, RequireKeySection, type KeysProps } from '../../../views/pages/endpoint-page'
+import { EndpointPage, KeysSection, RequireKeySection, type KeyRow, type KeysProps } from '../../../views/pages/endpoint-page'
+import { keyLimitsOf } from '../../services/budgets'
 import { isApiKeyRequired } from '../../services/client-auth'
 import type { AppContext } from '../../services/context'
 import { generateApiKey } from '../../services/crypto'
@@ -19,9 +20,14 @@ export function createClientKey(context: AppContext, rawName: string): { key?: {
   return { key: { id, name, key } }
 }
 
+/** The client keys as listed, each with its limits (`settings.keyLimits`). */
+function keyRows(context: AppContext): KeyRow[] {
+  return listApiKeys(context.db).map((key) => ({ ...key, limits: keyLimitsOf(context.registry.settings, key.name) }))
+}
+
 /** The Endpoint page (`/dashboard`) and its fragments: client keys and the require-key switch. */
 export function endpointPages(context: AppContext) {
-  const keysSection = (extra: Partial<KeysProps> = {}) => renderFragment(<KeysSection keys={listApiKeys(context.db)} {...extra} />)
+  const keysSection = (extra: Partial<KeysProps> = {}) => renderFragment(<KeysSection keys={keyRows(context)} {...extra} />)
   const requireSection = (notice?: string) =>
     renderFragment(<RequireKeySection required={isApiKeyRequired(context)} locked={context.runtime.requireApiKey !== undefined} notice={notice} />)
   return new Elysia({ name: 'pages/endpoint' })
@@ -32,7 +38,7 @@ export function endpointPages(context: AppContext) {
         body: (
           <EndpointPage
             origin={publicOrigin(request, `http://${context.runtime.hostname}:${context.runtime.port}`)}
-            keys={{ keys: listApiKeys(context.db) }}
+            keys={{ keys: keyRows(context) }}
             required={isApiKeyRequired(context)}
             requiredLocked={context.runtime.requireApiKey !== undefined}
             exampleModel={listModelChoices(context)[0] ?? 'prefix/model'}
