@@ -11,6 +11,8 @@ import { renderOllamaTags } from './ollama'
 export interface ListedModel {
   id: string
   ownedBy: string
+  /** Its context window in tokens, when modelmux knows it. */
+  contextWindow?: number
 }
 
 /** The client formats that list models. */
@@ -34,9 +36,12 @@ const MAX_PAGE = 1000
  * @see https://docs.anthropic.com/en/api/models
  * @see https://ai.google.dev/api/models#Model
  */
-export function renderModel(format: ModelLookupFormat, { id, ownedBy }: ListedModel, clock: Clock): object {
-  if (format === 'gemini') return { name: `models/${id}`, baseModelId: id, displayName: id, supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'] }
-  if (format === 'anthropic-messages') return { type: 'model', id, display_name: id, created_at: new Date(clock.now()).toISOString() }
+export function renderModel(format: ModelLookupFormat, { id, ownedBy, contextWindow }: ListedModel, clock: Clock): object {
+  const known = <T extends object>(field: T) => (contextWindow === undefined ? {} : field)
+  if (format === 'gemini') {
+    return { name: `models/${id}`, baseModelId: id, displayName: id, ...known({ inputTokenLimit: contextWindow }), supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'] }
+  }
+  if (format === 'anthropic-messages') return { type: 'model', id, display_name: id, created_at: new Date(clock.now()).toISOString(), ...known({ max_input_tokens: contextWindow }) }
   return { id, object: 'model', created: Math.floor(clock.now() / 1000), owned_by: ownedBy }
 }
 

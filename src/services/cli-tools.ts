@@ -38,7 +38,15 @@ export class CliToolError extends Error {
 type Json = Record<string, any>
 
 const PROVIDER = 'modelmux'
-const claudeEnvKeys = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_MODEL', 'ANTHROPIC_DEFAULT_OPUS_MODEL', 'ANTHROPIC_DEFAULT_SONNET_MODEL', 'ANTHROPIC_DEFAULT_HAIKU_MODEL']
+const claudeEnvKeys = [
+  'ANTHROPIC_BASE_URL',
+  'ANTHROPIC_AUTH_TOKEN',
+  'ANTHROPIC_MODEL',
+  'ANTHROPIC_DEFAULT_OPUS_MODEL',
+  'ANTHROPIC_DEFAULT_SONNET_MODEL',
+  'ANTHROPIC_DEFAULT_HAIKU_MODEL',
+  'CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY',
+]
 
 function readJsonFile(path: string): Json | undefined {
   if (!existsSync(path)) return undefined
@@ -138,6 +146,8 @@ const definitions: readonly ToolDefinition[] = [
         ANTHROPIC_DEFAULT_OPUS_MODEL: target.model,
         ANTHROPIC_DEFAULT_SONNET_MODEL: target.model,
         ANTHROPIC_DEFAULT_HAIKU_MODEL: target.model,
+        // Claude Code's /model picker then lists modelmux's models (those named claude… or anthropic…).
+        CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY: '1',
       }
       settings.hasCompletedOnboarding = true
       return [writeJson(path, settings, now)].filter((x): x is string => !!x)

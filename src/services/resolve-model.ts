@@ -1,4 +1,5 @@
 import { ProxyError } from '../core/errors'
+import type { ListedModel } from '../formats/model-list'
 import type { ConnectionEntry, Registry } from './registry'
 
 /** One way to serve a request: a connection and the model name to send it. */
@@ -52,22 +53,27 @@ export function resolveModel(registry: Registry, model: string, depth = 0): Cand
   return []
 }
 
-/** Every model id a client can ask for, for `GET /v1/models`. */
-export function listModelIds(registry: Registry): { id: string; ownedBy: string }[] {
-  const ids = new Map<string, string>()
+/** Every model id a client can ask for, for `GET /v1/models`, with its context window when the provider's catalogue has it. */
+export function listModelIds(registry: Registry): ListedModel[] {
+  const listed = new Map<string, ListedModel>()
   for (const { connection, provider } of registry.connections) {
     if (!connection.enabled) continue
     const prefix = connection.prefix ?? provider.id
-    const models = connection.models.length > 0 ? connection.models : (provider.models ?? []).map((m) => m.id)
-    for (const model of models) ids.set(`${prefix}/${model}`, provider.id)
+    const catalogue = new Map((provider.models ?? []).map((model) => [model.id, model]))
+    const models = connection.models.length > 0 ? connection.models : [...catalogue.keys()]
+    for (const model of models) {
+      const id = `${prefix}/${model}`
+      const contextWindow = catalogue.get(model)?.contextWindow
+      listed.set(id, contextWindow === undefined ? { id, ownedBy: provider.id } : { id, ownedBy: provider.id, contextWindow })
+    }
   }
-  for (const name of registry.combos.keys()) ids.set(name, 'combo')
-  for (const name of registry.aliases.keys()) ids.set(name, 'alias')
-  return [...ids].map(([id, ownedBy]) => ({ id, ownedBy }))
+  for (const id of registry.combos.keys()) listed.set(id, { id, ownedBy: 'combo' })
+  for (const id of registry.aliases.keys()) listed.set(id, { id, ownedBy: 'alias' })
+  return [...listed.values()]
 }
 
 /** A model a client may ask for, listed or not (`<prefix>/<any model>`, a mapped name): undefined when nothing serves it. */
-export function findModel(registry: Registry, id: string): { id: string; ownedBy: string } | undefined {
+export function findModel(registry: Registry, id: string): ListedModel | undefined {
   const listed = listModelIds(registry).find((model) => model.id === id)
   if (listed) return listed
   const candidate = resolveModel(registry, id)[0]

@@ -35,6 +35,7 @@ describe('cli tools', () => {
         ANTHROPIC_DEFAULT_OPUS_MODEL: 'stack',
         ANTHROPIC_DEFAULT_SONNET_MODEL: 'stack',
         ANTHROPIC_DEFAULT_HAIKU_MODEL: 'stack',
+        CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY: '1',
       },
     })
     expect(JSON.parse(read('.claude', 'settings.json.modelmux-20260102T030405.bak'))).toEqual({ theme: 'dark', env: { KEEP: '1' } })

@@ -76,6 +76,20 @@ describe('GET /v1/models', () => {
   })
 })
 
+test('Claude Code\'s gateway discovery (GET /v1/models?limit=1000) gets Anthropic models with their context windows', async () => {
+  await using modelmux = await startTestServer({
+    connections: [{ name: 'work', provider: 'anthropic', prefix: 'cl', apiKey: 'sk-ant-x', baseUrl: 'http://127.0.0.1:9/v1', models: ['claude-sonnet-4-6', 'claude-custom-preview'] }],
+  })
+  const list = await (await fetch(`${modelmux.url}/v1/models?limit=1000`, { headers: { ...anthropic, 'x-api-key': 'anything' } })).json()
+  expect(list.data).toEqual([
+    { type: 'model', id: 'cl/claude-sonnet-4-6', display_name: 'cl/claude-sonnet-4-6', created_at: expect.any(String), max_input_tokens: 200_000 },
+    { type: 'model', id: 'cl/claude-custom-preview', display_name: 'cl/claude-custom-preview', created_at: expect.any(String) },
+  ])
+  expect(list.has_more).toBe(false)
+  const gemini = await (await fetch(`${modelmux.url}/v1beta/models/cl/claude-sonnet-4-6`)).json()
+  expect(gemini.inputTokenLimit).toBe(200_000)
+})
+
 describe('GET /v1/models/{id}', () => {
   test('finds a listed model in the asking client\'s shape, its id encoded or not', async () => {
     await using modelmux = await setup()
