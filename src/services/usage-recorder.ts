@@ -80,7 +80,8 @@ function writeBatch(db: Database, usage: UsageEvent[], attempts: AttemptEvent[],
 const newest = <T>(rows: T[], max: number): T[] => (rows.length > max ? rows.slice(rows.length - max) : rows)
 
 /**
- * Starts a recorder that flushes every `intervalMs` or once `batchSize` rows are queued. Batches are
+ * Starts a recorder that flushes `intervalMs` after a row is queued (an empty recorder sets no timer) or once
+ * `batchSize` rows are queued. Batches are
  * written on this thread: with time-ordered ids and folded rollups a row costs about 4 µs, less than
  * handing it to a worker thread costs, and no second JS heap is kept alive for it.
  */
@@ -94,6 +95,17 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
   let attempts: AttemptEvent[] = []
   let droppedCount = 0
   let flushQueued = false
+  const intervalMs = options.intervalMs ?? 1000
+  // Armed while rows wait (queued, or kept after a failed write); an idle recorder wakes nothing.
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const arm = () => {
+    if (timer !== undefined || closed) return
+    timer = setTimeout(() => {
+      timer = undefined
+      void flush()
+    }, intervalMs)
+    timer.unref?.()
+  }
   // Rows a failed write kept for the next flush (already enriched and counted in the metrics).
   let retryUsage: UsageEvent[] = []
   let retryAttempts: AttemptEvent[] = []
@@ -128,6 +140,7 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
       droppedCount += writeUsage.length - retryUsage.length + writeAttempts.length - retryAttempts.length
       if (!failing) console.error(`modelmux: could not record ${writeUsage.length + writeAttempts.length} usage rows (kept, retrying): ${(error as Error).message}`)
       failing = true
+      arm()
     }
   }
   const push = <T>(queue: T[], row: T) => {
@@ -140,9 +153,8 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
       flushQueued = true
       setTimeout(() => void flush(), 0)
     }
+    arm()
   }
-  const timer = setInterval(() => void flush(), options.intervalMs ?? 1000)
-  timer.unref?.()
   // A successful answer without counts gets a local estimate of its prompt (the tokenizer loads lazily,
   // so this is asynchronous); the row is queued once it is known and marked `estimated`.
   const record = (row: UsageEvent, estimateInput?: InputEstimate) => {
@@ -167,9 +179,10 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
     recordAttempt: (event) => push(attempts, event),
     flush,
     async close() {
-      clearInterval(timer)
       await Promise.all([...estimating])
       closed = true
+      clearTimeout(timer)
+      timer = undefined
       await flush()
       // Shutting down: what a lock held back gets one last try, waiting the store's usual time.
       if (retryUsage.length > 0 || retryAttempts.length > 0) {

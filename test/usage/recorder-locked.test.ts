@@ -55,3 +55,43 @@ test('a store locked by another process delays no request and loses no row: the 
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('rows are written intervalMs after they are queued, without a flush call, and a lock is retried on the same timer', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'modelmux-timer-'))
+  const errors: string[] = []
+  const originalError = console.error
+  console.error = (...args: unknown[]) => void errors.push(args.join(' '))
+  try {
+    const path = join(dir, 'db.sqlite')
+    const db = openDatabase(path)
+    migrate(db)
+    const recorder = createUsageRecorder(db, { intervalMs: 50 })
+    const count = () => (db.query('SELECT COUNT(*) AS n FROM usage_events').get() as { n: number }).n
+    const until = async (condition: () => boolean) => {
+      for (let waited = 0; !condition() && waited < 2000; waited += 10) await Bun.sleep(10)
+    }
+    recorder.record(row('first'))
+    await until(() => count() === 1)
+    expect(count()).toBe(1)
+    // Later rows arm the timer again.
+    recorder.record(row('second'))
+    await until(() => count() === 2)
+    expect(count()).toBe(2)
+    // Held back by a lock, a row is kept and written once the lock goes, with nothing else queued.
+    const other = new Database(path)
+    other.exec('BEGIN IMMEDIATE')
+    recorder.record(row('third'))
+    await until(() => errors.some((line) => line.includes('kept, retrying')))
+    expect(count()).toBe(2)
+    expect(recorder.pending()).toHaveLength(1)
+    other.exec('COMMIT')
+    other.close()
+    await until(() => count() === 3)
+    expect(count()).toBe(3)
+    await recorder.close()
+    db.close()
+  } finally {
+    console.error = originalError
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
