@@ -94,8 +94,8 @@ const quotaSchema = z
 
 const keyLimitSchema = z
   .object({
-    requestsPerMinute: z.number().int().positive().optional(),
-    tokensPerDay: z.number().int().positive().optional(),
+    requestsPerMinute: z.number().int().min(1).optional(),
+    tokensPerDay: z.number().int().min(1).optional(),
     /** The model names (patterns, `*` for any run of characters) the key may ask for; absent: every model. */
     models: z.array(z.string().trim().min(1)).min(1).optional(),
   })

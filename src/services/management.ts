@@ -23,7 +23,7 @@ function friendlyMessage(issue: Issue): string {
   if (issue.code === 'too_small' && issue.origin === 'number') return `at least ${String(issue.minimum)}`
   if (issue.code === 'too_big' && issue.origin === 'number') return `at most ${String(issue.maximum)}`
   if (issue.code === 'too_big' && issue.origin === 'string') return `at most ${String(issue.maximum)} characters`
-  if (issue.code === 'invalid_type' && issue.expected === 'number') return 'must be a whole number'
+  if (issue.code === 'invalid_type' && (issue.expected === 'number' || issue.expected === 'int')) return 'must be a whole number'
   return issue.message
 }
 
@@ -254,6 +254,13 @@ function formNumber(raw: unknown, unit = 1): number | string | undefined {
   return Number.isFinite(value) ? Math.round(value * unit) : String(raw)
 }
 
+/** A form count: a whole number, else the raw text (so validation says it must be one); undefined when blank. */
+function formCount(raw: unknown): number | string | undefined {
+  if (blank(raw)) return undefined
+  const value = Number(String(raw).trim())
+  return Number.isInteger(value) ? value : String(raw)
+}
+
 /** Parses the request-logging form (on/off, body cap in KB) into `settings.requestLogs`. */
 export function requestLogsFromForm(form: Record<string, unknown>): Record<string, unknown> {
   const maxBodyBytes = formNumber(form.maxBodyKb, 1024)
@@ -264,8 +271,8 @@ export function requestLogsFromForm(form: Record<string, unknown>): Record<strin
 export function retentionFromForm(form: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const key of ['usageDays', 'requestLogDays']) {
-    const value = formNumber(form[key])
-    if (value !== undefined) out[key] = typeof value === 'number' && String(form[key]).includes('.') ? String(form[key]) : value
+    const value = formCount(form[key])
+    if (value !== undefined) out[key] = value
   }
   return out
 }
@@ -306,4 +313,27 @@ export function listModelChoices(context: AppContext): string[] {
     for (const model of [...connection.models, ...(provider.models ?? []).map((info) => info.id)]) names.add(`${prefix}/${model}`)
   }
   return [...names]
+}
+
+/** Sets one client key's own limits from the dashboard form (a blank field sets no limit of its own); errors are keyed by form field. */
+export function setKeyLimits(context: AppContext, keyName: string, form: Record<string, unknown>): Outcome<Settings> {
+  const own: Record<string, unknown> = {}
+  const requestsPerMinute = formCount(form.requestsPerMinute)
+  if (requestsPerMinute !== undefined) own.requestsPerMinute = requestsPerMinute
+  const tokensPerDay = formCount(form.tokensPerDay)
+  if (tokensPerDay !== undefined) own.tokensPerDay = tokensPerDay
+  const models = String(form.models ?? '')
+    .split(/[,\n]/)
+    .map((model) => model.trim())
+    .filter(Boolean)
+  if (models.length > 0) own.models = models
+  const result = patchSettings(context, (settings) => {
+    const keyLimits: Record<string, unknown> = { ...settings.keyLimits }
+    if (Object.keys(own).length > 0) keyLimits[keyName] = own
+    else delete keyLimits[keyName]
+    return { ...settings, keyLimits: Object.keys(keyLimits).length > 0 ? (keyLimits as Settings['keyLimits']) : undefined }
+  })
+  if (result.ok) return result
+  const prefix = `keyLimits.${keyName}.`
+  return { ok: false, errors: Object.fromEntries(Object.entries(result.errors).map(([key, message]) => [key.startsWith(prefix) ? key.slice(prefix.length) : 'form', message])) }
 }

@@ -124,8 +124,18 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
     await page.reload()
     await page.waitForSelector('#keys td:text-is("laptop")')
     expect(await page.content()).not.toContain(key)
-    await page.click('#keys tr:has(td:text-is("laptop")) button:text-is("Disable")')
-    await page.waitForSelector('#keys tr:has(td:text-is("laptop")) .badge:text-is("disabled")')
+    // Its limits open in its row and save in place.
+    const row = '#keys tr:has(td:text-is("laptop"))'
+    await page.click(`${row} summary`)
+    await page.fill(`${row} input[name=requestsPerMinute]`, '0')
+    await page.click(`${row} button:text-is("Save limits")`)
+    await page.waitForSelector(`${row} .field-error:text-is("at least 1")`)
+    await page.fill(`${row} input[name=requestsPerMinute]`, '30')
+    await page.fill(`${row} input[name=models]`, 'v/*, fast')
+    await page.click(`${row} button:text-is("Save limits")`)
+    await page.waitForSelector(`${row} summary:text-is("30 requests/min · models v/*, fast")`)
+    await page.click(`${row} button:text-is("Disable")`)
+    await page.waitForSelector(`${row} .badge:text-is("disabled")`)
     expect(problems).toEqual([])
   })
 

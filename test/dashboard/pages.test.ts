@@ -98,6 +98,43 @@ describe('dashboard pages', () => {
     expect(row('intern')).toContain('60 requests/min · 2,000,000 tokens/day · models oa/*, fast')
   })
 
+  test('a key\'s limits are edited in its row: saved limits bind at once, bad ones are refused inline and change nothing', async () => {
+    await using modelmux = await startTestServer({
+      connections: [{ name: 'v', provider: 'openai-compatible', prefix: 'v', baseUrl: 'http://127.0.0.1:9/v1', models: ['a'] }],
+      apiKeys: [{ name: 'intern', key: 'sk-mm-intern-key-0123456789' }],
+      settings: { keyLimits: { '*': { requestsPerMinute: 60 } } },
+    })
+    const context = modelmux.server.context
+    const pagesClient = client(modelmux.url, await signIn(modelmux.url))
+    const id = (await (await pagesClient.json('GET', '/api/keys')).json()).keys.find((key: { name: string }) => key.name === 'intern').id
+    const saved = await (await pagesClient.post(`/dashboard/keys/${id}/limits`, { requestsPerMinute: '', tokensPerDay: '5000', models: 'v/*,\n fast' })).text()
+    expect(saved).toContain('Limits of &quot;intern&quot; saved.')
+    expect(saved).toContain('60 requests/min · 5,000 tokens/day · models v/*, fast')
+    expect(context.registry.settings.keyLimits).toEqual({ '*': { requestsPerMinute: 60 }, intern: { tokensPerDay: 5000, models: ['v/*', 'fast'] } })
+    const refusedModel = await fetch(`${modelmux.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-mm-intern-key-0123456789' },
+      body: JSON.stringify({ model: 'other/x', messages: [{ role: 'user', content: 'hi' }] }),
+    })
+    expect(refusedModel.status).toBe(403)
+    for (const [fields, field, message] of [
+      [{ requestsPerMinute: '0' }, 'requestsPerMinute', 'at least 1'],
+      [{ tokensPerDay: 'lots' }, 'tokensPerDay', 'must be a whole number'],
+      [{ requestsPerMinute: '2.5' }, 'requestsPerMinute', 'must be a whole number'],
+    ] as const) {
+      const html = await (await pagesClient.post(`/dashboard/keys/${id}/limits`, fields)).text()
+      expect(html).toMatch(new RegExp(`id="key-${id}-${field === 'requestsPerMinute' ? 'rpm' : 'tokens'}-error"[^>]*>${message}`))
+      expect(html).toContain('<details open')
+    }
+    expect(context.registry.settings.keyLimits?.intern).toEqual({ tokensPerDay: 5000, models: ['v/*', 'fast'] })
+    // Emptying every field removes the key's own entry; the defaults for every key stay.
+    await pagesClient.post(`/dashboard/keys/${id}/limits`, { requestsPerMinute: '', tokensPerDay: '', models: ' ' })
+    expect(context.registry.settings.keyLimits).toEqual({ '*': { requestsPerMinute: 60 } })
+    // An unknown action changes nothing (it used to count as "disable").
+    expect((await pagesClient.post(`/dashboard/keys/${id}/bogus`)).status).toBe(404)
+    expect((await (await pagesClient.json('GET', '/api/keys')).json()).keys.find((key: { id: number }) => key.id === id).enabled).toBe(true)
+  })
+
   test('changing the password keeps this browser signed in and signs the others out', async () => {
     await using modelmux = await startTestServer()
     const first = await signIn(modelmux.url)

@@ -1,4 +1,4 @@
-import { Badge, Card, CopyButton, FieldError, Notice, formatTime, type Errors } from '../components/ui'
+import { Badge, Card, CopyButton, Field, FieldError, Notice, formatTime, type Errors } from '../components/ui'
 
 /** A client key as listed (never with its secret). */
 export interface KeyRow {
@@ -8,8 +8,24 @@ export interface KeyRow {
   enabled: boolean
   createdAt: number
   lastUsedAt: number | null
-  /** Its limits (`settings.keyLimits`), when it has any. */
-  limits?: { requestsPerMinute?: number; tokensPerDay?: number; models?: readonly string[] }
+  /** The limits that apply to it: its own entry of `settings.keyLimits` over the `*` entry. */
+  limits?: KeyLimitValues
+  /** Its own entry, which the limits form edits. */
+  ownLimits?: KeyLimitValues
+}
+
+/** A client key's limits as `settings.keyLimits` holds them. */
+export interface KeyLimitValues {
+  requestsPerMinute?: number
+  tokensPerDay?: number
+  models?: readonly string[]
+}
+
+/** The limits form of one key as posted, with its errors (shown open, on that key's row). */
+export interface KeyLimitsDraft {
+  id: number
+  values: { requestsPerMinute: string; tokensPerDay: string; models: string }
+  errors: Errors
 }
 
 /** A key's limits in words: "60 requests/min · 2,000,000 tokens/day · models oa/*, fast". */
@@ -28,10 +44,53 @@ export interface KeysProps {
   created?: { name: string; key: string }
   errors?: Errors
   name?: string
+  /** A limits form that was refused, to show again with its errors. */
+  limitsDraft?: KeyLimitsDraft
+  /** Said under the table after a change. */
+  notice?: string
+}
+
+/** The limits cell: what applies, and a form for the key's own limits (open when a save was refused). */
+function LimitsCell({ keyRow, draft }: { keyRow: KeyRow; draft?: KeyLimitsDraft }) {
+  const own = keyRow.ownLimits ?? {}
+  const values = draft?.values ?? {
+    requestsPerMinute: own.requestsPerMinute === undefined ? '' : String(own.requestsPerMinute),
+    tokensPerDay: own.tokensPerDay === undefined ? '' : String(own.tokensPerDay),
+    models: (own.models ?? []).join(', '),
+  }
+  const errors = draft?.errors ?? {}
+  const id = (name: string) => `key-${keyRow.id}-${name}`
+  // What a blank field leaves in force: the limit every key has (`*`).
+  const inherited = (field: keyof KeyLimitValues) => {
+    const value = own[field] === undefined ? keyRow.limits?.[field] : undefined
+    return value === undefined ? undefined : `${Array.isArray(value) ? value.join(', ') : value} (every key's)`
+  }
+  return (
+    <details open={draft ? true : undefined}>
+      <summary safe>{limitsInWords(keyRow.limits)}</summary>
+      <form class="limits-form" hx-post={`/dashboard/keys/${keyRow.id}/limits`} hx-target="#keys" hx-swap="outerHTML" method="post" action={`/dashboard/keys/${keyRow.id}/limits`}>
+        <Field label="Requests per minute" name="requestsPerMinute" id={id('rpm')} value={values.requestsPerMinute} error={errors.requestsPerMinute} placeholder={inherited('requestsPerMinute')} inputmode="numeric" />
+        <Field label="Tokens per day" name="tokensPerDay" id={id('tokens')} value={values.tokensPerDay} error={errors.tokensPerDay} placeholder={inherited('tokensPerDay')} inputmode="numeric" />
+        <Field
+          label="Models it may use"
+          name="models"
+          id={id('models')}
+          value={values.models}
+          error={errors.models}
+          placeholder={inherited('models') ?? 'oa/*, fast'}
+          hint="Names or patterns (* matches anything), comma-separated. Empty fields set no limit of the key's own."
+        />
+        <FieldError error={errors.form} />
+        <button type="submit" class="small">
+          Save limits
+        </button>
+      </form>
+    </details>
+  )
 }
 
 /** Client keys: create (the secret is shown once), enable/disable, revoke. */
-export function KeysSection({ keys, created, errors = {}, name }: KeysProps) {
+export function KeysSection({ keys, created, errors = {}, name, limitsDraft, notice }: KeysProps) {
   return (
     <section class="card" id="keys">
       <div class="card-head">
@@ -70,7 +129,7 @@ export function KeysSection({ keys, created, errors = {}, name }: KeysProps) {
                 <th>Name</th>
                 <th>Key</th>
                 <th class="hide-narrow">Last used</th>
-                <th class="hide-narrow">Limits</th>
+                <th>Limits</th>
                 <th>State</th>
                 <th class="actions-col">Actions</th>
               </tr>
@@ -85,8 +144,8 @@ export function KeysSection({ keys, created, errors = {}, name }: KeysProps) {
                   <td class="muted hide-narrow" safe>
                     {key.lastUsedAt ? formatTime(key.lastUsedAt) : 'never'}
                   </td>
-                  <td class="muted hide-narrow" safe>
-                    {limitsInWords(key.limits)}
+                  <td class="limits">
+                    <LimitsCell keyRow={key} draft={limitsDraft?.id === key.id ? limitsDraft : undefined} />
                   </td>
                   <td>{key.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="muted">disabled</Badge>}</td>
                   <td class="actions">
@@ -116,6 +175,7 @@ export function KeysSection({ keys, created, errors = {}, name }: KeysProps) {
           </table>
         </div>
       )}
+      <Notice tone="ok" text={notice} />
     </section>
   )
 }

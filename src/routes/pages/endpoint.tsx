@@ -4,7 +4,7 @@ import { keyLimitsOf } from '../../services/budgets'
 import { isApiKeyRequired } from '../../services/client-auth'
 import type { AppContext } from '../../services/context'
 import { generateApiKey } from '../../services/crypto'
-import { listModelChoices, patchSettings } from '../../services/management'
+import { listModelChoices, patchSettings, setKeyLimits } from '../../services/management'
 import { deleteApiKey, listApiKeys, saveApiKey, setApiKeyEnabled } from '../../store/api-keys'
 import { field, publicOrigin, readForm, renderFragment, renderPage } from './render'
 
@@ -22,7 +22,8 @@ export function createClientKey(context: AppContext, rawName: string): { key?: {
 
 /** The client keys as listed, each with its limits (`settings.keyLimits`). */
 function keyRows(context: AppContext): KeyRow[] {
-  return listApiKeys(context.db).map((key) => ({ ...key, limits: keyLimitsOf(context.registry.settings, key.name) }))
+  const settings = context.registry.settings
+  return listApiKeys(context.db).map((key) => ({ ...key, limits: keyLimitsOf(settings, key.name), ownLimits: settings.keyLimits?.[key.name] }))
 }
 
 /** The Endpoint page (`/dashboard`) and its fragments: client keys and the require-key switch. */
@@ -58,10 +59,23 @@ export function endpointPages(context: AppContext) {
       const result = createClientKey(context, name)
       return result.key ? keysSection({ created: result.key }) : keysSection({ errors: { name: result.error! }, name })
     })
-    .post('/keys/:id/:action', ({ params }) => {
+    .post('/keys/:id/limits', async ({ params, request }) => {
+      const key = listApiKeys(context.db).find((row) => row.id === Number(params.id))
+      if (!key) return keysSection({ notice: 'That key no longer exists.' })
+      const form = await readForm(request)
+      const result = setKeyLimits(context, key.name, form)
+      if (result.ok) return keysSection({ notice: `Limits of "${key.name}" saved.` })
+      const values = { requestsPerMinute: field(form, 'requestsPerMinute'), tokensPerDay: field(form, 'tokensPerDay'), models: field(form, 'models') }
+      return keysSection({ limitsDraft: { id: key.id, values, errors: result.errors } })
+    })
+    .post('/keys/:id/:action', ({ params, set }) => {
       const id = Number(params.id)
       if (params.action === 'delete') deleteApiKey(context.db, id)
-      else setApiKeyEnabled(context.db, id, params.action === 'enable')
+      else if (params.action === 'enable' || params.action === 'disable') setApiKeyEnabled(context.db, id, params.action === 'enable')
+      else {
+        set.status = 404
+        return `no key action "${params.action}"`
+      }
       context.reload()
       return keysSection()
     })
