@@ -3,7 +3,7 @@ import { Database } from 'bun:sqlite'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createUsageRecorder } from '../../src/services/usage-recorder'
+import { createUsageRecorder, type UsageRecorder } from '../../src/services/usage-recorder'
 import { openDatabase } from '../../src/store/db'
 import { migrate } from '../../src/store/migrate'
 import type { UsageEvent } from '../../src/store/usage'
@@ -13,8 +13,12 @@ const row = (requestId: string): UsageEvent => ({
   connectionId: null, apiKeyId: null, status: 200, stream: false, attempts: 1, inputTokens: 3, outputTokens: 4, latencyMs: 5,
 })
 
-test('a store locked by another process delays no request and loses no row: the batch waits for the next flush', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'modelmux-locked-'))
+/** Runs `body` with a recorder on a fresh database file, the errors it logs captured; removes the file after. */
+async function withRecorder(
+  intervalMs: number,
+  body: (env: { path: string; db: Database; recorder: UsageRecorder; errors: string[] }) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'modelmux-recorder-'))
   const errors: string[] = []
   const originalError = console.error
   console.error = (...args: unknown[]) => void errors.push(args.join(' '))
@@ -22,7 +26,18 @@ test('a store locked by another process delays no request and loses no row: the 
     const path = join(dir, 'db.sqlite')
     const db = openDatabase(path)
     migrate(db)
-    const recorder = createUsageRecorder(db, { intervalMs: 3_600_000 })
+    const recorder = createUsageRecorder(db, { intervalMs })
+    await body({ path, db, recorder, errors })
+    await recorder.close()
+    db.close()
+  } finally {
+    console.error = originalError
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+test('a store locked by another process delays no request and loses no row: the batch waits for the next flush', () =>
+  withRecorder(3_600_000, async ({ path, db, recorder, errors }) => {
     // Another process (a CLI, a backup script) holds the write lock.
     const other = new Database(path)
     other.exec('BEGIN IMMEDIATE')
@@ -48,24 +63,10 @@ test('a store locked by another process delays no request and loses no row: the 
     expect(db.query('SELECT SUM(requests) AS n FROM usage_hourly').get()).toEqual({ n: 3 })
     expect(recorder.metrics.render()).toContain('modelmux_requests_total')
     expect(recorder.metrics.render()).toMatch(/modelmux_requests_total\{[^}]*\} 3\b/)
-    await recorder.close()
-    db.close()
-  } finally {
-    console.error = originalError
-    rmSync(dir, { recursive: true, force: true })
-  }
-})
+  }))
 
-test('rows are written intervalMs after they are queued, without a flush call, and a lock is retried on the same timer', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'modelmux-timer-'))
-  const errors: string[] = []
-  const originalError = console.error
-  console.error = (...args: unknown[]) => void errors.push(args.join(' '))
-  try {
-    const path = join(dir, 'db.sqlite')
-    const db = openDatabase(path)
-    migrate(db)
-    const recorder = createUsageRecorder(db, { intervalMs: 50 })
+test('rows are written intervalMs after they are queued, without a flush call, and a lock is retried on the same timer', () =>
+  withRecorder(50, async ({ path, db, recorder, errors }) => {
     const count = () => (db.query('SELECT COUNT(*) AS n FROM usage_events').get() as { n: number }).n
     const until = async (condition: () => boolean) => {
       for (let waited = 0; !condition() && waited < 2000; waited += 10) await Bun.sleep(10)
@@ -88,10 +89,4 @@ test('rows are written intervalMs after they are queued, without a flush call, a
     other.close()
     await until(() => count() === 3)
     expect(count()).toBe(3)
-    await recorder.close()
-    db.close()
-  } finally {
-    console.error = originalError
-    rmSync(dir, { recursive: true, force: true })
-  }
-})
+  }))
