@@ -26,15 +26,45 @@ export function isApiKeyRequired(context: AppContext): boolean {
   return context.runtime.requireApiKey ?? context.registry.settings.requireApiKey ?? !isLoopback(context.runtime.hostname)
 }
 
-/** Checks the client's key; returns its record (or null when keys are optional and none was sent). */
+/**
+ * Whether a browser sent the request from a page on another site: its `Sec-Fetch-Site` says so, or (a browser
+ * without it) its `Origin` is neither this host nor a loopback one. Coding tools and SDKs send neither header.
+ * @see https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Sec-Fetch-Site
+ */
+export function isCrossSiteBrowserRequest(headers: Headers): boolean {
+  const site = headers.get('sec-fetch-site')
+  if (site !== null) return site === 'cross-site'
+  const origin = headers.get('origin')
+  if (origin === null) return false
+  try {
+    const { hostname, host } = new URL(origin)
+    return !isLoopback(hostname) && host !== headers.get('host')
+  } catch {
+    return true // "null": a sandboxed frame or a local file
+  }
+}
+
+/**
+ * Checks the client's key; returns its record (or null when keys are optional and none was sent). Without a
+ * valid key, a web page on another site is refused: a page can send a request a browser does not preflight
+ * (a body of no declared type), and it would otherwise spend the user's accounts.
+ */
 export function authenticateClient(context: AppContext, headers: Headers, url: string): ApiKeyRecord | null {
   const key = extractClientKey(headers, url)
   if (key === undefined || key === '') {
     if (isApiKeyRequired(context)) throw new ProxyError('authentication', 'missing API key: send it as "Authorization: Bearer <key>" or "x-api-key: <key>"')
-    return null
+    return anonymous(headers)
   }
   const record = context.registry.apiKeysByHash.get(hashApiKey(key))
   if (record) return record
-  if (!isApiKeyRequired(context)) return null
+  if (!isApiKeyRequired(context)) return anonymous(headers)
   throw new ProxyError('authentication', 'invalid API key')
+}
+
+/** A request without a valid key, where keys are optional: served, unless a page on another site sent it. */
+function anonymous(headers: Headers): null {
+  if (isCrossSiteBrowserRequest(headers)) {
+    throw new ProxyError('permission', 'a web page on another site may not use modelmux without an API key: send one as "Authorization: Bearer <key>"')
+  }
+  return null
 }

@@ -92,3 +92,47 @@ describe('client API keys', () => {
     expect(rows).toHaveLength(1)
   })
 })
+
+describe('web pages on other sites', () => {
+  // What a page on another site can send without a CORS preflight: a POST whose body declares no type.
+  const fromPage = (url: string, headers: Record<string, string>) =>
+    fetch(`${url}/v1/chat/completions`, { method: 'POST', headers, body: '{"model":"vllm/m","messages":[]}' })
+
+  test('without a key, a cross-site browser request is refused in the caller\'s format and reaches no upstream', async () => {
+    await using env = await setup()
+    const refused = [
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors' },
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+    ]
+    for (const headers of refused) {
+      const response = await fromPage(env.modelmux.url, headers)
+      expect(response.status).toBe(403)
+      expect((await response.json()).error.message).toContain('a web page on another site may not use modelmux without an API key')
+    }
+    const anthropic = await fetch(`${env.modelmux.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'sec-fetch-site': 'cross-site' },
+      body: '{"model":"cp/m","max_tokens":8,"messages":[]}',
+    })
+    expect(anthropic.status).toBe(403)
+    expect((await anthropic.json()).error.type).toBe('permission_error')
+    expect((await fetch(`${env.modelmux.url}/v1/models`, { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403)
+    expect(env.upstream.received).toHaveLength(0)
+  })
+
+  test('the same page with a key, pages on this host or another local port, and tools that send no browser headers are served', async () => {
+    await using env = await setup()
+    const host = new URL(env.modelmux.url).host
+    const served = [
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', authorization: `Bearer ${KEY}` },
+      { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' },
+      { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-site' },
+      { origin: 'http://localhost:3000' },
+      { 'sec-fetch-site': 'none' },
+      {},
+    ]
+    for (const headers of served) expect((await fromPage(env.modelmux.url, headers)).status).toBe(200)
+    expect(env.upstream.received).toHaveLength(served.length)
+  })
+})
