@@ -53,18 +53,36 @@ export function authenticateClient(context: AppContext, headers: Headers, url: s
   const key = extractClientKey(headers, url)
   if (key === undefined || key === '') {
     if (isApiKeyRequired(context)) throw new ProxyError('authentication', 'missing API key: send it as "Authorization: Bearer <key>" or "x-api-key: <key>"')
-    return anonymous(headers)
+    return anonymous(context, headers)
   }
   const record = context.registry.apiKeysByHash.get(hashApiKey(key))
   if (record) return record
-  if (!isApiKeyRequired(context)) return anonymous(headers)
+  if (!isApiKeyRequired(context)) return anonymous(context, headers)
   throw new ProxyError('authentication', 'invalid API key')
 }
 
-/** A request without a valid key, where keys are optional: served, unless a page on another site sent it. */
-function anonymous(headers: Headers): null {
+/** The host name a request was addressed to (its `Host` header), or undefined when it names none. */
+function requestedHostname(headers: Headers): string | undefined {
+  const host = headers.get('host')
+  if (!host) return undefined
+  try {
+    return new URL(`http://${host}`).hostname
+  } catch {
+    return host
+  }
+}
+
+/**
+ * A request without a valid key, where keys are optional: served, unless a page on another site sent it, or
+ * (listening on loopback) it names another host, the mark of a page whose domain was re-pointed at this machine.
+ */
+function anonymous(context: AppContext, headers: Headers): null {
   if (isCrossSiteBrowserRequest(headers)) {
     throw new ProxyError('permission', 'a web page on another site may not use modelmux without an API key: send one as "Authorization: Bearer <key>"')
+  }
+  const hostname = requestedHostname(headers)
+  if (hostname !== undefined && isLoopback(context.runtime.hostname) && !isLoopback(hostname) && !hostname.endsWith('.localhost')) {
+    throw new ProxyError('permission', `modelmux listens on ${context.runtime.hostname}: without an API key, requests must address it as localhost or 127.0.0.1, not "${hostname}"`)
   }
   return null
 }

@@ -100,7 +100,7 @@ describe('web pages on other sites', () => {
 
   test('without a key, a cross-site browser request is refused in the caller\'s format and reaches no upstream', async () => {
     await using env = await setup()
-    const refused = [
+    const refused: Record<string, string>[] = [
       { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors' },
       { origin: 'https://evil.example' },
       { origin: 'null' },
@@ -124,7 +124,7 @@ describe('web pages on other sites', () => {
   test('the same page with a key, pages on this host or another local port, and tools that send no browser headers are served', async () => {
     await using env = await setup()
     const host = new URL(env.modelmux.url).host
-    const served = [
+    const served: Record<string, string>[] = [
       { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', authorization: `Bearer ${KEY}` },
       { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' },
       { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-site' },
@@ -135,4 +135,25 @@ describe('web pages on other sites', () => {
     for (const headers of served) expect((await fromPage(env.modelmux.url, headers)).status).toBe(200)
     expect(env.upstream.received).toHaveLength(served.length)
   })
+})
+
+test('listening on loopback, a keyless request that names another host (a re-pointed domain) is refused; with a key it is served', async () => {
+  await using env = await setup()
+  const port = Number(new URL(env.modelmux.url).port)
+  // fetch sets Host from the URL; a raw request names the host a page on a re-pointed domain would.
+  const send = async (host: string, extra = '') => {
+    const body = '{"model":"vllm/m","messages":[]}'
+    let out = ''
+    const socket = await Bun.connect({ hostname: '127.0.0.1', port, socket: { data: (_, chunk) => void (out += chunk.toString()) } })
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\n${extra}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
+    for (let waited = 0; !/\r\n\r\n[\s\S]*\}/.test(out) && waited < 2000; waited += 10) await Bun.sleep(10)
+    socket.end()
+    return out
+  }
+  const rebound = await send(`attacker.example:${port}`)
+  expect(rebound).toStartWith('HTTP/1.1 403')
+  expect(rebound).toContain('requests must address it as localhost or 127.0.0.1, not \\"attacker.example\\"')
+  expect(await send(`attacker.example:${port}`, `Authorization: Bearer ${KEY}\r\n`)).toStartWith('HTTP/1.1 200')
+  for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `modelmux.localhost:${port}`]) expect(await send(host)).toStartWith('HTTP/1.1 200')
+  expect(env.upstream.received).toHaveLength(4)
 })
