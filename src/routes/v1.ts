@@ -3,6 +3,7 @@ import { ProxyError } from '../core/errors'
 import { renderModel, renderModelList, type ListingFormat, type ModelLookupFormat } from '../formats/model-list'
 import { authenticateClient } from '../services/client-auth'
 import { handleCountTokens } from '../services/count'
+import { handleEmbeddings } from '../services/embeddings'
 import type { AppContext } from '../services/context'
 import { errorResponse, handleProxy } from '../services/proxy'
 import { allowedModelsOf, isModelAllowed } from '../services/key-models'
@@ -74,6 +75,7 @@ export function v1Routes(context: AppContext) {
       .post(`${base}/messages/count_tokens`, ({ request }) => handleCountTokens(context, 'anthropic-messages', request))
       .post(`${base}/responses`, ({ request }) => handleProxy(context, { format: 'openai-responses', request }))
       .post(`${base}/responses/input_tokens`, ({ request }) => handleCountTokens(context, 'openai-responses', request))
+      .post(`${base}/embeddings`, ({ request }) => handleEmbeddings(context, request))
       .post(`${base}/api/chat`, ({ request }) => handleProxy(context, { format: 'ollama', request }))
       .get(`${base}/models`, ({ request }) => listModels(context, request, askingFormat(request, 'openai-chat')))
       .get(`${base}/models/*`, ({ request, params }) => getModel(context, request, askingFormat(request, 'openai-chat'), params['*']))

@@ -1,0 +1,86 @@
+/**
+ * Embeddings: the OpenAI embeddings API is the client format; an OpenAI-compatible upstream takes it as it is,
+ * an Ollama upstream takes its native `/api/embed`, translated both ways.
+ * @see https://platform.openai.com/docs/api-reference/embeddings/create
+ * @see https://github.com/ollama/ollama/blob/main/docs/api.md#generate-embeddings
+ * @module
+ */
+import { ProxyError } from '../core/errors'
+import type { FormatId } from './types'
+
+/** The upstream formats that serve embeddings, and the endpoint that replaces their chat endpoint. */
+const embeddingEndpoints: Partial<Record<FormatId, { chat: string; embeddings: string }>> = {
+  'openai-chat': { chat: '/chat/completions', embeddings: '/embeddings' },
+  ollama: { chat: '/api/chat', embeddings: '/api/embed' },
+}
+
+/** Whether an upstream of this format serves embeddings. */
+export function servesEmbeddings(format: FormatId): boolean {
+  return format in embeddingEndpoints
+}
+
+/** The embeddings URL beside a chat URL of the same upstream (query parameters, such as Azure's api-version, kept). */
+export function embeddingsUrl(chatUrl: string, format: FormatId): string {
+  const endpoints = embeddingEndpoints[format]
+  if (!endpoints) throw new ProxyError('internal', `a ${format} upstream serves no embeddings`)
+  const query = chatUrl.indexOf('?')
+  const path = query === -1 ? chatUrl : chatUrl.slice(0, query)
+  const base = path.endsWith(endpoints.chat) ? path.slice(0, -endpoints.chat.length) : path
+  return base + endpoints.embeddings + (query === -1 ? '' : chatUrl.slice(query))
+}
+
+/** Checks an embeddings request: `input` is a string, a list of strings, or token ids (one list or several). */
+export function checkEmbeddingsRequest(body: Record<string, unknown>): void {
+  const { input } = body
+  const isTokens = (value: unknown) => Array.isArray(value) && value.every((token) => Number.isInteger(token))
+  const valid =
+    typeof input === 'string' || (Array.isArray(input) && input.length > 0 && (input.every((item) => typeof item === 'string') || isTokens(input) || input.every(isTokens)))
+  if (!valid) throw new ProxyError('invalid_request', '"input" must be a string, a non-empty list of strings, or token ids', { param: 'input' })
+  const format = body.encoding_format
+  if (format !== undefined && format !== 'float' && format !== 'base64') {
+    throw new ProxyError('invalid_request', `"encoding_format" must be "float" or "base64", got ${JSON.stringify(format)}`, { param: 'encoding_format' })
+  }
+}
+
+/** An OpenAI embeddings request as Ollama's `/api/embed` body (text only: Ollama takes no token ids). */
+export function toOllamaEmbed(body: Record<string, unknown>, model: string): Record<string, unknown> {
+  if (typeof body.input !== 'string' && !(body.input as unknown[]).every((item) => typeof item === 'string')) {
+    throw new ProxyError('invalid_request', 'an Ollama upstream embeds text: send "input" as strings, not token ids', { param: 'input' })
+  }
+  return { model, input: body.input, ...(typeof body.dimensions === 'number' ? { dimensions: body.dimensions } : {}) }
+}
+
+/** One vector as OpenAI sends it: numbers, or (`encoding_format: "base64"`) the base64 of its little-endian float32s. */
+function encodeVector(vector: readonly number[], encoding: unknown): number[] | string {
+  if (encoding !== 'base64') return vector as number[]
+  const floats = Float32Array.from(vector)
+  return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString('base64')
+}
+
+/** Ollama's `/api/embed` answer as an OpenAI embeddings answer, naming `model`; undefined when it is not one. */
+export function fromOllamaEmbed(answer: unknown, model: string, encoding: unknown): { body: Record<string, unknown>; inputTokens?: number } | undefined {
+  const embeddings = (answer as { embeddings?: unknown })?.embeddings
+  if (!Array.isArray(embeddings) || !embeddings.every((vector) => Array.isArray(vector) && vector.every((value) => typeof value === 'number'))) return undefined
+  const counted = (answer as { prompt_eval_count?: unknown }).prompt_eval_count
+  const inputTokens = typeof counted === 'number' ? counted : undefined
+  return {
+    body: {
+      object: 'list',
+      data: (embeddings as number[][]).map((vector, index) => ({ object: 'embedding', index, embedding: encodeVector(vector, encoding) })),
+      model,
+      usage: { prompt_tokens: inputTokens ?? 0, total_tokens: inputTokens ?? 0 },
+    },
+    inputTokens,
+  }
+}
+
+/** Whether a body is an OpenAI embeddings answer (a `data` list). */
+export function isEmbeddingsList(answer: unknown): boolean {
+  return typeof answer === 'object' && answer !== null && Array.isArray((answer as { data?: unknown }).data)
+}
+
+/** The input tokens an OpenAI embeddings answer reports. */
+export function embeddingsInputTokens(answer: unknown): number | undefined {
+  const tokens = (answer as { usage?: { prompt_tokens?: unknown } })?.usage?.prompt_tokens
+  return typeof tokens === 'number' ? tokens : undefined
+}

@@ -1,0 +1,158 @@
+import { classifyHttpFailure } from '../core/classify-failure'
+import { ProxyError } from '../core/errors'
+import { checkEmbeddingsRequest, embeddingsInputTokens, embeddingsUrl, fromOllamaEmbed, isEmbeddingsList, servesEmbeddings, toOllamaEmbed } from '../formats/embeddings'
+import { readModel } from '../formats/client-request'
+import { oauthServiceFor } from '../oauth'
+import { resolveCredential } from '../providers/credentials'
+import { prepareUpstream, type PreparedUpstream } from '../providers/prepare-upstream'
+import { callUpstream, UpstreamFailure } from '../upstream/call-upstream'
+import { budgetCheck, checkKeyLimits } from './budgets'
+import { authenticateClient } from './client-auth'
+import type { AppContext } from './context'
+import { checkKeyModel } from './key-models'
+import { rewriteModel } from './passthrough'
+import { errorResponse } from './proxy'
+import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
+import { resolveRequestedModel, type Candidate } from './resolve-model'
+
+/** A failed try: what to report if nothing else serves, and whether another candidate may. */
+type Failed = { ok: false; failure: Response | ProxyError; status: number; next: boolean }
+
+/** What one try of one candidate gave: an answer for the client, or a failure. */
+type Tried = { ok: true; response: Response; inputTokens?: number } | Failed
+
+/** Shapes the upstream call; a connection missing its base URL or an option, or a refused service-account key, fails (another may serve). */
+async function prepareCall(context: AppContext, candidate: Candidate, body: Record<string, unknown>): Promise<PreparedUpstream | Failed> {
+  const { connection, provider } = candidate.entry
+  try {
+    const credential =
+      provider.auth.kind === 'google-service-account' ? await resolveCredential(provider, connection, { fetch: context.fetch, now: context.now, env: context.env }) : undefined
+    return prepareUpstream(provider, connection, { model: candidate.upstreamModel, stream: false, body, credential, env: context.env })
+  } catch (error) {
+    const failure = error instanceof ProxyError ? error : new ProxyError('upstream', `${connection.name}: ${(error as Error).message}`)
+    return { ok: false, failure, status: failure.status, next: true }
+  }
+}
+
+/** Sends the embeddings request to one candidate and reads its answer (relayed as it is, or translated from Ollama). */
+async function tryCandidate(context: AppContext, request: Request, body: Record<string, unknown>, candidate: Candidate, attempt: number): Promise<Tried> {
+  const { connection, provider } = candidate.entry
+  const ollama = provider.format === 'ollama'
+  const upstreamBody = ollama ? toOllamaEmbed(body, candidate.upstreamModel) : { ...body, model: candidate.upstreamModel }
+  const prepared = await prepareCall(context, candidate, upstreamBody)
+  if ('ok' in prepared) return prepared
+  let upstream
+  try {
+    upstream = await callUpstream({
+      url: embeddingsUrl(prepared.url, provider.format),
+      headers: prepared.headers,
+      body: JSON.stringify(prepared.body),
+      stream: false,
+      timeouts: context.registry.timeouts,
+      clientSignal: request.signal,
+      shutdown: context.shutdown,
+      fetch: context.fetch,
+      proxy: prepared.proxy,
+    })
+  } catch (error) {
+    const reason = error instanceof UpstreamFailure ? error.reason : 'network'
+    if (reason === 'aborted') return { ok: false, failure: new ProxyError('invalid_request', 'client disconnected', { status: 499 }), status: 499, next: false }
+    if (reason === 'shutdown') return { ok: false, failure: new ProxyError('overloaded', 'modelmux is shutting down; send the request again once it is back', { status: 503 }), status: 503, next: false }
+    const failure = new ProxyError(reason === 'network' ? 'upstream' : 'timeout', `${connection.name}: ${(error as Error).message}`)
+    context.health.failed(connection.id, candidate.upstreamModel, { class: 'transient', perModel: false, reason: failure.message })
+    return { ok: false, failure, status: failure.status, next: true }
+  }
+  const { response } = upstream
+  const text = await response.text().catch(() => '')
+  upstream.settle()
+  const headers = { 'content-type': 'application/json', 'x-modelmux-model': candidate.publicModel, 'x-modelmux-attempts': String(attempt) }
+  if (response.status >= 400) {
+    const classified = classifyHttpFailure(response.status, response.headers, text, context.now())
+    context.health.failed(connection.id, candidate.upstreamModel, classified)
+    const next = classified.class !== 'client' && classified.class !== 'content-filter' && classified.class !== 'context-length'
+    return { ok: false, failure: new Response(text, { status: response.status, headers }), status: response.status, next }
+  }
+  let answer: unknown
+  try {
+    answer = JSON.parse(text)
+  } catch {
+    answer = undefined
+  }
+  const translated = ollama ? fromOllamaEmbed(answer, candidate.publicModel, body.encoding_format) : undefined
+  if (ollama ? !translated : !isEmbeddingsList(answer)) {
+    const failure = new ProxyError('upstream', `${connection.name}: upstream answered with a body that is not an embeddings answer`)
+    context.health.failed(connection.id, candidate.upstreamModel, { class: 'transient', perModel: false, reason: failure.message })
+    return { ok: false, failure, status: failure.status, next: true }
+  }
+  context.health.succeeded(connection.id, candidate.upstreamModel)
+  if (translated) return { ok: true, response: Response.json(translated.body, { headers }), inputTokens: translated.inputTokens }
+  return { ok: true, response: new Response(rewriteModel(text, candidate.publicModel), { headers }), inputTokens: embeddingsInputTokens(answer) }
+}
+
+/**
+ * `POST /v1/embeddings`: the OpenAI embeddings API, routed like chat (aliases, combos, account order, budgets,
+ * cooldowns) to the candidates that serve embeddings (OpenAI-compatible and Ollama upstreams), falling over on
+ * rate limits and faults. The answer names the model that served it; usage is recorded with its input tokens.
+ * @see https://platform.openai.com/docs/api-reference/embeddings/create
+ */
+export async function handleEmbeddings(context: AppContext, request: Request): Promise<Response> {
+  const startedAt = performance.now()
+  context.onActivity?.()
+  let parsed: { model: string; apiKeyId: number | null; requestId: string } | undefined
+  let attempts = 0
+  const record = (candidate: Candidate | undefined, status: number, inputTokens?: number, error?: string) => {
+    if (!parsed) return
+    context.usage.record({
+      at: context.now(),
+      requestId: parsed.requestId,
+      inboundFormat: 'openai-embeddings',
+      requestedModel: parsed.model,
+      model: candidate?.publicModel ?? null,
+      provider: candidate?.entry.provider.id ?? null,
+      connectionId: candidate?.entry.connection.id ?? null,
+      apiKeyId: parsed.apiKeyId,
+      status,
+      stream: false,
+      attempts,
+      inputTokens,
+      latencyMs: Math.round(performance.now() - startedAt),
+      error,
+    })
+  }
+  try {
+    const apiKey = authenticateClient(context, request.headers, request.url)
+    checkKeyLimits(context, apiKey)
+    checkJsonContentType(request.headers)
+    const body = parseJsonObject(await readBodyText(request, context.registry.maxBodyBytes))
+    const model = readModel('openai-chat', body)
+    checkKeyModel(context, apiKey, model)
+    checkEmbeddingsRequest(body)
+    const oauth = oauthServiceFor(context)
+    const candidates = context.router
+      .order(resolveRequestedModel(context.registry, model), undefined, context.registry.settings.routing?.providers)
+      .filter(({ entry }) => servesEmbeddings(entry.provider.format) && !oauth.handles(entry.provider.id))
+    if (candidates.length === 0) {
+      throw new ProxyError('invalid_request', `no connection for "${model}" serves embeddings: that takes an OpenAI-compatible or Ollama provider`, { param: 'model' })
+    }
+    parsed = { model, apiKeyId: apiKey?.id ?? null, requestId: Bun.randomUUIDv7() }
+    let last: Failed | undefined
+    for (const candidate of candidates) {
+      const { connection, provider } = candidate.entry
+      if (budgetCheck(context, connection.id, provider.id).blocked || context.health.check(connection.id, candidate.upstreamModel)) continue
+      attempts++
+      const tried = await tryCandidate(context, request, body, candidate, attempts)
+      if (tried.ok) {
+        record(candidate, 200, tried.inputTokens)
+        return tried.response
+      }
+      last = tried
+      if (!tried.next) break
+    }
+    if (!last) throw new ProxyError('overloaded', `every connection for "${model}" that serves embeddings is cooling down or over budget`, { status: 503 })
+    record(undefined, last.status, undefined, last.failure instanceof ProxyError ? last.failure.message : `upstream answered ${last.status}`)
+    return last.failure instanceof Response ? last.failure : errorResponse('openai-chat', last.failure, { 'x-modelmux-attempts': String(attempts) })
+  } catch (error) {
+    if (error instanceof ProxyError) record(undefined, error.status, undefined, error.message)
+    return errorResponse('openai-chat', error)
+  }
+}
