@@ -69,7 +69,8 @@ async function tryCandidate(context: AppContext, request: Request, body: Record<
   if (response.status >= 400) {
     const classified = classifyHttpFailure(response.status, response.headers, text, context.now())
     context.health.failed(connection.id, candidate.upstreamModel, classified)
-    const next = classified.class !== 'client' && classified.class !== 'content-filter' && classified.class !== 'context-length'
+    // A 404 is an upstream without this model or without embeddings at all: another candidate may have both.
+    const next = response.status === 404 || (classified.class !== 'client' && classified.class !== 'content-filter' && classified.class !== 'context-length')
     return { ok: false, failure: new Response(text, { status: response.status, headers }), status: response.status, next }
   }
   let answer: unknown

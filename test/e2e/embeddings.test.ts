@@ -79,6 +79,21 @@ describe('POST /v1/embeddings', () => {
     expect(env.backup.received).toHaveLength(2)
   })
 
+  test('an upstream that has no embeddings (404) or answers something else is passed over', async () => {
+    await using env = await setup()
+    env.openai.reply({ status: 404, headers: { 'content-type': 'application/json' }, parts: ['{"error":{"message":"Not Found"}}'] })
+    env.backup.reply({ headers: { 'content-type': 'application/json' }, parts: [openaiAnswer('m')] })
+    const served = await env.embed({ model: 'oa/m', input: 'hello' })
+    expect(served.status).toBe(200)
+    expect(served.headers.get('x-modelmux-attempts')).toBe('2')
+    await using other = await setup()
+    other.openai.reply({ headers: { 'content-type': 'application/json' }, parts: ['{"id":"chatcmpl-1","choices":[]}'] })
+    other.backup.reply({ headers: { 'content-type': 'application/json' }, parts: [openaiAnswer('m')] })
+    const fallback = await other.embed({ model: 'oa/m', input: 'hello' })
+    expect(fallback.status).toBe(200)
+    expect((await fallback.json()).data).toHaveLength(2)
+  })
+
   test('an Ollama upstream gets /api/embed and its answer comes back in OpenAI shape, as floats or base64', async () => {
     await using env = await setup()
     env.ollama.reply({ headers: { 'content-type': 'application/json' }, parts: [JSON.stringify({ model: 'nomic-embed-text', embeddings: [[0.5, -0.25], [1.5, 2]], prompt_eval_count: 4 })] })
