@@ -61,15 +61,13 @@ export function authenticateClient(context: AppContext, headers: Headers, url: s
   throw new ProxyError('authentication', 'invalid API key')
 }
 
-/** The host name a request was addressed to (its `Host` header), or undefined when it names none. */
+/** The host name a request was addressed to (its `Host` header without the port, `[::1]` kept bracketed), or undefined when it names none. */
 function requestedHostname(headers: Headers): string | undefined {
   const host = headers.get('host')
   if (!host) return undefined
-  try {
-    return new URL(`http://${host}`).hostname
-  } catch {
-    return host
-  }
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1) || host
+  const colon = host.indexOf(':')
+  return (colon === -1 ? host : host.slice(0, colon)).toLowerCase()
 }
 
 /**
@@ -80,8 +78,8 @@ function anonymous(context: AppContext, headers: Headers): null {
   if (isCrossSiteBrowserRequest(headers)) {
     throw new ProxyError('permission', 'a web page on another site may not use modelmux without an API key: send one as "Authorization: Bearer <key>"')
   }
-  const hostname = requestedHostname(headers)
-  if (hostname !== undefined && isLoopback(context.runtime.hostname) && !isLoopback(hostname) && !hostname.endsWith('.localhost')) {
+  const hostname = isLoopback(context.runtime.hostname) ? requestedHostname(headers) : undefined
+  if (hostname !== undefined && !isLoopback(hostname) && !hostname.endsWith('.localhost')) {
     throw new ProxyError('permission', `modelmux listens on ${context.runtime.hostname}: without an API key, requests must address it as localhost or 127.0.0.1, not "${hostname}"`)
   }
   return null

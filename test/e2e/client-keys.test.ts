@@ -154,6 +154,8 @@ test('listening on loopback, a keyless request that names another host (a re-poi
   expect(rebound).toStartWith('HTTP/1.1 403')
   expect(rebound).toContain('requests must address it as localhost or 127.0.0.1, not \\"attacker.example\\"')
   expect(await send(`attacker.example:${port}`, `Authorization: Bearer ${KEY}\r\n`)).toStartWith('HTTP/1.1 200')
-  for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `modelmux.localhost:${port}`]) expect(await send(host)).toStartWith('HTTP/1.1 200')
-  expect(env.upstream.received).toHaveLength(4)
+  const local = [`localhost:${port}`, `LocalHost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `modelmux.localhost:${port}`, '127.0.0.1']
+  for (const host of local) expect(await send(host)).toStartWith('HTTP/1.1 200')
+  expect(await send('[::1.attacker.example]')).toStartWith('HTTP/1.1 403')
+  expect(env.upstream.received).toHaveLength(1 + local.length)
 })
