@@ -73,14 +73,19 @@ function requestedHostname(headers: Headers): string | undefined {
 /**
  * A request without a valid key, where keys are optional: served, unless a page on another site sent it, or
  * (listening on loopback) it names another host, the mark of a page whose domain was re-pointed at this machine.
+ * Keys turned off on purpose (`REQUIRE_API_KEY=false` or the setting) accept any host: a tunnel that authenticates.
  */
 function anonymous(context: AppContext, headers: Headers): null {
   if (isCrossSiteBrowserRequest(headers)) {
     throw new ProxyError('permission', 'a web page on another site may not use modelmux without an API key: send one as "Authorization: Bearer <key>"')
   }
-  const hostname = isLoopback(context.runtime.hostname) ? requestedHostname(headers) : undefined
+  const keysTurnedOff = (context.runtime.requireApiKey ?? context.registry.settings.requireApiKey) === false
+  const hostname = isLoopback(context.runtime.hostname) && !keysTurnedOff ? requestedHostname(headers) : undefined
   if (hostname !== undefined && !isLoopback(hostname) && !hostname.endsWith('.localhost')) {
-    throw new ProxyError('permission', `modelmux listens on ${context.runtime.hostname}: without an API key, requests must address it as localhost or 127.0.0.1, not "${hostname}"`)
+    throw new ProxyError(
+      'permission',
+      `modelmux listens on ${context.runtime.hostname}: without an API key, requests must address it as localhost or 127.0.0.1, not "${hostname}" (behind a tunnel or proxy, use client keys, or set REQUIRE_API_KEY=false)`,
+    )
   }
   return null
 }

@@ -158,4 +158,7 @@ test('listening on loopback, a keyless request that names another host (a re-poi
   for (const host of local) expect(await send(host)).toStartWith('HTTP/1.1 200')
   expect(await send('[::1.attacker.example]')).toStartWith('HTTP/1.1 403')
   expect(env.upstream.received).toHaveLength(1 + local.length)
+  // Keys turned off on purpose (a tunnel that authenticates in front): any host is accepted.
+  env.modelmux.server.context.registry.settings.requireApiKey = false
+  expect(await send(`modelmux.example.com:${port}`)).toStartWith('HTTP/1.1 200')
 })
