@@ -1,8 +1,9 @@
 /**
  * Embeddings: the OpenAI embeddings API is the client format; an OpenAI-compatible upstream takes it as it is,
- * an Ollama upstream takes its native `/api/embed`, translated both ways.
+ * Ollama (`/api/embed`) and Gemini (`:batchEmbedContents`) upstreams take their own, translated both ways.
  * @see https://platform.openai.com/docs/api-reference/embeddings/create
  * @see https://github.com/ollama/ollama/blob/main/docs/api.md#generate-embeddings
+ * @see https://ai.google.dev/api/embeddings#method:-models.batchembedcontents
  * @module
  */
 import { ProxyError } from '../core/errors'
@@ -12,6 +13,7 @@ import type { FormatId } from './types'
 const embeddingEndpoints: Partial<Record<FormatId, { chat: string; embeddings: string }>> = {
   'openai-chat': { chat: '/chat/completions', embeddings: '/embeddings' },
   ollama: { chat: '/api/chat', embeddings: '/api/embed' },
+  gemini: { chat: ':generateContent', embeddings: ':batchEmbedContents' },
 }
 
 /** Whether an upstream of this format serves embeddings. */
@@ -42,12 +44,12 @@ export function checkEmbeddingsRequest(body: Record<string, unknown>): void {
   }
 }
 
-/** An OpenAI embeddings request as Ollama's `/api/embed` body (text only: Ollama takes no token ids). */
-export function toOllamaEmbed(body: Record<string, unknown>, model: string): Record<string, unknown> {
-  if (typeof body.input !== 'string' && !(body.input as unknown[]).every((item) => typeof item === 'string')) {
-    throw new ProxyError('invalid_request', 'an Ollama upstream embeds text: send "input" as strings, not token ids', { param: 'input' })
-  }
-  return { model, input: body.input, ...(typeof body.dimensions === 'number' ? { dimensions: body.dimensions } : {}) }
+/** The texts of a request's `input`; another format's upstream takes no token ids. */
+function textsOf(body: Record<string, unknown>, upstream: string): string[] {
+  const { input } = body
+  if (typeof input === 'string') return [input]
+  if ((input as unknown[]).every((item) => typeof item === 'string')) return input as string[]
+  throw new ProxyError('invalid_request', `an ${upstream} upstream embeds text: send "input" as strings, not token ids`, { param: 'input' })
 }
 
 /** One vector as OpenAI sends it: numbers, or (`encoding_format: "base64"`) the base64 of its little-endian float32s. */
@@ -57,21 +59,53 @@ function encodeVector(vector: readonly number[], encoding: unknown): number[] | 
   return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString('base64')
 }
 
-/** Ollama's `/api/embed` answer as an OpenAI embeddings answer, naming `model`; undefined when it is not one. */
-export function fromOllamaEmbed(answer: unknown, model: string, encoding: unknown): { body: Record<string, unknown>; inputTokens?: number } | undefined {
-  const embeddings = (answer as { embeddings?: unknown })?.embeddings
-  if (!Array.isArray(embeddings) || !embeddings.every((vector) => Array.isArray(vector) && vector.every((value) => typeof value === 'number'))) return undefined
-  const counted = (answer as { prompt_eval_count?: unknown }).prompt_eval_count
-  const inputTokens = typeof counted === 'number' ? counted : undefined
+const isVector = (value: unknown): value is number[] => Array.isArray(value) && value.every((item) => typeof item === 'number')
+
+/** Vectors as an OpenAI embeddings answer naming `model`. */
+function openaiList(vectors: readonly number[][], model: string, encoding: unknown, inputTokens: number | undefined) {
   return {
     body: {
       object: 'list',
-      data: (embeddings as number[][]).map((vector, index) => ({ object: 'embedding', index, embedding: encodeVector(vector, encoding) })),
+      data: vectors.map((vector, index) => ({ object: 'embedding', index, embedding: encodeVector(vector, encoding) })),
       model,
       usage: { prompt_tokens: inputTokens ?? 0, total_tokens: inputTokens ?? 0 },
     },
     inputTokens,
   }
+}
+
+/** An upstream format's own embeddings API: the body it takes, and its answer as OpenAI's (undefined when it is not one). */
+export interface EmbeddingsCodec {
+  request(body: Record<string, unknown>, upstreamModel: string): Record<string, unknown>
+  response(answer: unknown, model: string, encoding: unknown): { body: Record<string, unknown>; inputTokens?: number } | undefined
+}
+
+/** The upstream formats whose embeddings API is not OpenAI's. */
+export const embeddingsCodecs: Partial<Record<FormatId, EmbeddingsCodec>> = {
+  ollama: {
+    request: (body, model) => ({ model, input: textsOf(body, 'Ollama'), ...(typeof body.dimensions === 'number' ? { dimensions: body.dimensions } : {}) }),
+    response(answer, model, encoding) {
+      const embeddings = (answer as { embeddings?: unknown })?.embeddings
+      if (!Array.isArray(embeddings) || !embeddings.every(isVector)) return undefined
+      const counted = (answer as { prompt_eval_count?: unknown }).prompt_eval_count
+      return openaiList(embeddings, model, encoding, typeof counted === 'number' ? counted : undefined)
+    },
+  },
+  gemini: {
+    request: (body, model) => ({
+      requests: textsOf(body, 'Gemini').map((text) => ({
+        model: `models/${model}`,
+        content: { parts: [{ text }] },
+        ...(typeof body.dimensions === 'number' ? { outputDimensionality: body.dimensions } : {}),
+      })),
+    }),
+    response(answer, model, encoding) {
+      const embeddings = (answer as { embeddings?: unknown })?.embeddings
+      if (!Array.isArray(embeddings)) return undefined
+      const vectors = embeddings.map((embedding) => (embedding as { values?: unknown })?.values)
+      return vectors.every(isVector) ? openaiList(vectors, model, encoding, undefined) : undefined
+    },
+  },
 }
 
 /** Whether a body is an OpenAI embeddings answer (a `data` list). */

@@ -1,6 +1,6 @@
 import { classifyHttpFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
-import { checkEmbeddingsRequest, embeddingsInputTokens, embeddingsUrl, fromOllamaEmbed, isEmbeddingsList, servesEmbeddings, toOllamaEmbed } from '../formats/embeddings'
+import { checkEmbeddingsRequest, embeddingsCodecs, embeddingsInputTokens, embeddingsUrl, isEmbeddingsList, servesEmbeddings } from '../formats/embeddings'
 import { readModel } from '../formats/client-request'
 import { oauthServiceFor } from '../oauth'
 import { resolveCredential } from '../providers/credentials'
@@ -34,11 +34,11 @@ async function prepareCall(context: AppContext, candidate: Candidate, body: Reco
   }
 }
 
-/** Sends the embeddings request to one candidate and reads its answer (relayed as it is, or translated from Ollama). */
+/** Sends the embeddings request to one candidate and reads its answer (relayed as it is, or translated from Ollama or Gemini). */
 async function tryCandidate(context: AppContext, request: Request, body: Record<string, unknown>, candidate: Candidate, attempt: number): Promise<Tried> {
   const { connection, provider } = candidate.entry
-  const ollama = provider.format === 'ollama'
-  const upstreamBody = ollama ? toOllamaEmbed(body, candidate.upstreamModel) : { ...body, model: candidate.upstreamModel }
+  const codec = embeddingsCodecs[provider.format]
+  const upstreamBody = codec ? codec.request(body, candidate.upstreamModel) : { ...body, model: candidate.upstreamModel }
   const prepared = await prepareCall(context, candidate, upstreamBody)
   if ('ok' in prepared) return prepared
   let upstream
@@ -79,8 +79,8 @@ async function tryCandidate(context: AppContext, request: Request, body: Record<
   } catch {
     answer = undefined
   }
-  const translated = ollama ? fromOllamaEmbed(answer, candidate.publicModel, body.encoding_format) : undefined
-  if (ollama ? !translated : !isEmbeddingsList(answer)) {
+  const translated = codec?.response(answer, candidate.publicModel, body.encoding_format)
+  if (codec ? !translated : !isEmbeddingsList(answer)) {
     const failure = new ProxyError('upstream', `${connection.name}: upstream answered with a body that is not an embeddings answer`)
     context.health.failed(connection.id, candidate.upstreamModel, { class: 'transient', perModel: false, reason: failure.message })
     return { ok: false, failure, status: failure.status, next: true }
@@ -92,7 +92,7 @@ async function tryCandidate(context: AppContext, request: Request, body: Record<
 
 /**
  * `POST /v1/embeddings`: the OpenAI embeddings API, routed like chat (aliases, combos, account order, budgets,
- * cooldowns) to the candidates that serve embeddings (OpenAI-compatible and Ollama upstreams), falling over on
+ * cooldowns) to the candidates that serve embeddings (OpenAI-compatible, Ollama and Gemini upstreams), falling over on
  * rate limits and faults. The answer names the model that served it; usage is recorded with its input tokens.
  * @see https://platform.openai.com/docs/api-reference/embeddings/create
  */
@@ -133,7 +133,7 @@ export async function handleEmbeddings(context: AppContext, request: Request): P
       .order(resolveRequestedModel(context.registry, model), undefined, context.registry.settings.routing?.providers)
       .filter(({ entry }) => servesEmbeddings(entry.provider.format) && !oauth.handles(entry.provider.id))
     if (candidates.length === 0) {
-      throw new ProxyError('invalid_request', `no connection for "${model}" serves embeddings: that takes an OpenAI-compatible or Ollama provider`, { param: 'model' })
+      throw new ProxyError('invalid_request', `no connection for "${model}" serves embeddings: that takes an OpenAI-compatible, Ollama or Gemini provider`, { param: 'model' })
     }
     parsed = { model, apiKeyId: apiKey?.id ?? null, requestId: Bun.randomUUIDv7() }
     let last: Failed | undefined

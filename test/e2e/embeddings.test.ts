@@ -17,11 +17,13 @@ async function setup(extra: { keyLimits?: Record<string, unknown> } = {}) {
   const openai = startFakeUpstream()
   const backup = startFakeUpstream()
   const ollama = startFakeUpstream()
+  const gemini = startFakeUpstream()
   const modelmux = await startTestServer({
     connections: [
       { name: 'primary', provider: 'openai-compatible', prefix: 'oa', baseUrl: `${openai.url}/v1`, apiKey: 'sk-primary', priority: 1 },
       { name: 'backup', provider: 'openai-compatible', prefix: 'oa', baseUrl: `${backup.url}/v1`, apiKey: 'sk-backup', priority: 2 },
       { name: 'local', provider: 'ollama', prefix: 'ol', baseUrl: ollama.url },
+      { name: 'google', provider: 'gemini', prefix: 'ge', baseUrl: `${gemini.url}/v1beta`, apiKey: 'AIza-test' },
       { name: 'claude', provider: 'anthropic-compatible', prefix: 'an', baseUrl: `${openai.url}/v1`, apiKey: 'sk-an' },
     ],
     combos: [{ name: 'embed', models: ['an/claude-x', 'ol/nomic-embed-text'] }],
@@ -32,6 +34,7 @@ async function setup(extra: { keyLimits?: Record<string, unknown> } = {}) {
     openai,
     backup,
     ollama,
+    gemini,
     modelmux,
     embed: (body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${modelmux.url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
@@ -41,7 +44,7 @@ async function setup(extra: { keyLimits?: Record<string, unknown> } = {}) {
     },
     async [Symbol.asyncDispose]() {
       await modelmux[Symbol.asyncDispose]()
-      for (const upstream of [openai, backup, ollama]) await upstream[Symbol.asyncDispose]()
+      for (const upstream of [openai, backup, ollama, gemini]) await upstream[Symbol.asyncDispose]()
     },
   }
 }
@@ -118,6 +121,27 @@ describe('POST /v1/embeddings', () => {
     expect(env.openai.received).toHaveLength(0)
   })
 
+  test('a Gemini upstream gets :batchEmbedContents, one request per text, and its vectors come back in OpenAI shape', async () => {
+    await using env = await setup()
+    env.gemini.reply({ headers: { 'content-type': 'application/json' }, parts: [JSON.stringify({ embeddings: [{ values: [0.5, 0.25] }, { values: [-1, 2] }] })] })
+    const response = await env.embed({ model: 'ge/gemini-embedding-001', input: ['one', 'two'], dimensions: 2 })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({
+      object: 'list',
+      data: [
+        { object: 'embedding', index: 0, embedding: [0.5, 0.25] },
+        { object: 'embedding', index: 1, embedding: [-1, 2] },
+      ],
+      model: 'ge/gemini-embedding-001',
+      usage: { prompt_tokens: 0, total_tokens: 0 },
+    })
+    expect(env.gemini.received[0].path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents')
+    expect(env.gemini.received[0].headers['x-goog-api-key']).toBe('AIza-test')
+    expect(JSON.parse(env.gemini.received[0].body)).toEqual({
+      requests: ['one', 'two'].map((text) => ({ model: 'models/gemini-embedding-001', content: { parts: [{ text }] }, outputDimensionality: 2 })),
+    })
+  })
+
   test('bad input gets a clear OpenAI-format error and reaches no upstream', async () => {
     await using env = await setup({ keyLimits: { intern: { models: ['ol/*'] } } })
     const cases: [unknown, number, string][] = [
@@ -137,6 +161,6 @@ describe('POST /v1/embeddings', () => {
     const refused = await env.embed({ model: 'oa/m', input: 'x' }, { authorization: 'Bearer sk-mm-intern-key-0123456789' })
     expect(refused.status).toBe(403)
     expect((await refused.json()).error.code).toBe('model_not_allowed')
-    for (const upstream of [env.openai, env.backup, env.ollama]) expect(upstream.received).toHaveLength(0)
+    for (const upstream of [env.openai, env.backup, env.ollama, env.gemini]) expect(upstream.received).toHaveLength(0)
   })
 })
