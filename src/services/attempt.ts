@@ -65,7 +65,7 @@ function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough
 const shuttingDown = () => new ProxyError('overloaded', 'modelmux is shutting down; send the request again once it is back', { status: 503 })
 
 /** Turns an upstream failure (a timeout, a broken connection, a client that left) into the error to report. */
-function describeFailure(connectionName: string, failure: UpstreamFailure | undefined, error: unknown): ProxyError {
+export function describeFailure(connectionName: string, failure: UpstreamFailure | undefined, error: unknown): ProxyError {
   if (failure?.reason === 'aborted') return new ProxyError('invalid_request', 'client disconnected', { status: 499 })
   if (failure?.reason === 'shutdown') return shuttingDown()
   if (failure) return new ProxyError(failure.reason === 'network' ? 'upstream' : 'timeout', `${connectionName}: ${failure.message}`)

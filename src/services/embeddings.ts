@@ -2,6 +2,7 @@ import { classifyHttpFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
 import { checkEmbeddingsRequest, embeddingsCodecs, embeddingsInputTokens, embeddingsUrl, isEmbeddingsList, servesEmbeddings } from '../formats/embeddings'
 import { readModel } from '../formats/client-request'
+import { decodeUpstreamError } from '../formats/upstream-error'
 import { oauthServiceFor } from '../oauth'
 import { resolveCredential } from '../providers/credentials'
 import { prepareUpstream, type PreparedUpstream } from '../providers/prepare-upstream'
@@ -11,6 +12,7 @@ import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
 import { checkKeyModel } from './key-models'
 import { rewriteModel } from './passthrough'
+import { describeFailure } from './attempt'
 import { errorResponse } from './proxy'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { resolveRequestedModel, type Candidate } from './resolve-model'
@@ -55,12 +57,11 @@ async function tryCandidate(context: AppContext, request: Request, body: Record<
       proxy: prepared.proxy,
     })
   } catch (error) {
-    const reason = error instanceof UpstreamFailure ? error.reason : 'network'
-    if (reason === 'aborted') return { ok: false, failure: new ProxyError('invalid_request', 'client disconnected', { status: 499 }), status: 499, next: false }
-    if (reason === 'shutdown') return { ok: false, failure: new ProxyError('overloaded', 'modelmux is shutting down; send the request again once it is back', { status: 503 }), status: 503, next: false }
-    const failure = new ProxyError(reason === 'network' ? 'upstream' : 'timeout', `${connection.name}: ${(error as Error).message}`)
-    context.health.failed(connection.id, candidate.upstreamModel, { class: 'transient', perModel: false, reason: failure.message })
-    return { ok: false, failure, status: failure.status, next: true }
+    const failure = describeFailure(connection.name, error instanceof UpstreamFailure ? error : undefined, error)
+    // A client that left, or modelmux shutting down, ends the request; anything else is this upstream's fault.
+    const next = failure.status !== 499 && !context.shutdown?.tripped
+    if (next) context.health.failed(connection.id, candidate.upstreamModel, { class: 'transient', perModel: false, reason: failure.message })
+    return { ok: false, failure, status: failure.status, next }
   }
   const { response } = upstream
   const text = await response.text().catch(() => '')
@@ -71,7 +72,9 @@ async function tryCandidate(context: AppContext, request: Request, body: Record<
     context.health.failed(connection.id, candidate.upstreamModel, classified)
     // A 404 is an upstream without this model or without embeddings at all: another candidate may have both.
     const next = response.status === 404 || (classified.class !== 'client' && classified.class !== 'content-filter' && classified.class !== 'context-length')
-    return { ok: false, failure: new Response(text, { status: response.status, headers }), status: response.status, next }
+    // An OpenAI-compatible error goes out as it came; another format's is put in OpenAI's shape.
+    const failure = codec ? errorResponse('openai-chat', decodeUpstreamError(response.status, text, connection.name), headers) : new Response(text, { status: response.status, headers })
+    return { ok: false, failure, status: response.status, next }
   }
   let answer: unknown
   try {

@@ -140,6 +140,13 @@ describe('POST /v1/embeddings', () => {
     expect(JSON.parse(env.gemini.received[0].body)).toEqual({
       requests: ['one', 'two'].map((text) => ({ model: 'models/gemini-embedding-001', content: { parts: [{ text }] }, outputDimensionality: 2 })),
     })
+    // Its errors reach the OpenAI client in OpenAI's shape.
+    env.gemini.reply({ status: 400, headers: { 'content-type': 'application/json' }, parts: ['{"error":{"code":400,"message":"Request contains an invalid argument.","status":"INVALID_ARGUMENT"}}'] })
+    const refused = await env.embed({ model: 'ge/gemini-embedding-001', input: 'x' })
+    expect(refused.status).toBe(400)
+    const error = (await refused.json()).error
+    expect(error.type).toBe('invalid_request_error')
+    expect(error.message).toContain('Request contains an invalid argument.')
   })
 
   test('bad input gets a clear OpenAI-format error and reaches no upstream', async () => {
