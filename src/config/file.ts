@@ -101,6 +101,16 @@ const keyLimitSchema = z
   })
   .strict()
 
+/** Whether a string is exactly a web origin (`https://host[:port]`, no path). */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value
+  } catch {
+    return false
+  }
+}
+
 /** Settings a config file (or the dashboard) may set. */
 export const settingsSchema = z
   .object({
@@ -126,6 +136,8 @@ export const settingsSchema = z
       .object({ enabled: z.boolean().optional(), maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).optional() })
       .strict()
       .optional(),
+    /** Web origins (besides local ones) whose pages may call the client API from a browser, with a client key. */
+    corsOrigins: z.array(z.string().trim().refine(isOrigin, 'an origin such as https://chat.example.com: scheme, host and port, no path')).optional(),
   })
   .strict()
 

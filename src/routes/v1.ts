@@ -3,6 +3,7 @@ import { ProxyError } from '../core/errors'
 import { renderModel, renderModelList, type ListingFormat, type ModelLookupFormat } from '../formats/model-list'
 import { authenticateClient } from '../services/client-auth'
 import { handleCountTokens } from '../services/count'
+import { preflight, withCors } from '../services/cors'
 import { handleEmbeddings } from '../services/embeddings'
 import type { AppContext } from '../services/context'
 import { errorResponse, handleProxy } from '../services/proxy'
@@ -65,27 +66,35 @@ function getModel(context: AppContext, request: Request, format: ModelLookupForm
   }
 }
 
-/** The client API for every format (also under the doubled `/v1/v1` some tools send). */
+/** The client API for every format (also under the doubled `/v1/v1` some tools send); browsers get CORS for allowed origins. */
 export function v1Routes(context: AppContext) {
   const app = new Elysia({ name: 'routes/v1' })
+  type Handler = (request: Request) => Response | Promise<Response>
+  type PathHandler = (request: Request, path: string) => Response | Promise<Response>
+  // Static routes read only the request (Elysia then builds no params for them); `*` routes also read the path.
+  const post = (path: string, handle: Handler) => app.post(path, ({ request }) => withCors(context, request, handle(request)))
+  const get = (path: string, handle: Handler) => app.get(path, ({ request }) => withCors(context, request, handle(request)))
+  const postPath = (path: string, handle: PathHandler) => app.post(path, ({ request, params }) => withCors(context, request, handle(request, (params as Record<string, string>)['*'])))
+  const getPath = (path: string, handle: PathHandler) => app.get(path, ({ request, params }) => withCors(context, request, handle(request, (params as Record<string, string>)['*'])))
   for (const base of ['/v1', '/v1/v1']) {
-    app
-      .post(`${base}/chat/completions`, ({ request }) => handleProxy(context, { format: 'openai-chat', request }))
-      .post(`${base}/messages`, ({ request }) => handleProxy(context, { format: 'anthropic-messages', request }))
-      .post(`${base}/messages/count_tokens`, ({ request }) => handleCountTokens(context, 'anthropic-messages', request))
-      .post(`${base}/responses`, ({ request }) => handleProxy(context, { format: 'openai-responses', request }))
-      .post(`${base}/responses/input_tokens`, ({ request }) => handleCountTokens(context, 'openai-responses', request))
-      .post(`${base}/embeddings`, ({ request }) => handleEmbeddings(context, request))
-      .post(`${base}/api/chat`, ({ request }) => handleProxy(context, { format: 'ollama', request }))
-      .get(`${base}/models`, ({ request }) => listModels(context, request, askingFormat(request, 'openai-chat')))
-      .get(`${base}/models/*`, ({ request, params }) => getModel(context, request, askingFormat(request, 'openai-chat'), params['*']))
-      // `@google/genai` defaults to API version v1: the Gemini methods live under /v1/models/… too.
-      .post(`${base}/models/*`, ({ request, params }) => geminiCall(context, request, params['*']))
+    post(`${base}/chat/completions`, (request) => handleProxy(context, { format: 'openai-chat', request }))
+    post(`${base}/messages`, (request) => handleProxy(context, { format: 'anthropic-messages', request }))
+    post(`${base}/messages/count_tokens`, (request) => handleCountTokens(context, 'anthropic-messages', request))
+    post(`${base}/responses`, (request) => handleProxy(context, { format: 'openai-responses', request }))
+    post(`${base}/responses/input_tokens`, (request) => handleCountTokens(context, 'openai-responses', request))
+    post(`${base}/embeddings`, (request) => handleEmbeddings(context, request))
+    post(`${base}/api/chat`, (request) => handleProxy(context, { format: 'ollama', request }))
+    get(`${base}/models`, (request) => listModels(context, request, askingFormat(request, 'openai-chat')))
+    getPath(`${base}/models/*`, (request, path) => getModel(context, request, askingFormat(request, 'openai-chat'), path))
+    // `@google/genai` defaults to API version v1: the Gemini methods live under /v1/models/… too.
+    postPath(`${base}/models/*`, (request, path) => geminiCall(context, request, path))
+    app.options(`${base}/*`, ({ request }) => preflight(context, request))
   }
+  get('/v1beta/models', (request) => listModels(context, request, 'gemini'))
+  getPath('/v1beta/models/*', (request, path) => getModel(context, request, 'gemini', path))
+  postPath('/v1beta/models/*', (request, path) => geminiCall(context, request, path))
+  post('/api/chat', (request) => handleProxy(context, { format: 'ollama', request }))
+  get('/api/tags', (request) => listModels(context, request, 'ollama'))
+  for (const path of ['/v1beta/*', '/api/chat', '/api/tags']) app.options(path, ({ request }) => preflight(context, request))
   return app
-    .get('/v1beta/models', ({ request }) => listModels(context, request, 'gemini'))
-    .get('/v1beta/models/*', ({ request, params }) => getModel(context, request, 'gemini', params['*']))
-    .post('/v1beta/models/*', ({ request, params }) => geminiCall(context, request, params['*']))
-    .post('/api/chat', ({ request }) => handleProxy(context, { format: 'ollama', request }))
-    .get('/api/tags', ({ request }) => listModels(context, request, 'ollama'))
 }

@@ -27,18 +27,19 @@ export function isApiKeyRequired(context: AppContext): boolean {
 }
 
 /**
- * Whether a browser sent the request from a page on another site: its `Sec-Fetch-Site` says so, or (a browser
- * without it) its `Origin` is neither this host nor a loopback one. Coding tools and SDKs send neither header.
+ * Whether a browser sent the request from a page on another site: its `Sec-Fetch-Site` says `cross-site` (or a
+ * browser without it sent an `Origin`), and that origin is neither this host nor a local one (localhost and
+ * 127.0.0.1 are different sites to a browser, yet both this machine). Coding tools and SDKs send neither header.
  * @see https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Sec-Fetch-Site
  */
 export function isCrossSiteBrowserRequest(headers: Headers): boolean {
   const site = headers.get('sec-fetch-site')
-  if (site !== null) return site === 'cross-site'
+  if (site !== null && site !== 'cross-site') return false
   const origin = headers.get('origin')
-  if (origin === null) return false
+  if (origin === null) return site === 'cross-site'
   try {
     const { hostname, host } = new URL(origin)
-    return !isLoopback(hostname) && host !== headers.get('host')
+    return !isLoopback(hostname) && !hostname.endsWith('.localhost') && host !== headers.get('host')
   } catch {
     return true // "null": a sandboxed frame or a local file
   }

@@ -128,6 +128,9 @@ describe('web pages on other sites', () => {
       { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', authorization: `Bearer ${KEY}` },
       { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' },
       { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-site' },
+      // localhost and 127.0.0.1 are different sites to a browser, yet both this machine.
+      { origin: 'http://localhost:3000', 'sec-fetch-site': 'cross-site' },
+      { origin: 'http://app.localhost:5173', 'sec-fetch-site': 'cross-site' },
       { origin: 'http://localhost:3000' },
       { 'sec-fetch-site': 'none' },
       {},
