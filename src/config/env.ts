@@ -78,3 +78,8 @@ export function readRuntimeConfig(env: Record<string, string | undefined>): Runt
 export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '::1' || hostname === '[::1]' || hostname.startsWith('127.')
 }
+
+/** Whether a host name always means this machine: a loopback name or address, or `*.localhost` (which browsers resolve to loopback). */
+export function isLocalHostname(hostname: string): boolean {
+  return isLoopback(hostname) || hostname.endsWith('.localhost')
+}

@@ -1,4 +1,4 @@
-import { isLoopback } from '../config/env'
+import { isLocalHostname, isLoopback } from '../config/env'
 import { ProxyError } from '../core/errors'
 import type { ApiKeyRecord } from '../store/api-keys'
 import type { AppContext } from './context'
@@ -39,7 +39,7 @@ export function isCrossSiteBrowserRequest(headers: Headers): boolean {
   if (origin === null) return site === 'cross-site'
   try {
     const { hostname, host } = new URL(origin)
-    return !isLoopback(hostname) && !hostname.endsWith('.localhost') && host !== headers.get('host')
+    return !isLocalHostname(hostname) && host !== headers.get('host')
   } catch {
     return true // "null": a sandboxed frame or a local file
   }
@@ -82,7 +82,7 @@ function anonymous(context: AppContext, headers: Headers): null {
   }
   const keysTurnedOff = (context.runtime.requireApiKey ?? context.registry.settings.requireApiKey) === false
   const hostname = isLoopback(context.runtime.hostname) && !keysTurnedOff ? requestedHostname(headers) : undefined
-  if (hostname !== undefined && !isLoopback(hostname) && !hostname.endsWith('.localhost')) {
+  if (hostname !== undefined && !isLocalHostname(hostname)) {
     throw new ProxyError(
       'permission',
       `modelmux listens on ${context.runtime.hostname}: without an API key, requests must address it as localhost or 127.0.0.1, not "${hostname}" (behind a tunnel or proxy, use client keys, or set REQUIRE_API_KEY=false)`,

@@ -1,4 +1,4 @@
-import { isLoopback } from '../config/env'
+import { isLocalHostname } from '../config/env'
 import type { AppContext } from './context'
 
 /** Response headers a page may read: the model that answered, the attempts, how tokens were counted, when to retry. */
@@ -13,7 +13,7 @@ export function isCorsOriginAllowed(context: AppContext, origin: string): boolea
   if (context.registry.settings.corsOrigins?.includes(origin)) return true
   try {
     const { protocol, hostname } = new URL(origin)
-    return (protocol === 'http:' || protocol === 'https:') && (isLoopback(hostname) || hostname.endsWith('.localhost'))
+    return (protocol === 'http:' || protocol === 'https:') && isLocalHostname(hostname)
   } catch {
     return false
   }
@@ -34,6 +34,7 @@ export function corsHeaders(context: AppContext, request: Request): Record<strin
 export function withCors(context: AppContext, request: Request, answer: Response | Promise<Response>): Response | Promise<Response> {
   const headers = request.headers.has('origin') ? corsHeaders(context, request) : undefined
   if (!headers) return answer
+  // Bun's responses, fetched ones included, take headers after they are made.
   const add = (response: Response) => {
     for (const [name, value] of Object.entries(headers)) response.headers.set(name, value)
     return response
