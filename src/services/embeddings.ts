@@ -13,7 +13,8 @@ import type { AppContext } from './context'
 import { checkKeyModel } from './key-models'
 import { rewriteModel } from './passthrough'
 import { describeFailure } from './attempt'
-import { errorResponse } from './proxy'
+import type { Unavailable } from './health'
+import { errorResponse, unavailable } from './proxy'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { resolveRequestedModel, type Candidate } from './resolve-model'
 
@@ -140,9 +141,19 @@ export async function handleEmbeddings(context: AppContext, request: Request): P
     }
     parsed = { model, apiKeyId: apiKey?.id ?? null, requestId: Bun.randomUUIDv7() }
     let last: Failed | undefined
+    const skipped: Unavailable[] = []
     for (const candidate of candidates) {
       const { connection, provider } = candidate.entry
-      if (budgetCheck(context, connection.id, provider.id).blocked || context.health.check(connection.id, candidate.upstreamModel)) continue
+      const budget = budgetCheck(context, connection.id, provider.id)
+      if (budget.blocked) {
+        skipped.push({ kind: 'rate-limit', until: budget.until, reason: budget.reason ?? 'over budget' })
+        continue
+      }
+      const cooling = context.health.check(connection.id, candidate.upstreamModel)
+      if (cooling) {
+        skipped.push(cooling)
+        continue
+      }
       attempts++
       const tried = await tryCandidate(context, request, body, candidate, attempts)
       if (tried.ok) {
@@ -152,7 +163,11 @@ export async function handleEmbeddings(context: AppContext, request: Request): P
       last = tried
       if (!tried.next) break
     }
-    if (!last) throw new ProxyError('overloaded', `every connection for "${model}" that serves embeddings is cooling down or over budget`, { status: 503 })
+    if (!last) {
+      const { error, headers } = unavailable(context, skipped, model)
+      record(undefined, error.status, undefined, error.message)
+      return errorResponse('openai-chat', error, headers)
+    }
     record(undefined, last.status, undefined, last.failure instanceof ProxyError ? last.failure.message : `upstream answered ${last.status}`)
     return last.failure instanceof Response ? last.failure : errorResponse('openai-chat', last.failure, { 'x-modelmux-attempts': String(attempts) })
   } catch (error) {

@@ -67,6 +67,15 @@ function allUnavailable(skipped: Unavailable[], model: string): ProxyError {
   })
 }
 
+/** The answer when every candidate was skipped (cooling down, over budget): the error, and `Retry-After` when a time is known. */
+export function unavailable(context: AppContext, skipped: Unavailable[], model: string): { error: ProxyError; headers: Record<string, string> } {
+  const retryAfter = skipped.map((s) => s.until).filter((until): until is number => until !== undefined).sort((a, b) => a - b)[0]
+  return {
+    error: allUnavailable(skipped, model),
+    headers: retryAfter ? { 'retry-after': String(Math.max(1, Math.ceil((retryAfter - context.now()) / 1000))) } : {},
+  }
+}
+
 /** Serves one client request: authenticate, parse, resolve, try candidates in order, answer in the client's format. */
 export async function handleProxy(context: AppContext, call: InboundCall): Promise<Response> {
   const startedAt = performance.now()
@@ -221,10 +230,9 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
     }
   }
   if (lastFailure === undefined) {
-    const error = skipped.length > 0 ? allUnavailable(skipped, parsed.model) : new ProxyError('upstream', 'no upstream could serve the request')
+    const { error, headers } = skipped.length > 0 ? unavailable(context, skipped, parsed.model) : { error: new ProxyError('upstream', 'no upstream could serve the request'), headers: {} }
     recordUsage(undefined, error.status, undefined, error.message)
-    const retryAfter = skipped.map((s) => s.until).filter((until): until is number => until !== undefined).sort((a, b) => a - b)[0]
-    return errorResponse(call.format, error, retryAfter ? { 'retry-after': String(Math.max(1, Math.ceil((retryAfter - context.now()) / 1000))) } : {})
+    return errorResponse(call.format, error, headers)
   }
   recordUsage(undefined, lastStatus, undefined, lastFailure instanceof ProxyError ? lastFailure.message : `upstream answered ${lastStatus}`)
   return asResponse(call.format, lastFailure, attemptCount)

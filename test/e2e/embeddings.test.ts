@@ -82,6 +82,19 @@ describe('POST /v1/embeddings', () => {
     expect(env.backup.received).toHaveLength(2)
   })
 
+  test('when every account is rate limited the client gets an honest 429 with Retry-After, and no upstream is asked again', async () => {
+    await using env = await setup()
+    for (const upstream of [env.openai, env.backup]) {
+      upstream.reply({ status: 429, headers: { 'content-type': 'application/json', 'retry-after': '30' }, parts: ['{"error":{"message":"slow down"}}'] })
+    }
+    expect((await env.embed({ model: 'oa/m', input: 'x' })).status).toBe(429)
+    const cooling = await env.embed({ model: 'oa/m', input: 'x' })
+    expect(cooling.status).toBe(429)
+    expect(Number(cooling.headers.get('retry-after'))).toBeGreaterThan(20)
+    expect((await cooling.json()).error.message).toContain('every account for "oa/m" is unavailable until')
+    expect(env.openai.received.length + env.backup.received.length).toBe(2)
+  })
+
   test('an upstream that has no embeddings (404) or answers something else is passed over', async () => {
     await using env = await setup()
     env.openai.reply({ status: 404, headers: { 'content-type': 'application/json' }, parts: ['{"error":{"message":"Not Found"}}'] })
