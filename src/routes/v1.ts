@@ -1,14 +1,12 @@
 import { Elysia } from 'elysia'
 import { ProxyError } from '../core/errors'
-import { renderModel, renderModelList, type ListingFormat, type ModelLookupFormat } from '../formats/model-list'
-import { authenticateClient } from '../services/client-auth'
+import { OLLAMA_API_VERSION } from '../formats/ollama'
 import { handleCountTokens } from '../services/count'
 import { preflight, withCors } from '../services/cors'
 import { handleEmbeddings } from '../services/embeddings'
 import type { AppContext } from '../services/context'
+import { askingFormat, getModel, listModels, showOllamaModel } from '../services/model-lookup'
 import { errorResponse, handleProxy } from '../services/proxy'
-import { allowedModelsOf, isModelAllowed } from '../services/key-models'
-import { findModel, listModelIds } from '../services/resolve-model'
 
 /** Splits a Gemini model path (`gc/gemini-2.5-pro:generateContent`, optionally `models/…`) into model and method. */
 export function parseGeminiPath(path: string): { model: string; method: string } | undefined {
@@ -25,45 +23,6 @@ function geminiCall(context: AppContext, request: Request, path: string): Promis
     return errorResponse('gemini', new ProxyError('not_found', `unsupported method in "${path}": use :generateContent, :streamGenerateContent or :countTokens`))
   }
   return handleProxy(context, { format: 'gemini', request, pathModel: parsed.model, pathStream: parsed.method === 'streamGenerateContent' })
-}
-
-/** Which client asks on a route several share: Anthropic SDKs send `anthropic-version`, Google's send their key header. */
-function askingFormat(request: Request, fallback: ModelLookupFormat): ModelLookupFormat {
-  if (request.headers.has('anthropic-version')) return 'anthropic-messages'
-  if (request.headers.has('x-goog-api-key') || new URL(request.url).searchParams.has('key')) return 'gemini'
-  return fallback
-}
-
-/** Lists models in each client format's own shape (OpenAI, Anthropic with its paging, Gemini, Ollama). */
-function listModels(context: AppContext, request: Request, format: ListingFormat): Response {
-  try {
-    const allowed = allowedModelsOf(context, authenticateClient(context, request.headers, request.url))
-    const models = listModelIds(context.registry).filter((model) => isModelAllowed(allowed, model.id))
-    const query = new URL(request.url).searchParams
-    const page = { limit: query.get('limit'), afterId: query.get('after_id'), beforeId: query.get('before_id') }
-    return Response.json(renderModelList(format, models, { now: context.now }, page))
-  } catch (error) {
-    return errorResponse(format, error)
-  }
-}
-
-/** Looks one model up (`GET /v1/models/{id}`, Gemini `models.get`); `{id}` may contain `/`, encoded or not. */
-function getModel(context: AppContext, request: Request, format: ModelLookupFormat, path: string): Response {
-  try {
-    const allowed = allowedModelsOf(context, authenticateClient(context, request.headers, request.url))
-    let id = path
-    try {
-      id = decodeURIComponent(path)
-    } catch {
-      // a literal `%` in the name: taken as it is
-    }
-    if (format === 'gemini') id = id.replace(/^models\//, '')
-    const model = isModelAllowed(allowed, id) ? findModel(context.registry, id) : undefined
-    if (!model) throw new ProxyError('not_found', `model "${id}" is not configured; GET /v1/models lists the models you can use`, { param: 'model', code: 'model_not_found' })
-    return Response.json(renderModel(format, model, { now: context.now }))
-  } catch (error) {
-    return errorResponse(format, error)
-  }
 }
 
 /** The client API for every format (also under the doubled `/v1/v1` some tools send); browsers get CORS for allowed origins. */
@@ -95,6 +54,8 @@ export function v1Routes(context: AppContext) {
   postPath('/v1beta/models/*', (request, path) => geminiCall(context, request, path))
   post('/api/chat', (request) => handleProxy(context, { format: 'ollama', request }))
   get('/api/tags', (request) => listModels(context, request, 'ollama'))
-  for (const path of ['/v1beta/*', '/api/chat', '/api/tags']) app.options(path, ({ request }) => preflight(context, request))
+  post('/api/show', (request) => showOllamaModel(context, request))
+  get('/api/version', () => Response.json({ version: OLLAMA_API_VERSION }))
+  for (const path of ['/v1beta/*', '/api/chat', '/api/tags', '/api/show', '/api/version']) app.options(path, ({ request }) => preflight(context, request))
   return app
 }

@@ -131,3 +131,31 @@ describe('GET /v1/models/{id}', () => {
     expect((await fetch(`${modelmux.url}/v1beta/models/oa/m1?key=${KEY}`)).status).toBe(200)
   })
 })
+
+describe('Ollama clients (VS Code Copilot Chat\'s Ollama provider)', () => {
+  test('GET /api/version and POST /api/show answer as Ollama does, with tools and the context window', async () => {
+    await using modelmux = await startTestServer({
+      connections: [
+        { name: 'work', provider: 'anthropic', prefix: 'cl', apiKey: 'sk-ant-x', baseUrl: 'http://127.0.0.1:9/v1', models: ['claude-sonnet-4-6'] },
+        { name: 'local', provider: 'openai-compatible', prefix: 'oa', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'x', models: ['m1'] },
+      ],
+    })
+    const version = await (await fetch(`${modelmux.url}/api/version`)).json()
+    expect(version.version).toMatch(/^\d+\.\d+\.\d+$/)
+    const show = (body: string) => fetch(`${modelmux.url}/api/show`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    const claude = await (await show('{"model":"cl/claude-sonnet-4-6"}')).json()
+    expect(claude.capabilities).toEqual(['completion', 'tools'])
+    expect(claude.model_info).toEqual({ 'general.architecture': 'modelmux', 'general.basename': 'cl/claude-sonnet-4-6', 'modelmux.context_length': 200_000 })
+    expect(claude.details.family).toBe('cl')
+    // The older `name` field and Ollama's `:latest` tag name the same model.
+    const local = await show('{"name":"oa/m1:latest"}')
+    expect(local.status).toBe(200)
+    expect((await local.json()).model_info['general.basename']).toBe('oa/m1')
+    const unknown = await show('{"model":"nope/x"}')
+    expect(unknown.status).toBe(404)
+    expect((await unknown.json()).error).toContain('"nope/x" not found')
+    const malformed = await show('{"model":')
+    expect(malformed.status).toBe(400)
+    expect(typeof (await malformed.json()).error).toBe('string')
+  })
+})

@@ -38,3 +38,30 @@ export function renderOllamaTags(modelIds: readonly string[], clock: Clock): { m
     })),
   }
 }
+
+/** The Ollama API version modelmux's `/api/*` routes speak: recent enough for clients that check it (VS Code's Copilot Chat). */
+export const OLLAMA_API_VERSION = '0.12.6'
+
+/** The architecture name `/api/show` gives, under which `model_info` holds the context length. */
+const ARCHITECTURE = 'modelmux'
+
+/**
+ * Renders `POST /api/show` for one model: its details, `capabilities` (every model here takes tools, which agent
+ * modes require) and, when known, its context window as `model_info["modelmux.context_length"]`.
+ * @see https://github.com/ollama/ollama/blob/main/docs/api.md#show-model-information
+ */
+export function renderOllamaShow(model: { id: string; contextWindow?: number }, clock: Clock): Record<string, unknown> {
+  return {
+    modelfile: '',
+    parameters: '',
+    template: '',
+    details: { parent_model: '', format: 'remote', family: model.id.split('/')[0] ?? '', families: null, parameter_size: '', quantization_level: '' },
+    model_info: {
+      'general.architecture': ARCHITECTURE,
+      'general.basename': model.id,
+      ...(model.contextWindow === undefined ? {} : { [`${ARCHITECTURE}.context_length`]: model.contextWindow }),
+    },
+    capabilities: ['completion', 'tools'],
+    modified_at: new Date(clock.now()).toISOString(),
+  }
+}
