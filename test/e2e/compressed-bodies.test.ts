@@ -16,7 +16,7 @@ async function setup() {
     upstream,
     modelmux,
     send: (path: string, body: Uint8Array | string, encoding: string) =>
-      fetch(`${modelmux.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body }),
+      fetch(`${modelmux.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: body as BodyInit }),
     async [Symbol.asyncDispose]() {
       await modelmux[Symbol.asyncDispose]()
       await upstream[Symbol.asyncDispose]()
