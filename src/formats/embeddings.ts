@@ -118,3 +118,21 @@ export function embeddingsInputTokens(answer: unknown): number | undefined {
   const tokens = (answer as { usage?: { prompt_tokens?: unknown } })?.usage?.prompt_tokens
   return typeof tokens === 'number' ? tokens : undefined
 }
+
+/** An Ollama client's embeddings request (`/api/embed`, or the older `/api/embeddings` with one `prompt`) as OpenAI's. */
+export function fromOllamaClient(body: Record<string, unknown>, legacy: boolean): Record<string, unknown> {
+  const input = legacy ? body.prompt : body.input
+  return {
+    model: body.model,
+    input,
+    ...(typeof body.dimensions === 'number' ? { dimensions: body.dimensions } : {}),
+    encoding_format: 'float',
+  }
+}
+
+/** An OpenAI embeddings answer as an Ollama client expects it: `{model, embeddings, prompt_eval_count}`, or `{embedding}` (`/api/embeddings`). */
+export function toOllamaClient(answer: { data?: { index?: number; embedding?: unknown }[]; usage?: { prompt_tokens?: number } }, model: string, legacy: boolean) {
+  const vectors = [...(answer.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((item) => item.embedding)
+  if (legacy) return { embedding: vectors[0] ?? [] }
+  return { model, embeddings: vectors, total_duration: 0, load_duration: 0, prompt_eval_count: answer.usage?.prompt_tokens ?? 0 }
+}

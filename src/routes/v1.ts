@@ -55,7 +55,9 @@ export function v1Routes(context: AppContext) {
   post('/api/chat', (request) => handleProxy(context, { format: 'ollama', request }))
   get('/api/tags', (request) => listModels(context, request, 'ollama'))
   post('/api/show', (request) => showOllamaModel(context, request))
+  post('/api/embed', (request) => handleEmbeddings(context, request, 'ollama'))
+  post('/api/embeddings', (request) => handleEmbeddings(context, request, 'ollama-legacy'))
   get('/api/version', () => Response.json({ version: OLLAMA_API_VERSION }))
-  for (const path of ['/v1beta/*', '/api/chat', '/api/tags', '/api/show', '/api/version']) app.options(path, ({ request }) => preflight(context, request))
+  for (const path of ['/v1beta/*', '/api/chat', '/api/tags', '/api/show', '/api/version', '/api/embed', '/api/embeddings']) app.options(path, ({ request }) => preflight(context, request))
   return app
 }

@@ -1,6 +1,15 @@
 import { classifyHttpFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
-import { checkEmbeddingsRequest, embeddingsCodecs, embeddingsInputTokens, embeddingsUrl, isEmbeddingsList, servesEmbeddings } from '../formats/embeddings'
+import {
+  checkEmbeddingsRequest,
+  embeddingsCodecs,
+  embeddingsInputTokens,
+  embeddingsUrl,
+  fromOllamaClient,
+  isEmbeddingsList,
+  servesEmbeddings,
+  toOllamaClient,
+} from '../formats/embeddings'
 import { readModel } from '../formats/client-request'
 import { decodeUpstreamError } from '../formats/upstream-error'
 import { oauthServiceFor } from '../oauth'
@@ -94,13 +103,30 @@ async function tryCandidate(context: AppContext, request: Request, body: Record<
   return { ok: true, response: new Response(rewriteModel(text, candidate.publicModel), { headers }), inputTokens: embeddingsInputTokens(answer) }
 }
 
+/** The client side of an embeddings call: OpenAI's API, or Ollama's (`/api/embed`, legacy `/api/embeddings`) translated to and from it. */
+export type EmbeddingsClient = 'openai' | 'ollama' | 'ollama-legacy'
+
+/** The answer, in the client's format. */
+async function answerFor(client: EmbeddingsClient, response: Response, model: string): Promise<Response> {
+  if (client === 'openai') return response
+  const answer = (await response.json()) as Parameters<typeof toOllamaClient>[0]
+  return Response.json(toOllamaClient(answer, model, client === 'ollama-legacy'), { headers: { 'x-modelmux-model': model, 'x-modelmux-attempts': response.headers.get('x-modelmux-attempts') ?? '1' } })
+}
+
+/** An upstream's error answer, in the client's format (an OpenAI client gets an OpenAI-compatible one as it came). */
+async function failureFor(client: EmbeddingsClient, failure: Response, connectionName: string): Promise<Response> {
+  if (client === 'openai') return failure
+  return errorResponse('ollama', decodeUpstreamError(failure.status, await failure.text(), connectionName))
+}
+
 /**
  * `POST /v1/embeddings`: the OpenAI embeddings API, routed like chat (aliases, combos, account order, budgets,
  * cooldowns) to the candidates that serve embeddings (OpenAI-compatible, Ollama and Gemini upstreams), falling over on
  * rate limits and faults. The answer names the model that served it; usage is recorded with its input tokens.
  * @see https://platform.openai.com/docs/api-reference/embeddings/create
  */
-export async function handleEmbeddings(context: AppContext, request: Request): Promise<Response> {
+export async function handleEmbeddings(context: AppContext, request: Request, client: EmbeddingsClient = 'openai'): Promise<Response> {
+  const format = client === 'openai' ? 'openai-chat' : 'ollama'
   const startedAt = performance.now()
   context.onActivity?.()
   let parsed: { model: string; apiKeyId: number | null; requestId: string } | undefined
@@ -110,7 +136,7 @@ export async function handleEmbeddings(context: AppContext, request: Request): P
     context.usage.record({
       at: context.now(),
       requestId: parsed.requestId,
-      inboundFormat: 'openai-embeddings',
+      inboundFormat: `${client === 'openai' ? 'openai' : 'ollama'}-embeddings`,
       requestedModel: parsed.model,
       model: candidate?.publicModel ?? null,
       provider: candidate?.entry.provider.id ?? null,
@@ -128,8 +154,9 @@ export async function handleEmbeddings(context: AppContext, request: Request): P
     const apiKey = authenticateClient(context, request.headers, request.url)
     checkKeyLimits(context, apiKey)
     checkJsonContentType(request.headers)
-    const body = parseJsonObject(await readBodyText(request, context.registry.maxBodyBytes))
-    const model = readModel('openai-chat', body)
+    const sent = parseJsonObject(await readBodyText(request, context.registry.maxBodyBytes))
+    const body = client === 'openai' ? sent : fromOllamaClient(sent, client === 'ollama-legacy')
+    const model = readModel(format, body)
     checkKeyModel(context, apiKey, model)
     checkEmbeddingsRequest(body)
     const oauth = oauthServiceFor(context)
@@ -140,7 +167,7 @@ export async function handleEmbeddings(context: AppContext, request: Request): P
       throw new ProxyError('invalid_request', `no connection for "${model}" serves embeddings: that takes an OpenAI-compatible, Ollama or Gemini provider`, { param: 'model' })
     }
     parsed = { model, apiKeyId: apiKey?.id ?? null, requestId: Bun.randomUUIDv7() }
-    let last: Failed | undefined
+    let last: (Failed & { connectionName: string }) | undefined
     const skipped: Unavailable[] = []
     for (const candidate of candidates) {
       const { connection, provider } = candidate.entry
@@ -158,20 +185,21 @@ export async function handleEmbeddings(context: AppContext, request: Request): P
       const tried = await tryCandidate(context, request, body, candidate, attempts)
       if (tried.ok) {
         record(candidate, 200, tried.inputTokens)
-        return tried.response
+        return await answerFor(client, tried.response, candidate.publicModel)
       }
-      last = tried
+      last = { ...tried, connectionName: connection.name }
       if (!tried.next) break
     }
     if (!last) {
       const { error, headers } = unavailable(context, skipped, model)
       record(undefined, error.status, undefined, error.message)
-      return errorResponse('openai-chat', error, headers)
+      return errorResponse(format, error, headers)
     }
     record(undefined, last.status, undefined, last.failure instanceof ProxyError ? last.failure.message : `upstream answered ${last.status}`)
-    return last.failure instanceof Response ? last.failure : errorResponse('openai-chat', last.failure, { 'x-modelmux-attempts': String(attempts) })
+    if (last.failure instanceof Response) return await failureFor(client, last.failure, last.connectionName)
+    return errorResponse(format, last.failure, { 'x-modelmux-attempts': String(attempts) })
   } catch (error) {
     if (error instanceof ProxyError) record(undefined, error.status, undefined, error.message)
-    return errorResponse('openai-chat', error)
+    return errorResponse(format, error)
   }
 }

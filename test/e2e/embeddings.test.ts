@@ -162,6 +162,27 @@ describe('POST /v1/embeddings', () => {
     expect(error.message).toContain('Request contains an invalid argument.')
   })
 
+  test('Ollama clients (/api/embed, and the older /api/embeddings) are served in Ollama\'s shape from any upstream', async () => {
+    await using env = await setup()
+    env.openai.reply({ headers: { 'content-type': 'application/json' }, parts: [openaiAnswer('m')] })
+    const post = (path: string, body: unknown) => fetch(`${env.modelmux.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const embed = await post('/api/embed', { model: 'oa/m', input: ['first', 'second'] })
+    expect(embed.status).toBe(200)
+    expect(await embed.json()).toEqual({ model: 'oa/m', embeddings: [[0.25, -0.5, 0.125], [1, 0, -1]], total_duration: 0, load_duration: 0, prompt_eval_count: 7 })
+    expect(JSON.parse(env.openai.received[0].body)).toEqual({ model: 'm', input: ['first', 'second'], encoding_format: 'float' })
+    const legacy = await post('/api/embeddings', { model: 'oa/m', prompt: 'first' })
+    expect(await legacy.json()).toEqual({ embedding: [0.25, -0.5, 0.125] })
+    // Errors come in Ollama's shape too.
+    env.openai.reply({ status: 400, headers: { 'content-type': 'application/json' }, parts: ['{"error":{"message":"input too long","type":"invalid_request_error"}}'] })
+    const refused = await post('/api/embed', { model: 'oa/m', input: 'x' })
+    expect(refused.status).toBe(400)
+    expect((await refused.json()).error).toContain('input too long')
+    const unknown = await post('/api/embed', { model: 'nope/x', input: 'x' })
+    expect(unknown.status).toBe(404)
+    expect(typeof (await unknown.json()).error).toBe('string')
+    expect((await env.usageRows()).map((row: any) => row.inbound_format)).toEqual(['ollama-embeddings', 'ollama-embeddings', 'ollama-embeddings'])
+  })
+
   test('bad input gets a clear OpenAI-format error and reaches no upstream', async () => {
     await using env = await setup({ keyLimits: { intern: { models: ['ol/*'] } } })
     const cases: [unknown, number, string][] = [
