@@ -27,8 +27,11 @@ import { errorResponse, unavailable } from './proxy'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { resolveRequestedModel, type Candidate } from './resolve-model'
 
-/** A failed try: what to report if nothing else serves, and whether another candidate may. */
-type Failed = { ok: false; failure: Response | ProxyError; status: number; next: boolean }
+/**
+ * A failed try: what to report if nothing else serves (an upstream's own error answer, `foreign` when its format is
+ * not OpenAI's), and whether another candidate may.
+ */
+type Failed = { ok: false; failure: Response | ProxyError; status: number; next: boolean; foreign?: boolean }
 
 /** What one try of one candidate gave: an answer for the client, or a failure. */
 type Tried = { ok: true; response: Response; inputTokens?: number } | Failed
@@ -82,9 +85,7 @@ async function tryCandidate(context: AppContext, request: Request, body: Record<
     context.health.failed(connection.id, candidate.upstreamModel, classified)
     // A 404 is an upstream without this model or without embeddings at all: another candidate may have both.
     const next = response.status === 404 || (classified.class !== 'client' && classified.class !== 'content-filter' && classified.class !== 'context-length')
-    // An OpenAI-compatible error goes out as it came; another format's is put in OpenAI's shape.
-    const failure = codec ? errorResponse('openai-chat', decodeUpstreamError(response.status, text, connection.name), headers) : new Response(text, { status: response.status, headers })
-    return { ok: false, failure, status: response.status, next }
+    return { ok: false, failure: new Response(text, { status: response.status, headers }), status: response.status, next, foreign: codec !== undefined }
   }
   let answer: unknown
   try {
@@ -114,9 +115,11 @@ async function answerFor(client: EmbeddingsClient, response: Response, model: st
 }
 
 /** An upstream's error answer, in the client's format (an OpenAI client gets an OpenAI-compatible one as it came). */
-async function failureFor(client: EmbeddingsClient, failure: Response, connectionName: string): Promise<Response> {
-  if (client === 'openai') return failure
-  return errorResponse('ollama', decodeUpstreamError(failure.status, await failure.text(), connectionName))
+async function failureFor(client: EmbeddingsClient, failed: Failed & { failure: Response }, connectionName: string): Promise<Response> {
+  const { failure } = failed
+  if (client === 'openai' && !failed.foreign) return failure
+  const headers = { 'x-modelmux-model': failure.headers.get('x-modelmux-model') ?? '', 'x-modelmux-attempts': failure.headers.get('x-modelmux-attempts') ?? '1' }
+  return errorResponse(client === 'openai' ? 'openai-chat' : 'ollama', decodeUpstreamError(failure.status, await failure.text(), connectionName), headers)
 }
 
 /**
@@ -196,7 +199,7 @@ export async function handleEmbeddings(context: AppContext, request: Request, cl
       return errorResponse(format, error, headers)
     }
     record(undefined, last.status, undefined, last.failure instanceof ProxyError ? last.failure.message : `upstream answered ${last.status}`)
-    if (last.failure instanceof Response) return await failureFor(client, last.failure, last.connectionName)
+    if (last.failure instanceof Response) return await failureFor(client, { ...last, failure: last.failure }, last.connectionName)
     return errorResponse(format, last.failure, { 'x-modelmux-attempts': String(attempts) })
   } catch (error) {
     if (error instanceof ProxyError) record(undefined, error.status, undefined, error.message)

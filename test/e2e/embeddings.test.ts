@@ -159,7 +159,11 @@ describe('POST /v1/embeddings', () => {
     expect(refused.status).toBe(400)
     const error = (await refused.json()).error
     expect(error.type).toBe('invalid_request_error')
-    expect(error.message).toContain('Request contains an invalid argument.')
+    expect(error.message).toBe('google: Request contains an invalid argument.')
+    // An Ollama client reads the same error in Ollama's shape, named once.
+    const viaOllama = await fetch(`${env.modelmux.url}/api/embed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"ge/gemini-embedding-001","input":"x"}' })
+    expect(viaOllama.status).toBe(400)
+    expect(await viaOllama.json()).toEqual({ error: 'google: Request contains an invalid argument.' })
   })
 
   test('Ollama clients (/api/embed, and the older /api/embeddings) are served in Ollama\'s shape from any upstream', async () => {
