@@ -16,10 +16,20 @@ export function askingFormat(request: Request, fallback: ModelLookupFormat): Mod
   return fallback
 }
 
+/** The models the request's key may see (every model without a key or a list); throws as `authenticateClient` does. */
+function allowedFor(context: AppContext, request: Request): readonly string[] | undefined {
+  return allowedModelsOf(context, authenticateClient(context, request.headers, request.url))
+}
+
+/** One model the key may see, listed or routable; undefined otherwise. */
+function visibleModel(context: AppContext, allowed: readonly string[] | undefined, id: string) {
+  return isModelAllowed(allowed, id) ? findModel(context.registry, id) : undefined
+}
+
 /** Lists models in each client format's own shape (OpenAI, Anthropic with its paging, Gemini, Ollama). */
 export function listModels(context: AppContext, request: Request, format: ListingFormat): Response {
   try {
-    const allowed = allowedModelsOf(context, authenticateClient(context, request.headers, request.url))
+    const allowed = allowedFor(context, request)
     const models = listModelIds(context.registry).filter((model) => isModelAllowed(allowed, model.id))
     const query = new URL(request.url).searchParams
     const page = { limit: query.get('limit'), afterId: query.get('after_id'), beforeId: query.get('before_id') }
@@ -32,7 +42,7 @@ export function listModels(context: AppContext, request: Request, format: Listin
 /** Looks one model up (`GET /v1/models/{id}`, Gemini `models.get`); `{id}` may contain `/`, encoded or not. */
 export function getModel(context: AppContext, request: Request, format: ModelLookupFormat, path: string): Response {
   try {
-    const allowed = allowedModelsOf(context, authenticateClient(context, request.headers, request.url))
+    const allowed = allowedFor(context, request)
     let id = path
     try {
       id = decodeURIComponent(path)
@@ -40,7 +50,7 @@ export function getModel(context: AppContext, request: Request, format: ModelLoo
       // a literal `%` in the name: taken as it is
     }
     if (format === 'gemini') id = id.replace(/^models\//, '')
-    const model = isModelAllowed(allowed, id) ? findModel(context.registry, id) : undefined
+    const model = visibleModel(context, allowed, id)
     if (!model) throw new ProxyError('not_found', `model "${id}" is not configured; GET /v1/models lists the models you can use`, { param: 'model', code: 'model_not_found' })
     return Response.json(renderModel(format, model, { now: context.now }))
   } catch (error) {
@@ -51,12 +61,12 @@ export function getModel(context: AppContext, request: Request, format: ModelLoo
 /** Ollama's `POST /api/show {model}`: one model's details, as Ollama clients read them before offering it. */
 export async function showOllamaModel(context: AppContext, request: Request): Promise<Response> {
   try {
-    const allowed = allowedModelsOf(context, authenticateClient(context, request.headers, request.url))
+    const allowed = allowedFor(context, request)
     checkJsonContentType(request.headers)
     const body = parseJsonObject(await readBodyText(request, context.registry.maxBodyBytes))
     // Older clients name the model `name`.
     const id = readModel('ollama', { model: body.model ?? body.name })
-    const model = isModelAllowed(allowed, id) ? findModel(context.registry, id) : undefined
+    const model = visibleModel(context, allowed, id)
     if (!model) throw new ProxyError('not_found', `model "${id}" not found; GET /api/tags lists the models you can use`)
     return Response.json(renderOllamaShow(model, { now: context.now }))
   } catch (error) {
