@@ -90,6 +90,11 @@ function resetFromHeaders(headers: Headers, now: number): number | undefined {
   return undefined
 }
 
+/** A passing fault (a broken connection, a timeout, an upstream that sent garbage): worth another try elsewhere. */
+export function transientFailure(reason: string): ClassifiedFailure {
+  return { class: 'transient', perModel: false, reason }
+}
+
 /**
  * Classifies an upstream HTTP error from its status, headers and body text.
  * @see https://docs.anthropic.com/en/api/rate-limits#response-headers

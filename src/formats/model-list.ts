@@ -21,6 +21,13 @@ export type ListingFormat = 'openai-chat' | 'anthropic-messages' | 'gemini' | 'o
 /** The client formats that look one model up. */
 export type ModelLookupFormat = Exclude<ListingFormat, 'ollama'>
 
+/** Which client asks on a route several share: Anthropic SDKs send `anthropic-version`, Google's their key (header or `?key=`). */
+export function askingFormat(headers: Headers, url: string, fallback: ModelLookupFormat): ModelLookupFormat {
+  if (headers.has('anthropic-version')) return 'anthropic-messages'
+  if (headers.has('x-goog-api-key') || new URL(url).searchParams.has('key')) return 'gemini'
+  return fallback
+}
+
 /** Anthropic's list pagination: `limit` (1–1000), `after_id`, `before_id`, as the query string gives them. */
 export interface ListPage {
   limit?: string | null

@@ -1,11 +1,12 @@
 import { Elysia } from 'elysia'
 import { ProxyError } from '../core/errors'
+import { askingFormat } from '../formats/model-list'
 import { OLLAMA_API_VERSION } from '../formats/ollama'
 import { handleCountTokens } from '../services/count'
 import { preflight, withCors } from '../services/cors'
 import { handleEmbeddings } from '../services/embeddings'
 import type { AppContext } from '../services/context'
-import { askingFormat, getModel, listModels, showOllamaModel } from '../services/model-lookup'
+import { getModel, listModels, showOllamaModel } from '../services/model-lookup'
 import { errorResponse, handleProxy } from '../services/proxy'
 
 /** Splits a Gemini model path (`gc/gemini-2.5-pro:generateContent`, optionally `models/…`) into model and method. */
@@ -43,8 +44,8 @@ export function v1Routes(context: AppContext) {
     post(`${base}/responses/input_tokens`, (request) => handleCountTokens(context, 'openai-responses', request))
     post(`${base}/embeddings`, (request) => handleEmbeddings(context, request))
     post(`${base}/api/chat`, (request) => handleProxy(context, { format: 'ollama', request }))
-    get(`${base}/models`, (request) => listModels(context, request, askingFormat(request, 'openai-chat')))
-    getPath(`${base}/models/*`, (request, path) => getModel(context, request, askingFormat(request, 'openai-chat'), path))
+    get(`${base}/models`, (request) => listModels(context, request, askingFormat(request.headers, request.url, 'openai-chat')))
+    getPath(`${base}/models/*`, (request, path) => getModel(context, request, askingFormat(request.headers, request.url, 'openai-chat'), path))
     // `@google/genai` defaults to API version v1: the Gemini methods live under /v1/models/… too.
     postPath(`${base}/models/*`, (request, path) => geminiCall(context, request, path))
     app.options(`${base}/*`, ({ request }) => preflight(context, request))

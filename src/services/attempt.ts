@@ -1,4 +1,4 @@
-import { classifyHttpFailure, type ClassifiedFailure } from '../core/classify-failure'
+import { classifyHttpFailure, transientFailure, type ClassifiedFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
 import type { EncodeContext } from '../core/ids'
 import { replaceModelInText } from '../core/json'
@@ -40,7 +40,6 @@ export type AttemptOutcome =
   /** The client went away. */
   | { kind: 'client-gone' }
 
-const transient = (reason: string): ClassifiedFailure => ({ class: 'transient', perModel: false, reason })
 
 /**
  * The upstream request body: the client's own body with `model` replaced (and, when that is certain, its
@@ -130,7 +129,7 @@ export async function attemptCandidate(
     }
     // A refused service-account key, or a connection missing its base URL or an option (deployment, project).
     const failure = error instanceof ProxyError ? error : new ProxyError('internal', String(error))
-    const classified: ClassifiedFailure = failure.status === 401 ? { class: 'auth', perModel: false, reason: failure.message } : transient(failure.message)
+    const classified: ClassifiedFailure = failure.status === 401 ? { class: 'auth', perModel: false, reason: failure.message } : transientFailure(failure.message)
     return { kind: 'failed', failure, classified, status: failure.status }
   }
 
@@ -151,7 +150,7 @@ export async function attemptCandidate(
   } catch (error) {
     const failure = describeFailure(connection.name, error instanceof UpstreamFailure ? error : undefined, error)
     if (failure.status === 499) return { kind: 'client-gone' }
-    return { kind: 'failed', failure, classified: transient(failure.message), status: failure.status }
+    return { kind: 'failed', failure, classified: transientFailure(failure.message), status: failure.status }
   }
   const response = logExchange(
     context,
@@ -163,7 +162,7 @@ export async function attemptCandidate(
   copyResponseHeaders(response.headers, headers)
   const failureOf = (error: unknown) => describeFailure(connection.name, upstream.failure(), error)
   const failedWith = (failure: ProxyError): AttemptOutcome =>
-    failure.status === 499 ? { kind: 'client-gone' } : { kind: 'failed', failure, classified: transient(failure.message), status: failure.status }
+    failure.status === 499 ? { kind: 'client-gone' } : { kind: 'failed', failure, classified: transientFailure(failure.message), status: failure.status }
 
   if (response.status >= 400) {
     const text = await response.text().catch(() => '')

@@ -1,4 +1,4 @@
-import { classifyHttpFailure } from '../core/classify-failure'
+import { classifyHttpFailure, transientFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
 import {
   checkEmbeddingsRequest,
@@ -16,14 +16,14 @@ import { oauthServiceFor } from '../oauth'
 import { resolveCredential } from '../providers/credentials'
 import { prepareUpstream, type PreparedUpstream } from '../providers/prepare-upstream'
 import { callUpstream, UpstreamFailure } from '../upstream/call-upstream'
-import { budgetCheck, checkKeyLimits } from './budgets'
+import { checkKeyLimits } from './budgets'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
 import { checkKeyModel } from './key-models'
 import { rewriteModel } from './passthrough'
 import { describeFailure } from './attempt'
 import type { Unavailable } from './health'
-import { errorResponse, unavailable } from './proxy'
+import { errorResponse, skipReason, unavailable } from './proxy'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { resolveRequestedModel, type Candidate } from './resolve-model'
 
@@ -73,7 +73,7 @@ async function tryCandidate(context: AppContext, request: Request, body: Record<
     const failure = describeFailure(connection.name, error instanceof UpstreamFailure ? error : undefined, error)
     // A client that left, or modelmux shutting down, ends the request; anything else is this upstream's fault.
     const next = failure.status !== 499 && !context.shutdown?.tripped
-    if (next) context.health.failed(connection.id, candidate.upstreamModel, { class: 'transient', perModel: false, reason: failure.message })
+    if (next) context.health.failed(connection.id, candidate.upstreamModel, transientFailure(failure.message))
     return { ok: false, failure, status: failure.status, next }
   }
   const { response } = upstream
@@ -96,7 +96,7 @@ async function tryCandidate(context: AppContext, request: Request, body: Record<
   const translated = codec?.response(answer, candidate.publicModel, body.encoding_format)
   if (codec ? !translated : !isEmbeddingsList(answer)) {
     const failure = new ProxyError('upstream', `${connection.name}: upstream answered with a body that is not an embeddings answer`)
-    context.health.failed(connection.id, candidate.upstreamModel, { class: 'transient', perModel: false, reason: failure.message })
+    context.health.failed(connection.id, candidate.upstreamModel, transientFailure(failure.message))
     return { ok: false, failure, status: failure.status, next: true }
   }
   context.health.succeeded(connection.id, candidate.upstreamModel)
@@ -173,15 +173,9 @@ export async function handleEmbeddings(context: AppContext, request: Request, cl
     let last: (Failed & { connectionName: string }) | undefined
     const skipped: Unavailable[] = []
     for (const candidate of candidates) {
-      const { connection, provider } = candidate.entry
-      const budget = budgetCheck(context, connection.id, provider.id)
-      if (budget.blocked) {
-        skipped.push({ kind: 'rate-limit', until: budget.until, reason: budget.reason ?? 'over budget' })
-        continue
-      }
-      const cooling = context.health.check(connection.id, candidate.upstreamModel)
-      if (cooling) {
-        skipped.push(cooling)
+      const skip = skipReason(context, candidate)
+      if (skip) {
+        skipped.push(skip)
         continue
       }
       attempts++
@@ -190,7 +184,7 @@ export async function handleEmbeddings(context: AppContext, request: Request, cl
         record(candidate, 200, tried.inputTokens)
         return await answerFor(client, tried.response, candidate.publicModel)
       }
-      last = { ...tried, connectionName: connection.name }
+      last = { ...tried, connectionName: candidate.entry.connection.name }
       if (!tried.next) break
     }
     if (!last) {

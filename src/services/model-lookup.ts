@@ -1,20 +1,13 @@
 import { ProxyError } from '../core/errors'
 import { readModel } from '../formats/client-request'
 import { renderModel, renderModelList, type ListingFormat, type ModelLookupFormat } from '../formats/model-list'
-import { renderOllamaShow } from '../formats/ollama'
+import { ollamaShowRequest, renderOllamaShow } from '../formats/ollama'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
 import { allowedModelsOf, isModelAllowed } from './key-models'
 import { errorResponse } from './proxy'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { findModel, listModelIds } from './resolve-model'
-
-/** Which client asks on a route several share: Anthropic SDKs send `anthropic-version`, Google's send their key header. */
-export function askingFormat(request: Request, fallback: ModelLookupFormat): ModelLookupFormat {
-  if (request.headers.has('anthropic-version')) return 'anthropic-messages'
-  if (request.headers.has('x-goog-api-key') || new URL(request.url).searchParams.has('key')) return 'gemini'
-  return fallback
-}
 
 /** The models the request's key may see (every model without a key or a list); throws as `authenticateClient` does. */
 function allowedFor(context: AppContext, request: Request): readonly string[] | undefined {
@@ -64,8 +57,7 @@ export async function showOllamaModel(context: AppContext, request: Request): Pr
     const allowed = allowedFor(context, request)
     checkJsonContentType(request.headers)
     const body = parseJsonObject(await readBodyText(request, context.registry.maxBodyBytes))
-    // Older clients name the model `name`.
-    const id = readModel('ollama', { model: body.model ?? body.name })
+    const id = readModel('ollama', ollamaShowRequest(body))
     const model = visibleModel(context, allowed, id)
     if (!model) throw new ProxyError('not_found', `model "${id}" not found; GET /api/tags lists the models you can use`)
     return Response.json(renderOllamaShow(model, { now: context.now }))

@@ -1,4 +1,4 @@
-import type { ClassifiedFailure } from '../core/classify-failure'
+import { transientFailure, type ClassifiedFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
 import { oauthServiceFor } from '../oauth'
 import type { ChatRequest } from '../core/ir'
@@ -56,24 +56,25 @@ function readStream(call: InboundCall, body: Record<string, unknown>): boolean {
   return call.pathStream ?? requestStreams(call.format, body)
 }
 
-/** The answer when every candidate is cooling down: an honest 429/503 with when to come back. */
-function allUnavailable(skipped: Unavailable[], model: string): ProxyError {
-  const soonest = skipped.filter((s) => s.until !== undefined).sort((a, b) => a.until! - b.until!)[0]
-  const limited = skipped.some((s) => s.kind === 'rate-limit')
-  const when = soonest?.until ? ` until ${new Date(soonest.until).toISOString()}` : ''
-  const reasons = [...new Set(skipped.map((s) => s.reason))].join('; ')
-  return new ProxyError(limited ? 'rate_limit' : 'overloaded', `every account for "${model}" is unavailable${when}: ${reasons}`, {
-    status: limited ? 429 : 503,
-  })
+/**
+ * Why routing passes over a candidate now, if it does: over budget, its subscription needs a login or is out of
+ * quota, or it is cooling down. Budget comes first: `health.check` claims the half-open probe it lets through.
+ */
+export function skipReason(context: AppContext, candidate: Candidate): Unavailable | undefined {
+  const { connection, provider } = candidate.entry
+  const budget = budgetCheck(context, connection.id, provider.id)
+  if (budget.blocked) return { kind: 'rate-limit', until: budget.until, reason: budget.reason ?? 'over budget' }
+  return oauthServiceFor(context).check(connection, candidate.upstreamModel) ?? context.health.check(connection.id, candidate.upstreamModel)
 }
 
-/** The answer when every candidate was skipped (cooling down, over budget): the error, and `Retry-After` when a time is known. */
+/** The answer when every candidate was skipped: an honest 429/503 saying until when, with `Retry-After` when that is known. */
 export function unavailable(context: AppContext, skipped: Unavailable[], model: string): { error: ProxyError; headers: Record<string, string> } {
-  const retryAfter = skipped.map((s) => s.until).filter((until): until is number => until !== undefined).sort((a, b) => a - b)[0]
-  return {
-    error: allUnavailable(skipped, model),
-    headers: retryAfter ? { 'retry-after': String(Math.max(1, Math.ceil((retryAfter - context.now()) / 1000))) } : {},
-  }
+  const soonest = skipped.map((s) => s.until).filter((until): until is number => until !== undefined).sort((a, b) => a - b)[0]
+  const limited = skipped.some((s) => s.kind === 'rate-limit')
+  const when = soonest ? ` until ${new Date(soonest).toISOString()}` : ''
+  const reasons = [...new Set(skipped.map((s) => s.reason))].join('; ')
+  const error = new ProxyError(limited ? 'rate_limit' : 'overloaded', `every account for "${model}" is unavailable${when}: ${reasons}`, { status: limited ? 429 : 503 })
+  return { error, headers: soonest ? { 'retry-after': String(Math.max(1, Math.ceil((soonest - context.now()) / 1000))) } : {} }
 }
 
 /** Serves one client request: authenticate, parse, resolve, try candidates in order, answer in the client's format. */
@@ -164,15 +165,9 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
     const { connection, provider } = candidate.entry
     // After a context-length error only other models are worth trying.
     if (contextTooLongFor !== undefined && candidate.publicModel === contextTooLongFor) continue
-    // Before health.check, which claims the half-open probe of a connection it lets through.
-    const budget = budgetCheck(context, connection.id, provider.id)
-    if (budget.blocked) {
-      skipped.push({ kind: 'rate-limit', until: budget.until, reason: budget.reason ?? 'over budget' })
-      continue
-    }
-    const unavailable = oauthServiceFor(context).check(connection, candidate.upstreamModel) ?? context.health.check(connection.id, candidate.upstreamModel)
-    if (unavailable) {
-      skipped.push(unavailable)
+    const skip = skipReason(context, candidate)
+    if (skip) {
+      skipped.push(skip)
       continue
     }
     let quickRetryUsed = false
@@ -192,8 +187,8 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
           latencyMs: Math.round(performance.now() - attemptStarted),
         })
       const outcome = await attemptCandidate(context, parsed, candidate, attemptCount, (completion) => {
-        recordAttempt(completion.status, completion.error ? { class: 'transient', perModel: false, reason: completion.error.message } : undefined)
-        if (completion.error && !completion.clientGone && !context.shutdown?.tripped) context.health.failed(connection.id, candidate.upstreamModel, { class: 'transient', perModel: false, reason: completion.error.message })
+        recordAttempt(completion.status, completion.error ? transientFailure(completion.error.message) : undefined)
+        if (completion.error && !completion.clientGone && !context.shutdown?.tripped) context.health.failed(connection.id, candidate.upstreamModel, transientFailure(completion.error.message))
         recordUsage(candidate, completion.status, completion, completion.error?.message)
       })
       if (outcome.kind === 'answered') {

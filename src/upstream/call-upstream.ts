@@ -121,6 +121,12 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
   }
   const headerLimit = request.stream ? Math.min(timeouts.connectMs, timeouts.firstByteMs) : timeouts.totalMs
   limit(headerLimit, request.stream ? 'connect' : 'total', `no response from upstream within ${headerLimit} ms`)
+  // Releases the timer, the client listener and the shutdown entry, once the call is over.
+  const settle = () => {
+    deadline.clear()
+    request.clientSignal?.removeEventListener('abort', onClientAbort)
+    request.shutdown?.leave(shutdownEntry, onShutdown)
+  }
   let response: Response
   try {
     response = await (request.fetch ?? fetch)(request.url, {
@@ -132,15 +138,8 @@ export async function callUpstream(request: UpstreamRequest): Promise<UpstreamRe
       ...(request.proxy === undefined ? {} : { proxy: request.proxy ?? false }),
     } as RequestInit)
   } catch (error) {
-    deadline.clear()
-    request.clientSignal?.removeEventListener('abort', onClientAbort)
-    request.shutdown?.leave(shutdownEntry, onShutdown)
+    settle()
     throw failure ?? new UpstreamFailure('network', describeNetworkError(error))
-  }
-  const settle = () => {
-    deadline.clear()
-    request.clientSignal?.removeEventListener('abort', onClientAbort)
-    request.shutdown?.leave(shutdownEntry, onShutdown)
   }
   // A non-streamed call keeps one limit for the whole exchange, so reading its body stays on the native path.
   const onCancel = () => abort(new UpstreamFailure('aborted', 'client disconnected'))

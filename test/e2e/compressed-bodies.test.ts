@@ -1,26 +1,19 @@
 import { expect, test } from 'bun:test'
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync, zstdCompressSync } from 'node:zlib'
-import { startFakeUpstream } from '../helpers/fake-upstream'
-import { startTestServer } from '../helpers/test-server'
+import { startUpstreamPair } from '../helpers/upstream-pair'
 
 async function setup() {
-  const upstream = startFakeUpstream()
-  const modelmux = await startTestServer({
+  const pair = await startUpstreamPair((url) => ({
     connections: [
-      { name: 'r', provider: 'responses-compatible', prefix: 'rs', baseUrl: `${upstream.url}/v1`, apiKey: 'k' },
-      { name: 'a', provider: 'anthropic-compatible', prefix: 'an', baseUrl: `${upstream.url}/v1`, apiKey: 'k' },
+      { name: 'r', provider: 'responses-compatible', prefix: 'rs', baseUrl: `${url}/v1`, apiKey: 'k' },
+      { name: 'a', provider: 'anthropic-compatible', prefix: 'an', baseUrl: `${url}/v1`, apiKey: 'k' },
     ],
     settings: { maxBodyBytes: 64 * 1024 },
-  })
+  }))
   return {
-    upstream,
-    modelmux,
+    ...pair,
     send: (path: string, body: Uint8Array | string, encoding: string) =>
-      fetch(`${modelmux.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: body as BodyInit }),
-    async [Symbol.asyncDispose]() {
-      await modelmux[Symbol.asyncDispose]()
-      await upstream[Symbol.asyncDispose]()
-    },
+      fetch(`${pair.modelmux.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: body as BodyInit }),
   }
 }
 

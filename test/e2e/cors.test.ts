@@ -1,21 +1,20 @@
 import { expect, test } from 'bun:test'
-import { startFakeUpstream } from '../helpers/fake-upstream'
 import { startTestServer } from '../helpers/test-server'
+import { startUpstreamPair } from '../helpers/upstream-pair'
 
 const KEY = 'sk-mm-cors-test-key-0123456789'
 const answer = '{"id":"x","object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}'
 
 async function setup(settings: Record<string, unknown> = {}) {
-  const upstream = startFakeUpstream()
-  upstream.reply({ headers: { 'content-type': 'application/json' }, parts: [answer] })
-  const modelmux = await startTestServer({
-    connections: [{ name: 'o', provider: 'openai-compatible', prefix: 'oa', baseUrl: `${upstream.url}/v1`, apiKey: 'k', models: ['m'] }],
+  const pair = await startUpstreamPair((url) => ({
+    connections: [{ name: 'o', provider: 'openai-compatible', prefix: 'oa', baseUrl: `${url}/v1`, apiKey: 'k', models: ['m'] }],
     apiKeys: [{ name: 'web', key: KEY }],
     settings,
-  })
+  }))
+  pair.upstream.reply({ headers: { 'content-type': 'application/json' }, parts: [answer] })
+  const { modelmux } = pair
   return {
-    upstream,
-    modelmux,
+    ...pair,
     preflight: (path: string, origin: string, extra: Record<string, string> = {}) =>
       fetch(`${modelmux.url}${path}`, {
         method: 'OPTIONS',
@@ -23,10 +22,6 @@ async function setup(settings: Record<string, unknown> = {}) {
       }),
     chat: (headers: Record<string, string>) =>
       fetch(`${modelmux.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"model":"oa/m","messages":[]}' }),
-    async [Symbol.asyncDispose]() {
-      await modelmux[Symbol.asyncDispose]()
-      await upstream[Symbol.asyncDispose]()
-    },
   }
 }
 

@@ -5,7 +5,7 @@ import { decodeOllamaResponse, encodeOllamaResponse } from './response'
 import { createOllamaStreamDecoderTransformer, createOllamaStreamEncoderTransformer } from './stream'
 import { probeOllamaEvent } from './probe'
 
-export { OLLAMA_API_VERSION, renderOllamaShow, renderOllamaTags, type OllamaModelEntry } from './tags'
+export { OLLAMA_API_VERSION, ollamaShowRequest, renderOllamaShow, renderOllamaTags, type OllamaModelEntry } from './tags'
 
 /**
  * Ollama's native chat API (`POST /api/chat`, NDJSON streams, `stream` on by default).

@@ -45,6 +45,11 @@ export const OLLAMA_API_VERSION = '0.12.6'
 /** The architecture name `/api/show` gives, under which `model_info` holds the context length. */
 const ARCHITECTURE = 'modelmux'
 
+/** The model a `POST /api/show` body names (older clients call the field `name`), as a request body `readModel` reads. */
+export function ollamaShowRequest(body: Record<string, unknown>): { model: unknown } {
+  return { model: body.model ?? body.name }
+}
+
 /**
  * Renders `POST /api/show` for one model: its details, `capabilities` (every model here takes tools, which agent
  * modes require) and, when known, its context window as `model_info["modelmux.context_length"]`.
