@@ -5,6 +5,7 @@ export const navItems = [
   ['endpoint', '/dashboard', 'Endpoint'],
   ['providers', '/dashboard/providers', 'Providers'],
   ['combos', '/dashboard/combos', 'Combos'],
+  ['playground', '/dashboard/playground', 'Playground'],
   ['usage', '/dashboard/usage', 'Usage'],
   ['quota', '/dashboard/quota', 'Quota'],
   ['logs', '/dashboard/logs', 'Logs'],

@@ -25,6 +25,10 @@ export interface InboundCall {
   request: Request
   pathModel?: string
   pathStream?: boolean
+  /** Set only by modelmux's own callers (the dashboard playground, behind its session): no client key is asked for. */
+  trusted?: boolean
+  /** A request id chosen by the caller, so it can find the request's usage row and attempt trace afterwards. */
+  requestId?: string
 }
 
 /** What one client request brings to every attempt: the body as sent and, decoded once on demand, its IR. */
@@ -83,7 +87,7 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
   context.onActivity?.()
   let parsed: ParsedCall | undefined
   try {
-    const apiKey = authenticateClient(context, call.request.headers, call.request.url)
+    const apiKey = call.trusted ? null : authenticateClient(context, call.request.headers, call.request.url)
     checkKeyLimits(context, apiKey)
     checkJsonContentType(call.request.headers)
     const text = await readBodyText(call.request, context.registry.maxBodyBytes)
@@ -102,7 +106,7 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
       startedAt,
       apiKey,
       // Time-ordered (UUIDv7): ids sort by arrival and append to the request_id indexes instead of scattering.
-      requestId: Bun.randomUUIDv7(),
+      requestId: call.requestId ?? Bun.randomUUIDv7(),
       ir: () => (decoded ??= { ...getFormat(call.format).request.decode(body), model, stream }),
     }
     const clientLog = { requestId: parsed.requestId, side: 'client' as const, method: call.request.method, url: call.request.url, requestHeaders: call.request.headers, requestBody: text }

@@ -220,6 +220,14 @@ function queryRequests(db: Database, filter: RequestFilter, limit: number, windo
   return rows.map((row) => ({ ...row, stream: row.stream === 1 }))
 }
 
+/** One recorded request by its id, with what it cost (null when the model has no known price), if it was written. */
+export function requestById(db: Database, requestId: string): (RequestRow & { listCost: number | null; actualCost: number | null }) | undefined {
+  const row = db
+    .query(`SELECT ${requestColumns}, list_cost AS listCost, actual_cost AS actualCost FROM usage_events WHERE request_id = ? LIMIT 1`)
+    .get(requestId) as (Omit<RequestRow, 'stream'> & { stream: number; listCost: number | null; actualCost: number | null }) | null
+  return row ? { ...row, stream: row.stream === 1 } : undefined
+}
+
 /**
  * The requested and served model names of the requests the log still holds, for the model filter's suggestions
  * (from `usage_model_hours`, which keeps the hours that still have raw rows); at most `limit`.

@@ -12,7 +12,7 @@ setDefaultTimeout(60_000)
 const available = existsSync(CHROMIUM)
 if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`)
 
-const pages = ['Endpoint', 'Providers', 'Combos', 'Usage', 'Quota', 'Logs', 'CLI Tools', 'Settings']
+const pages = ['Endpoint', 'Providers', 'Combos', 'Playground', 'Usage', 'Quota', 'Logs', 'CLI Tools', 'Settings']
 const completion = JSON.stringify({
   id: 'c1',
   object: 'chat.completion',
@@ -179,6 +179,30 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
     await page.click('#combo-form button[type=submit]')
     await waitForText(page, '[data-combo="stack"] .combo-order', 'vllm/third → vllm/coder → vllm/qwen')
     expect(modelmux.server.context.registry.combos.get('stack')?.models).toEqual(['vllm/third', 'vllm/coder', 'vllm/qwen'])
+    expect(problems).toEqual([])
+  })
+
+  test('the playground refuses an empty prompt inline, then shows the answer with the model that gave it and its trace', async () => {
+    const { page, problems } = await openPage()
+    await signIn(page)
+    await page.click('#nav a:text-is("Playground")')
+    await page.fill('#playground-model', 'vllm/coder')
+    await page.click('#playground-form button[type=submit]')
+    await page.waitForSelector('#playground-form .field-error:text-is("required")')
+    expect(await page.inputValue('#playground-model')).toBe('vllm/coder')
+    await page.selectOption('#playground-format', 'anthropic-messages')
+    await page.uncheck('#playground-form input[name=stream]')
+    await page.fill('#playground-prompt', 'say <b>hi</b>')
+    await page.click('#playground-form button[type=submit]')
+    await waitForText(page, '#playground-answer pre.answer', 'hi')
+    expect(await page.locator('#playground-form .field-error').count()).toBe(0)
+    const facts = await page.locator('#playground-answer > p.muted').textContent()
+    expect(facts).toContain('answered by vllm/coder')
+    expect(facts).toContain('12 in / 3 out tokens')
+    await page.waitForSelector('#playground-answer table.requests code:text-is("vllm/coder")')
+    // The prompt went out as an Anthropic client sends it, translated for this OpenAI-compatible upstream.
+    expect(JSON.parse(upstream.received.at(-1)!.body).messages).toEqual([{ role: 'user', content: 'say <b>hi</b>' }])
+    await page.screenshot({ path: '/tmp/modelmux-playground.png', fullPage: true })
     expect(problems).toEqual([])
   })
 

@@ -5,6 +5,7 @@ import { cliToolsPages } from './cli-tools'
 import { combosPages } from './combos'
 import { endpointPages } from './endpoint'
 import { insightPages } from './insights'
+import { playgroundPages } from './playground'
 import { providersPages } from './providers'
 import { settingsPages } from './settings'
 import { htmlResponse, redirect } from './render'
@@ -26,6 +27,7 @@ export function dashboardRoutes(context: AppContext) {
     .use(providersPages(context))
     .use(combosPages(context))
     .use(insightPages(context))
+    .use(playgroundPages(context))
     .use(cliToolsPages(context))
     .use(settingsPages(context))
 }

@@ -1,0 +1,150 @@
+import type { PlaygroundInput, PlaygroundResult } from '../../src/services/playground'
+import { DEFAULT_PLAYGROUND_MAX_TOKENS, playgroundFormats } from '../../src/services/playground'
+import { Badge, Field, FieldError, formatCount, formatDollars, type Errors } from '../components/ui'
+import { RequestTable } from '../partials/request-table'
+
+/**
+ * The playground form: model, client format, prompt; the answer lands in `#playground-result`. htmx's own
+ * request timeout is lifted to 15 minutes: a slow model may think for minutes, and the router's timeouts bound the wait.
+ */
+export function PlaygroundForm({ choices, values, errors = {}, oob }: { choices: string[]; values?: Partial<PlaygroundInput>; errors?: Errors; oob?: boolean }) {
+  const format = values?.format ?? 'openai-chat'
+  return (
+    <form
+      id="playground-form"
+      method="post"
+      action="/dashboard/playground"
+      hx-post="/dashboard/playground"
+      hx-target="#playground-result"
+      hx-swap="innerHTML"
+      hx-config='{"timeout": 900000}'
+      hx-swap-oob={oob ? 'true' : undefined}
+    >
+      <div class="form-grid">
+        <div class="field">
+          <label for="playground-model">Model</label>
+          <input id="playground-model" name="model" list="playground-models" value={values?.model} placeholder="prefix/model, a combo or an alias" autocomplete="off" aria-invalid={errors.model ? 'true' : undefined} />
+          <datalist id="playground-models">
+            {choices.map((choice) => (
+              <option value={choice}></option>
+            ))}
+          </datalist>
+          <FieldError error={errors.model} />
+        </div>
+        <div class="field">
+          <label for="playground-format">Send it as</label>
+          <select id="playground-format" name="format" aria-invalid={errors.format ? 'true' : undefined}>
+            {playgroundFormats.map(([id, label]) => (
+              <option value={id} selected={id === format} safe>
+                {label}
+              </option>
+            ))}
+          </select>
+          <FieldError error={errors.format} />
+        </div>
+        <Field label="Output token cap" name="maxTokens" id="playground-max-tokens" inputmode="numeric" value={values?.maxTokens ?? DEFAULT_PLAYGROUND_MAX_TOKENS} error={errors.maxTokens} />
+      </div>
+      <div class="field">
+        <label for="playground-system">System prompt (optional)</label>
+        <textarea id="playground-system" name="system" rows="2" safe>
+          {values?.system ?? ''}
+        </textarea>
+        <FieldError error={errors.system} />
+      </div>
+      <div class="field">
+        <label for="playground-prompt">Prompt</label>
+        <textarea id="playground-prompt" name="prompt" rows="4" aria-invalid={errors.prompt ? 'true' : undefined} safe>
+          {values?.prompt ?? ''}
+        </textarea>
+        <FieldError error={errors.prompt} />
+      </div>
+      <label class="check">
+        <input type="checkbox" name="stream" checked={values?.stream ?? true} /> Stream, as coding tools do
+      </label>
+      <div class="button-row">
+        <button type="submit">Send</button>
+        <span class="htmx-indicator muted small-text">Waiting for the answer…</span>
+      </div>
+    </form>
+  )
+}
+
+const finishWords: Record<string, string> = {
+  stop: 'finished',
+  length: 'stopped at the token cap',
+  'tool-calls': 'asked to call a tool',
+  'content-filter': 'stopped by a content filter',
+  error: 'ended with an error',
+  other: 'ended',
+}
+
+/** What came back: the answer as the client read it, then how the router got it (model, attempts, timing, tokens, cost). */
+export function PlaygroundAnswer({ result, keyNames }: { result: PlaygroundResult; keyNames: Map<number, string> }) {
+  const { row, timing, usage } = result
+  const facts = [
+    result.servedBy ? `answered by ${result.servedBy}` : '',
+    `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`,
+    `headers after ${timing.headersMs} ms`,
+    timing.firstOutputMs !== undefined ? `first output after ${timing.firstOutputMs} ms` : '',
+    `done after ${timing.totalMs} ms`,
+    usage ? `${formatCount(usage.inputTokens ?? 0)} in / ${formatCount(usage.outputTokens ?? 0)} out tokens` : '',
+    row?.actualCost != null ? `cost ${formatDollars(row.actualCost)}${row.listCost != null && row.listCost !== row.actualCost ? ` (list ${formatDollars(row.listCost)})` : ''}` : '',
+  ].filter(Boolean)
+  return (
+    <section class="card" id="playground-answer" aria-live="polite">
+      <div class="card-head">
+        <h2>Answer</h2>
+        <span>
+          {result.status < 400 ? <Badge tone="ok">{String(result.status)}</Badge> : <Badge tone="bad">{String(result.status)}</Badge>}{' '}
+          {result.finishReason ? <span class="muted small-text" safe>{finishWords[result.finishReason] ?? result.finishReason}</span> : ''}
+        </span>
+      </div>
+      {result.error ? (
+        <p class="notice notice-bad" role="alert" safe>
+          {result.error}
+        </p>
+      ) : (
+        ''
+      )}
+      {result.reasoning ? (
+        <details>
+          <summary class="muted small-text">Reasoning</summary>
+          <pre class="answer" safe>
+            {result.reasoning}
+          </pre>
+        </details>
+      ) : (
+        ''
+      )}
+      {result.text ? (
+        <pre class="answer" safe>
+          {result.text}
+        </pre>
+      ) : (
+        ''
+      )}
+      {result.toolCalls.length > 0 ? <p class="muted small-text" safe>{`tool calls: ${result.toolCalls.join(', ')}`}</p> : ''}
+      <p class="muted small-text" safe>
+        {facts.join(' · ')}
+      </p>
+      {row ? <RequestTable rows={[row]} attempts={new Map([[result.requestId, result.trace]])} keyNames={keyNames} /> : ''}
+    </section>
+  )
+}
+
+/** The Playground page: try any model name through the real router, as any client format sends it. */
+export function PlaygroundPage(props: { choices: string[]; values?: Partial<PlaygroundInput>; errors?: Errors; result?: JSX.Element }) {
+  return (
+    <>
+      <h1 class="page-title">Playground</h1>
+      <section class="card">
+        <p class="muted small-text">
+          Sends one prompt through modelmux exactly as a client would: aliases, combos, account order, budgets, cooldowns and fall-over all apply, and
+          it is recorded and billed like any request. Pick the format a tool speaks to see what that tool would get.
+        </p>
+        <PlaygroundForm choices={props.choices} values={props.values} errors={props.errors} />
+      </section>
+      <div id="playground-result">{props.result ?? ''}</div>
+    </>
+  )
+}
