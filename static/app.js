@@ -1,4 +1,4 @@
-// modelmux dashboard: theme, copy buttons, subscription logins, countdowns and the combo editor. Loaded in <head> (not deferred) so the theme applies before paint.
+// modelmux dashboard: theme, copy buttons, subscription logins, the playground's live answer, countdowns and the combo editor. Loaded in <head> (not deferred) so the theme applies before paint.
 (function () {
   var root = document.documentElement
   var stored = null
@@ -61,6 +61,72 @@
     if (loginWindow && !loginWindow.closed) { try { loginWindow.close() } catch (e) {} }
     loginWindow = null
   }
+
+  // The playground: a form marked data-live posts to its action + '/live' and shows the answer as it streams
+  // (NDJSON lines: {text} / {reasoning} while generating, then {answer, form} as HTML; {form} alone on a refused field).
+  // Without this script the form posts normally and the page comes back with the whole answer.
+  var liveRun = null
+  document.addEventListener('submit', function (event) {
+    var form = event.target.closest && event.target.closest('form[data-live]')
+    if (!form || !window.ReadableStream || !window.TextDecoder) return
+    event.preventDefault()
+    if (liveRun) liveRun.abort()
+    var run = liveRun = new AbortController()
+    var result = document.getElementById(form.getAttribute('data-live'))
+    var button = form.querySelector('button[type=submit]')
+    if (button) button.disabled = true
+    result.innerHTML = '<section class="card" id="playground-answer" aria-live="polite"><div class="card-head"><h2>Answer</h2>' +
+      '<span class="muted small-text" data-live-status>waiting for the first output…</span></div>' +
+      '<details data-live-reasoning hidden><summary class="muted small-text">Reasoning</summary><pre class="answer"></pre></details>' +
+      '<pre class="answer" data-live-text hidden></pre></section>'
+    var text = result.querySelector('[data-live-text]')
+    var reasoning = result.querySelector('[data-live-reasoning]')
+    var status = result.querySelector('[data-live-status]')
+    function show(line) {
+      if (line.text) { text.hidden = false; text.textContent += line.text; status.textContent = 'streaming…' }
+      if (line.reasoning) { reasoning.hidden = false; reasoning.querySelector('pre').textContent += line.reasoning; status.textContent = 'thinking…' }
+      if (line.answer !== undefined) result.innerHTML = line.answer
+      if (line.form !== undefined) {
+        // The form comes last: this run is over, and the new form may start the next one.
+        if (liveRun === run) liveRun = null
+        form.outerHTML = line.form
+        if (line.answer === undefined) result.innerHTML = ''
+      }
+    }
+    var decoder = new TextDecoder()
+    var pending = ''
+    fetch(form.action + '/live', { method: 'POST', body: new URLSearchParams(new FormData(form)), headers: { 'hx-request': 'true' }, signal: run.signal })
+      .then(function (response) {
+        if (!response.ok || !response.body) throw new Error('the dashboard answered HTTP ' + response.status)
+        var reader = response.body.getReader()
+        function next() {
+          return reader.read().then(function (chunk) {
+            // The user went to another page: stop reading, which also stops the upstream call.
+            if (!document.body.contains(result)) { run.abort(); return }
+            pending += decoder.decode(chunk.value || new Uint8Array(), { stream: !chunk.done })
+            var lines = pending.split('\n')
+            pending = lines.pop()
+            lines.forEach(function (line) { if (line.trim()) show(JSON.parse(line)) })
+            if (!chunk.done) return next()
+          })
+        }
+        return next()
+      })
+      .catch(function (error) {
+        if (run.signal.aborted) return
+        var notice = document.createElement('p')
+        notice.className = 'notice notice-bad'
+        notice.setAttribute('role', 'alert')
+        notice.textContent = 'The playground stopped: ' + error.message
+        result.appendChild(notice)
+      })
+      .finally(function () {
+        if (liveRun === run) liveRun = null
+        var current = document.getElementById(form.id)
+        var submit = current && current.querySelector('button[type=submit]')
+        if (submit) submit.disabled = false
+      })
+  })
 
   // Countdowns ("resets in 3 h", "expires in 9 min") stay current while the page is open.
   function duration(ms) {

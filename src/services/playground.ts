@@ -110,8 +110,11 @@ function clientBody(input: PlaygroundInput): unknown {
   return getFormat(input.format).request.encode(request, { model: input.model })
 }
 
+/** Receives generated text as it streams in, for a live view. */
+export type OutputListener = (kind: 'text' | 'reasoning', text: string) => void
+
 /** Folds what a client reads (stream events or a whole answer) into text, reasoning and tool calls. */
-function createReader() {
+function createReader(onOutput?: OutputListener) {
   const out = { text: '', reasoning: '', toolCalls: [] as string[], finishReason: undefined as FinishReason | undefined, usage: undefined as Usage | undefined, error: undefined as string | undefined }
   return {
     out,
@@ -119,9 +122,11 @@ function createReader() {
       switch (event.type) {
         case 'text-delta':
           out.text += event.text
+          onOutput?.('text', event.text)
           return true
         case 'reasoning-delta':
           out.reasoning += event.text
+          onOutput?.('reasoning', event.text)
           return true
         case 'tool-call-start':
           out.toolCalls.push(event.name)
@@ -154,14 +159,18 @@ function createReader() {
   }
 }
 
-/** Sends the prompt through the router as a client of the chosen format would, and reads the answer back. */
-export async function runPlayground(context: AppContext, input: PlaygroundInput): Promise<PlaygroundResult> {
+/**
+ * Sends the prompt through the router as a client of the chosen format would, and reads the answer back;
+ * `onOutput` sees streamed text as it arrives; aborting `signal` (the user left) cancels the upstream call.
+ */
+export async function runPlayground(context: AppContext, input: PlaygroundInput, options: { signal?: AbortSignal; onOutput?: OutputListener } = {}): Promise<PlaygroundResult> {
   const wire = getFormat(input.format)
   const requestId = Bun.randomUUIDv7()
   const request = new Request(`http://localhost${clientPath(input.format, input.model, input.stream)}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'user-agent': 'modelmux-playground' },
     body: JSON.stringify(clientBody(input)),
+    signal: options.signal,
   })
   const started = performance.now()
   const since = () => Math.round(performance.now() - started)
@@ -174,7 +183,7 @@ export async function runPlayground(context: AppContext, input: PlaygroundInput)
     requestId,
   })
   const headersMs = since()
-  const reader = createReader()
+  const reader = createReader(options.onOutput)
   let firstOutputMs: number | undefined
   try {
     if (response.status >= 400) {

@@ -105,11 +105,48 @@ describe('playground', () => {
     expect(page).not.toContain('<script>alert(1)')
     expect(env.upstreams.openai.received).toHaveLength(1)
 
-    const invalid = await client(url, cookie).post('/dashboard/playground', { model: 'oa/gpt-4.1', prompt: ' ', maxTokens: '0' })
-    const fragment = await invalid.text()
-    expect(fragment).toContain('hx-swap-oob="true"')
-    expect(fragment).toContain('a whole number from 1 to 64000')
-    expect(fragment).not.toContain('id="playground-answer"')
+    const pages = client(url, cookie)
+    const invalid = await pages.post('/dashboard/playground/live', { model: 'oa/gpt-4.1', prompt: ' ', maxTokens: '0' })
+    const lines = (await invalid.text()).trim().split('\n').map((line) => JSON.parse(line))
+    expect(lines).toHaveLength(1)
+    expect(lines[0].form).toContain('a whole number from 1 to 64000')
+    expect(lines[0].answer).toBeUndefined()
     expect(env.upstreams.openai.received).toHaveLength(1)
+  })
+
+  test('live: streamed text reaches the page while the model is still generating; leaving the page stops the upstream call', async () => {
+    // Upstream timeouts far beyond the test's own: only the page going away can stop the held stream.
+    await using env = await startUsageEnv({ timeouts: { connectMs: 60_000, firstByteMs: 60_000, idleMs: 60_000, totalMs: 60_000 } })
+    const pages = client(env.modelmux.url, await signIn(env.modelmux.url))
+    const chunks = readChunks('openai-chat/openai-text.chunks.txt').map((line) => `data: ${line}\n\n`)
+    const hold = Promise.withResolvers<void>()
+    env.upstreams.openai.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [...chunks.slice(0, 4), { pause: hold.promise }, ...chunks.slice(4), 'data: [DONE]\n\n'] })
+    const live = await pages.post('/dashboard/playground/live', { model: 'oa/gpt-4.1', prompt: 'hi', format: 'ollama', stream: 'on' })
+    expect(live.headers.get('content-type')).toContain('application/x-ndjson')
+    const reader = live.body!.getReader()
+    const decoder = new TextDecoder()
+    let seen = ''
+    while (!seen.includes('"text"')) seen += decoder.decode((await reader.read()).value)
+    // Output arrived while the upstream is held mid-stream; nothing final yet.
+    expect(seen).not.toContain('"answer"')
+    hold.resolve()
+    for (;;) {
+      const chunk = await reader.read()
+      if (chunk.done) break
+      seen += decoder.decode(chunk.value)
+    }
+    const lines = seen.trim().split('\n').map((line) => JSON.parse(line))
+    expect(lines.filter((line) => line.text).map((line) => line.text).join('')).toBe(streamedText)
+    expect(lines.at(-1).answer).toContain('answered by oa/gpt-4.1')
+    expect(lines.at(-1).form).toContain('id="playground-form"')
+
+    const never = Promise.withResolvers<void>()
+    env.upstreams.openai.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [...chunks.slice(0, 4), { pause: never.promise }] })
+    const abandoned = await pages.post('/dashboard/playground/live', { model: 'oa/gpt-4.1', prompt: 'hi', stream: 'on' })
+    const abandonedReader = abandoned.body!.getReader()
+    await abandonedReader.read()
+    await abandonedReader.cancel()
+    await env.upstreams.openai.cancelled
+    never.resolve()
   })
 })

@@ -4,22 +4,13 @@ import { Badge, Field, FieldError, formatCount, formatDollars, type Errors } fro
 import { RequestTable } from '../partials/request-table'
 
 /**
- * The playground form: model, client format, prompt; the answer lands in `#playground-result`. htmx's own
- * request timeout is lifted to 15 minutes: a slow model may think for minutes, and the router's timeouts bound the wait.
+ * The playground form: model, client format, prompt. It posts as a plain form (the page comes back with the
+ * answer); the page's script posts it to `/live` instead and shows the answer as it streams (`data-live`).
  */
-export function PlaygroundForm({ choices, values, errors = {}, oob }: { choices: string[]; values?: Partial<PlaygroundInput>; errors?: Errors; oob?: boolean }) {
+export function PlaygroundForm({ choices, values, errors = {} }: { choices: string[]; values?: Partial<PlaygroundInput>; errors?: Errors }) {
   const format = values?.format ?? 'openai-chat'
   return (
-    <form
-      id="playground-form"
-      method="post"
-      action="/dashboard/playground"
-      hx-post="/dashboard/playground"
-      hx-target="#playground-result"
-      hx-swap="innerHTML"
-      hx-config='{"timeout": 900000}'
-      hx-swap-oob={oob ? 'true' : undefined}
-    >
+    <form id="playground-form" method="post" action="/dashboard/playground" data-live="playground-result">
       <div class="form-grid">
         <div class="field">
           <label for="playground-model">Model</label>
@@ -63,7 +54,6 @@ export function PlaygroundForm({ choices, values, errors = {}, oob }: { choices:
       </label>
       <div class="button-row">
         <button type="submit">Send</button>
-        <span class="htmx-indicator muted small-text">Waiting for the answer…</span>
       </div>
     </form>
   )

@@ -2,29 +2,56 @@ import { Elysia } from 'elysia'
 import { PlaygroundAnswer, PlaygroundForm, PlaygroundPage } from '../../../views/pages/playground-page'
 import type { AppContext } from '../../services/context'
 import { listModelChoices } from '../../services/management'
-import { readPlaygroundForm, runPlayground } from '../../services/playground'
+import { readPlaygroundForm, runPlayground, type PlaygroundInput } from '../../services/playground'
 import { listApiKeys } from '../../store/api-keys'
-import { isPartialRequest, readForm, renderFragment, renderPage } from './render'
+import { readForm, renderPage } from './render'
 
-/** The Playground page: a prompt sent through the real router, answered with its trace. */
+/**
+ * The Playground page: a prompt sent through the real router, answered with its trace. A plain form post gets the
+ * whole page back once the answer is complete; the page's script posts to `/playground/live` instead and reads
+ * NDJSON lines: `{"text"}` / `{"reasoning"}` as they stream, then `{"answer", "form"}` (HTML), or only `{"form"}`
+ * when a field was refused.
+ */
 export function playgroundPages(context: AppContext) {
   const keyNames = () => new Map(listApiKeys(context.db).map((key) => [key.id, key.name]))
+  const read = async (request: Request) => {
+    const form = await readForm(request)
+    const checked = readPlaygroundForm(form)
+    // Refused values are shown back as typed.
+    const values = (checked.ok ? checked.value : { ...form, stream: form.stream === 'on' }) as Partial<PlaygroundInput>
+    return { checked, values }
+  }
+  const formHtml = (values: Partial<PlaygroundInput>, errors?: Record<string, string>) => <PlaygroundForm choices={listModelChoices(context)} values={values} errors={errors} />
   return new Elysia({ name: 'pages/playground' })
     .get('/playground', ({ request }) =>
       renderPage(request, { title: 'Playground', active: 'playground', body: <PlaygroundPage choices={listModelChoices(context)} /> }),
     )
     .post('/playground', async ({ request }) => {
-      const form = await readForm(request)
-      const checked = readPlaygroundForm(form)
-      const values = checked.ok ? checked.value : { ...form, stream: form.stream === 'on' }
-      const page = (result?: JSX.Element, errors?: Record<string, string>) =>
-        renderPage(request, { title: 'Playground', active: 'playground', body: <PlaygroundPage choices={listModelChoices(context)} values={values as never} errors={errors} result={result} /> })
-      if (!checked.ok) {
-        // htmx swaps the answer area: it empties, and the form comes back out of band with its fields' errors.
-        return isPartialRequest(request) ? renderFragment(<PlaygroundForm choices={listModelChoices(context)} values={values as never} errors={checked.errors} oob />) : page(undefined, checked.errors)
-      }
-      const answer = <PlaygroundAnswer result={await runPlayground(context, checked.value)} keyNames={keyNames()} />
-      // The form comes back too (out of band), so errors from an earlier try are cleared.
-      return isPartialRequest(request) ? renderFragment(<>{answer}<PlaygroundForm choices={listModelChoices(context)} values={values as never} oob /></>) : page(answer)
+      const { checked, values } = await read(request)
+      const result = checked.ok ? <PlaygroundAnswer result={await runPlayground(context, checked.value, { signal: request.signal })} keyNames={keyNames()} /> : undefined
+      const errors = checked.ok ? undefined : checked.errors
+      return renderPage(request, { title: 'Playground', active: 'playground', body: <PlaygroundPage choices={listModelChoices(context)} values={values} errors={errors} result={result} /> })
+    })
+    .post('/playground/live', async ({ request }) => {
+      const { checked, values } = await read(request)
+      const headers = { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' }
+      if (!checked.ok) return new Response(`${JSON.stringify({ form: await formHtml(values, checked.errors) })}\n`, { headers })
+      const encoder = new TextEncoder()
+      const stop = new AbortController()
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          const send = (line: object) => {
+            if (!stop.signal.aborted) controller.enqueue(encoder.encode(`${JSON.stringify(line)}\n`))
+          }
+          const result = await runPlayground(context, checked.value, { signal: stop.signal, onOutput: (kind, text) => send({ [kind]: text }) })
+          send({ answer: await (<PlaygroundAnswer result={result} keyNames={keyNames()} />), form: await formHtml(values) })
+          if (!stop.signal.aborted) controller.close()
+        },
+        // The page went away: the upstream call stops too.
+        cancel() {
+          stop.abort()
+        },
+      })
+      return new Response(body, { headers })
     })
 }
