@@ -57,12 +57,27 @@ const poolSchema = z
   .object({ strategy: z.enum(['priority', 'round-robin']).optional(), affinity: z.boolean().optional() })
   .strict()
 
+const scenarioSchema = z
+  .object({
+    when: z.enum(['long-context', 'thinking', 'images', 'web-search']),
+    /** Where such requests go: `<prefix>/<model>`, a combo or an alias. */
+    model: z.string().trim().min(1),
+    /** Only requests for a model name matching this pattern (`*` for any run of characters); absent: every request. */
+    match: z.string().trim().min(1).optional(),
+    /** long-context only: the estimated prompt size from which the rule applies (default 60,000). */
+    minTokens: z.number().int().positive().optional(),
+  })
+  .strict()
+  .refine((rule) => rule.minTokens === undefined || rule.when === 'long-context', { message: '"minTokens" applies to "long-context" rules only', path: ['minTokens'] })
+
 const routingSchema = z
   .object({
     /** Per provider id: how its accounts share the load. */
     providers: z.record(z.string().trim().min(1), poolSchema).optional(),
     /** Unprefixed model names coding tools send on their own → a model, combo or alias; `*` matches anything. */
     modelMapping: z.array(z.object({ match: z.string().trim().min(1), target: z.string().trim().min(1) }).strict()).optional(),
+    /** Rules, first match wins, that send a request with some trait (long prompt, images…) to another model, combo or alias. */
+    scenarios: z.array(scenarioSchema).optional(),
   })
   .strict()
 

@@ -41,6 +41,8 @@ export interface PlaygroundResult {
   status: number
   /** The model that answered (`x-modelmux-model`), when one did. */
   servedBy?: string
+  /** The scenario rule that re-routed the request (`x-modelmux-scenario`), if one did. */
+  scenario?: string
   attempts: number
   text: string
   reasoning: string
@@ -213,6 +215,7 @@ export async function runPlayground(context: AppContext, input: PlaygroundInput,
     requestId,
     status: response.status,
     servedBy: response.headers.get('x-modelmux-model') ?? undefined,
+    scenario: response.headers.get('x-modelmux-scenario') ?? undefined,
     attempts: Number(response.headers.get('x-modelmux-attempts') ?? row?.attempts ?? 0),
     ...reader.out,
     timing: { headersMs, firstOutputMs, totalMs },

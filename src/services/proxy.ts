@@ -13,11 +13,12 @@ import { budgetCheck, checkKeyLimits } from './budgets'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
 import { countRequestTokens } from './count-tokens'
-import { checkKeyModel } from './key-models'
+import { allowedModelsOf, checkKeyModel, isModelAllowed } from './key-models'
 import type { Unavailable } from './health'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { logExchange } from './request-log'
-import { resolveRequestedModel, type Candidate } from './resolve-model'
+import { resolveModel, resolveRequestedModel, type Candidate } from './resolve-model'
+import { pickScenario } from './scenarios'
 
 /** A client call as the route saw it; Gemini-style routes carry model and stream in the path. */
 export interface InboundCall {
@@ -95,7 +96,6 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
     const model = readModel(call.format, body, call.pathModel)
     checkKeyModel(context, apiKey, model)
     const stream = readStream(call, body)
-    const candidates = resolveRequestedModel(context.registry, model)
     let decoded: ChatRequest | undefined
     parsed = {
       call,
@@ -109,8 +109,13 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
       requestId: call.requestId ?? Bun.randomUUIDv7(),
       ir: () => (decoded ??= { ...getFormat(call.format).request.decode(body), model, stream }),
     }
+    const usable = (target: string) => isModelAllowed(allowedModelsOf(context, apiKey), target) && resolveModel(context.registry, target).length > 0
+    const scenario = pickScenario(context.registry.settings.routing?.scenarios, model, parsed.ir, usable)
+    const candidates = resolveRequestedModel(context.registry, scenario?.model ?? model)
     const clientLog = { requestId: parsed.requestId, side: 'client' as const, method: call.request.method, url: call.request.url, requestHeaders: call.request.headers, requestBody: text }
-    return logExchange(context, clientLog, await routeRequest(context, parsed, candidates))
+    const response = await routeRequest(context, parsed, candidates)
+    if (scenario) response.headers.set('x-modelmux-scenario', scenario.when)
+    return logExchange(context, clientLog, response)
   } catch (error) {
     return errorResponse(call.format, error)
   }

@@ -28,6 +28,8 @@ describe('config file validation names the field and the problem', () => {
     [JSON.stringify({ settings: { timeouts: { idleMs: 'soon' } } }), /settings\.timeouts\.idleMs/],
     [JSON.stringify({ combos: [{ name: 'c', models: [] }] }), /combos\[0\]\.models/],
     [JSON.stringify({ surprise: 1 }), /surprise/],
+    [JSON.stringify({ settings: { routing: { scenarios: [{ when: 'images', model: 'v/x', minTokens: 5 }] } } }), /settings\.routing\.scenarios\[0\]\.minTokens: "minTokens" applies to "long-context" rules only/],
+    [JSON.stringify({ settings: { routing: { scenarios: [{ when: 'huge', model: 'v/x' }] } } }), /settings\.routing\.scenarios\[0\]\.when/],
     [JSON.stringify({ connections: [good.connections[0], good.connections[0]] }), /connections\[1\]\.name: duplicate name/],
   ])('%s', (text, message) => {
     expect(() => parseConfigFile(text, 'config.json')).toThrow(message)

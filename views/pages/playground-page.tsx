@@ -73,6 +73,7 @@ export function PlaygroundAnswer({ result, keyNames }: { result: PlaygroundResul
   const { row, timing, usage } = result
   const facts = [
     result.servedBy ? `answered by ${result.servedBy}` : '',
+    result.scenario ? `routed by the ${result.scenario} scenario` : '',
     `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`,
     `headers after ${timing.headersMs} ms`,
     timing.firstOutputMs !== undefined ? `first output after ${timing.firstOutputMs} ms` : '',
