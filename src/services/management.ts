@@ -221,17 +221,38 @@ export function addMapping(context: AppContext, match: unknown, target: unknown)
   }))
 }
 
-/** Removes or moves one model-mapping rule by index. */
-export function editMapping(context: AppContext, index: number, action: 'delete' | 'up' | 'down'): Outcome<Settings> {
+/** The scenario kinds a rule can route on, in the order the form lists them. */
+export const scenarioKinds = ['web-search', 'long-context', 'images', 'thinking'] as const
+
+/** Adds a scenario rule (`when` → `model`, optionally only for names matching `match`) at the end; errors keyed by form field. */
+export function addScenario(context: AppContext, form: Record<string, unknown>): Outcome<Settings> {
+  const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string).trim() : '')
+  const when = text('when')
+  const errors: FieldErrors = {}
+  if (!(scenarioKinds as readonly string[]).includes(when)) errors.when = 'pick a scenario'
+  if (!text('model')) errors.model = 'target is required'
+  const minTokens = formCount(form.minTokens)
+  if (minTokens !== undefined && (typeof minTokens !== 'number' || minTokens < 1)) errors.minTokens = 'a whole number of tokens'
+  else if (minTokens !== undefined && when !== 'long-context') errors.minTokens = 'only for long-context rules'
+  if (Object.keys(errors).length > 0) return { ok: false, errors }
+  const rule = { when, model: text('model'), ...(text('match') ? { match: text('match') } : {}), ...(minTokens !== undefined ? { minTokens } : {}) }
+  return patchSettings(context, (settings) => ({
+    ...settings,
+    routing: { ...settings.routing, scenarios: [...(settings.routing?.scenarios ?? []), rule as NonNullable<NonNullable<Settings['routing']>['scenarios']>[number]] },
+  }))
+}
+
+/** Removes or moves one routing rule (model mapping or scenario) by index. */
+export function editRoutingRule(context: AppContext, list: 'modelMapping' | 'scenarios', index: number, action: 'delete' | 'up' | 'down'): Outcome<Settings> {
   return patchSettings(context, (settings) => {
-    const rules = [...(settings.routing?.modelMapping ?? [])]
+    const rules: unknown[] = [...(settings.routing?.[list] ?? [])]
     if (index < 0 || index >= rules.length) return settings
     if (action === 'delete') rules.splice(index, 1)
     else {
       const other = action === 'up' ? index - 1 : index + 1
       if (other >= 0 && other < rules.length) [rules[index], rules[other]] = [rules[other], rules[index]]
     }
-    return { ...settings, routing: { ...settings.routing, modelMapping: rules } }
+    return { ...settings, routing: { ...settings.routing, [list]: rules } }
   })
 }
 

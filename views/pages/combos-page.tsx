@@ -196,8 +196,86 @@ export function MappingSection({ rules, errors = {}, values = {} }: { rules: { m
   )
 }
 
-/** The Combos page: combos and their editor, aliases, model mapping. */
-export function CombosPage(props: { combos: ComboView[]; choices: string[]; aliases: Record<string, string>; rules: { match: string; target: string }[] }) {
+/** A scenario rule as listed and edited. */
+export interface ScenarioView {
+  when: string
+  model: string
+  match?: string
+  minTokens?: number
+}
+
+const scenarioLabels: Record<string, string> = {
+  'web-search': 'offers a hosted web search',
+  'long-context': 'has a long prompt',
+  images: 'holds an image',
+  thinking: 'asks for extended thinking',
+}
+
+/** Scenario rules: requests with a trait (web search, long prompt, images, thinking) → a model, combo or alias; first match wins. */
+export function ScenarioSection({ rules, errors = {}, values = {} }: { rules: ScenarioView[]; errors?: Errors; values?: Record<string, string> }) {
+  return (
+    <section class="card" id="scenarios">
+      <h2>Scenarios</h2>
+      <p class="muted">Checked first, in order: a request with the trait goes to the target instead of the model it named. Long prompts are estimated (characters / 4).</p>
+      <form class="row-form" hx-post="/dashboard/scenarios" hx-target="#scenarios" hx-swap="outerHTML" method="post" action="/dashboard/scenarios">
+        <div class="field grow">
+          <label for="scenario-when">When the request</label>
+          <select id="scenario-when" name="when" aria-invalid={errors.when ? 'true' : undefined}>
+            {Object.entries(scenarioLabels).map(([id, label]) => (
+              <option value={id} selected={values.when === id} safe>
+                {label}
+              </option>
+            ))}
+          </select>
+          <FieldError error={errors.when} />
+        </div>
+        <div class="grow">
+          <Field label="Send it to" name="model" id="scenario-model" value={values.model} error={errors.model} placeholder="gc/gemini-2.5-pro" />
+        </div>
+        <div class="grow">
+          <Field label="Only for names (optional)" name="match" id="scenario-match" value={values.match} error={errors.match} placeholder="claude-*" />
+        </div>
+        <div class="grow">
+          <Field label="From tokens (long prompts)" name="minTokens" id="scenario-min-tokens" inputmode="numeric" value={values.minTokens} error={errors.minTokens} placeholder="60000" />
+        </div>
+        <button type="submit">Add rule</button>
+      </form>
+      <FieldError error={errors.form} />
+      {rules.length === 0 ? (
+        <p class="muted">No rules: every request goes to the model it names.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <tbody>
+              {rules.map((rule, index) => (
+                <tr data-scenario={rule.when}>
+                  <td safe>{`${scenarioLabels[rule.when] ?? rule.when}${rule.when === 'long-context' ? ` (${(rule.minTokens ?? 60_000).toLocaleString('en')}+ tokens)` : ''}${rule.match ? `, for ${rule.match}` : ''}`}</td>
+                  <td>
+                    → <code safe>{rule.model}</code>
+                  </td>
+                  <td class="actions">
+                    <button type="button" class="small secondary" hx-post={`/dashboard/scenarios/${index}/up`} hx-target="#scenarios" hx-swap="outerHTML" disabled={index === 0} aria-label="Move up">
+                      ↑
+                    </button>
+                    <button type="button" class="small secondary" hx-post={`/dashboard/scenarios/${index}/down`} hx-target="#scenarios" hx-swap="outerHTML" disabled={index === rules.length - 1} aria-label="Move down">
+                      ↓
+                    </button>
+                    <button type="button" class="small danger" hx-post={`/dashboard/scenarios/${index}/delete`} hx-target="#scenarios" hx-swap="outerHTML">
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  )
+}
+
+/** The Combos page: combos and their editor, aliases, model mapping, scenarios. */
+export function CombosPage(props: { combos: ComboView[]; choices: string[]; aliases: Record<string, string>; rules: { match: string; target: string }[]; scenarios: ScenarioView[] }) {
   return (
     <>
       <h1 class="page-title">Combos</h1>
@@ -205,9 +283,10 @@ export function CombosPage(props: { combos: ComboView[]; choices: string[]; alia
       <ComboForm choices={props.choices} />
       <AliasSection aliases={props.aliases} />
       <MappingSection rules={props.rules} />
+      <ScenarioSection rules={props.scenarios} />
       <Card title="How names resolve">
         <p class="muted" safe>
-          {'An alias first, then a combo, then <prefix>/<model>, then the model mapping.'}
+          {'A matching scenario first, then an alias, a combo, <prefix>/<model>, then the model mapping.'}
         </p>
       </Card>
     </>

@@ -1,14 +1,18 @@
 import { Elysia } from 'elysia'
-import { AliasSection, ComboForm, ComboList, CombosPage, MappingSection } from '../../../views/pages/combos-page'
+import { AliasSection, ComboForm, ComboList, CombosPage, MappingSection, ScenarioSection } from '../../../views/pages/combos-page'
 import type { AppContext } from '../../services/context'
-import { addMapping, editMapping, listModelChoices, readSettings, removeAlias, removeCombo, saveAlias, saveCombo } from '../../services/management'
+import { addMapping, addScenario, editRoutingRule, listModelChoices, readSettings, removeAlias, removeCombo, saveAlias, saveCombo } from '../../services/management'
 import { listAliases, listCombos } from '../../store/combos'
 import { field, fieldList, readForm, renderFragment, renderPage } from './render'
 
-/** The Combos page and its fragments: combo editor, aliases and model mapping. */
+/** The Combos page and its fragments: combo editor, aliases, model mapping and scenarios. */
 export function combosPages(context: AppContext) {
   const combos = () => listCombos(context.db)
   const rules = () => readSettings(context).routing?.modelMapping ?? []
+  const scenarios = () => readSettings(context).routing?.scenarios ?? []
+  // An unknown action is a 404, never a deletion.
+  const ruleAction = (action: string) => (action === 'up' || action === 'down' || action === 'delete' ? action : undefined)
+  const notFound = () => new Response('unknown action', { status: 404 })
   const editor = (props: Parameters<typeof ComboForm>[0]['combo'] = undefined, errors = {}, notice?: string) => (
     <ComboForm combo={props} choices={listModelChoices(context)} errors={errors} notice={notice} />
   )
@@ -29,7 +33,7 @@ export function combosPages(context: AppContext) {
       renderPage(request, {
         title: 'Combos',
         active: 'combos',
-        body: <CombosPage combos={combos()} choices={listModelChoices(context)} aliases={listAliases(context.db)} rules={rules()} />,
+        body: <CombosPage combos={combos()} choices={listModelChoices(context)} aliases={listAliases(context.db)} rules={rules()} scenarios={scenarios()} />,
       }),
     )
     .get('/combos/new', () => renderFragment(editor()))
@@ -57,8 +61,21 @@ export function combosPages(context: AppContext) {
       return renderFragment(result.ok ? <MappingSection rules={rules()} /> : <MappingSection rules={rules()} errors={result.errors} values={values} />)
     })
     .post('/mapping/:index/:action', ({ params }) => {
-      const action = params.action === 'up' || params.action === 'down' ? params.action : 'delete'
-      editMapping(context, Number(params.index), action)
+      const action = ruleAction(params.action)
+      if (!action) return notFound()
+      editRoutingRule(context, 'modelMapping', Number(params.index), action)
       return renderFragment(<MappingSection rules={rules()} />)
+    })
+    .post('/scenarios', async ({ request }) => {
+      const form = await readForm(request)
+      const values = { when: field(form, 'when'), model: field(form, 'model'), match: field(form, 'match'), minTokens: field(form, 'minTokens') }
+      const result = addScenario(context, values)
+      return renderFragment(result.ok ? <ScenarioSection rules={scenarios()} /> : <ScenarioSection rules={scenarios()} errors={result.errors} values={values} />)
+    })
+    .post('/scenarios/:index/:action', ({ params }) => {
+      const action = ruleAction(params.action)
+      if (!action) return notFound()
+      editRoutingRule(context, 'scenarios', Number(params.index), action)
+      return renderFragment(<ScenarioSection rules={scenarios()} />)
     })
 }
