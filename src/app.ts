@@ -1,33 +1,34 @@
 import { Elysia } from 'elysia'
-import { apiRoutes } from './routes/api'
-import { metricsRoutes } from './routes/metrics'
-import { oauthApiRoutes } from './routes/oauth-api'
-import { usageApiRoutes } from './routes/usage-api'
-import { pageRoutes } from './routes/pages'
-import { staticRoutes } from './routes/static'
 import { v1Routes } from './routes/v1'
 import type { AppContext } from './services/context'
 import { errorResponse } from './services/proxy'
 import { ProxyError } from './core/errors'
 
-/** Builds the HTTP app without listening, so tests can call `app.handle()`. */
+/** Answers unknown routes and unexpected errors: in the OpenAI format under /v1, as JSON elsewhere. */
+function errorHandling() {
+  return new Elysia({ name: 'error-handling' }).onError({ as: 'global' }, ({ code, request, error }) => {
+    const path = new URL(request.url).pathname
+    if (code === 'NOT_FOUND') {
+      if (path.startsWith('/v1')) return errorResponse('openai-chat', new ProxyError('not_found', `no route ${request.method} ${path}`))
+      return Response.json({ error: `no route ${request.method} ${path}` }, { status: 404 })
+    }
+    if (code === 'PARSE' || code === 'VALIDATION') return Response.json({ error: String((error as Error).message ?? error) }, { status: 400 })
+    console.error('modelmux: unhandled error', error)
+    return Response.json({ error: 'internal error' }, { status: 500 })
+  })
+}
+
+/**
+ * Builds the HTTP app without listening, so tests can call `app.handle()`. The client API is built at once; the
+ * dashboard, management API and metrics are loaded on their first request: a router most people never open the
+ * dashboard of keeps their code and routes out of memory.
+ */
 export function createApp(context: AppContext) {
-  return new Elysia({ name: 'modelmux' })
-    .onError(({ code, request, error }) => {
-      const path = new URL(request.url).pathname
-      if (code === 'NOT_FOUND') {
-        if (path.startsWith('/v1')) return errorResponse('openai-chat', new ProxyError('not_found', `no route ${request.method} ${path}`))
-        return Response.json({ error: `no route ${request.method} ${path}` }, { status: 404 })
-      }
-      if (code === 'PARSE' || code === 'VALIDATION') return Response.json({ error: String((error as Error).message ?? error) }, { status: 400 })
-      console.error('modelmux: unhandled error', error)
-      return Response.json({ error: 'internal error' }, { status: 500 })
-    })
-    .use(v1Routes(context))
-    .use(apiRoutes(context))
-    .use(oauthApiRoutes(context))
-    .use(usageApiRoutes(context))
-    .use(metricsRoutes(context))
-    .use(pageRoutes(context))
-    .use(staticRoutes())
+  let management: Promise<{ handle(request: Request): Promise<Response> }> | undefined
+  const load = () =>
+    (management ??= import('./routes/management').then(({ managementRoutes }) => new Elysia().use(errorHandling()).use(managementRoutes(context))))
+  const delegate = async ({ request }: { request: Request }) => (await load()).handle(request)
+  const app = new Elysia({ name: 'modelmux' }).use(errorHandling()).use(v1Routes(context))
+  for (const path of ['/', '/login', '/logout', '/metrics', '/dashboard', '/dashboard/*', '/api/*', '/static/*']) app.all(path, delegate)
+  return app
 }
