@@ -282,6 +282,12 @@ function formCount(raw: unknown): number | string | undefined {
   return Number.isInteger(value) ? value : String(raw)
 }
 
+/** Parses the token-saver form (on/off, line limit; blank: never cut) into `settings.tokenSaver` (a bad limit stays text, for validation to refuse). */
+export function tokenSaverFromForm(form: Record<string, unknown>): Settings['tokenSaver'] {
+  const maxLines = formCount(form.maxLines)
+  return { enabled: form.enabled === 'on' || form.enabled === true, ...(maxLines === undefined ? {} : { maxLines: maxLines as number }) }
+}
+
 /** Parses the request-logging form (on/off, body cap in KB) into `settings.requestLogs`. */
 export function requestLogsFromForm(form: Record<string, unknown>): Record<string, unknown> {
   const maxBodyBytes = formNumber(form.maxBodyKb, 1024)

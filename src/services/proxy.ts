@@ -4,6 +4,8 @@ import { oauthServiceFor } from '../oauth'
 import type { ChatRequest } from '../core/ir'
 import { encodeError } from '../formats/errors'
 import { getFormat } from '../formats'
+import { rewriteShellOutputs } from '../formats/tool-outputs'
+import { saveTokens } from '../core/token-saver'
 import { readModel, requestStreams } from '../formats/client-request'
 import type { FormatId } from '../formats/types'
 import type { ApiKeyRecord } from '../store/api-keys'
@@ -82,6 +84,14 @@ export function unavailable(context: AppContext, skipped: Unavailable[], model: 
   return { error, headers: soonest ? { 'retry-after': String(Math.max(1, Math.ceil((soonest - context.now()) / 1000))) } : {} }
 }
 
+/** Applies the token saver (when on) to the request's shell-tool outputs, in place; returns the characters saved. */
+function saveShellOutputs(context: AppContext, format: FormatId, body: Record<string, unknown>): number {
+  const options = context.registry.settings.tokenSaver
+  if (!options?.enabled) return 0
+  // A failed command's output is cleaned but never cut: its error is usually in the part a cut would drop.
+  return rewriteShellOutputs(format, body, (text, isError) => saveTokens(text, options, !isError))
+}
+
 /** Serves one client request: authenticate, parse, resolve, try candidates in order, answer in the client's format. */
 export async function handleProxy(context: AppContext, call: InboundCall): Promise<Response> {
   const startedAt = performance.now()
@@ -93,6 +103,7 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
     checkJsonContentType(call.request.headers)
     const text = await readBodyText(call.request, context.registry.maxBodyBytes)
     const body = parseJsonObject(text)
+    const saved = saveShellOutputs(context, call.format, body)
     const model = readModel(call.format, body, call.pathModel)
     checkKeyModel(context, apiKey, model)
     const stream = readStream(call, body)
@@ -100,7 +111,7 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
     parsed = {
       call,
       body,
-      text,
+      text: saved > 0 ? JSON.stringify(body) : text,
       model,
       stream,
       startedAt,
@@ -115,6 +126,7 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
     const clientLog = { requestId: parsed.requestId, side: 'client' as const, method: call.request.method, url: call.request.url, requestHeaders: call.request.headers, requestBody: text }
     const response = await routeRequest(context, parsed, candidates)
     if (scenario) response.headers.set('x-modelmux-scenario', scenario.when)
+    if (saved > 0) response.headers.set('x-modelmux-token-saver', `${saved} characters saved`)
     return logExchange(context, clientLog, response)
   } catch (error) {
     return errorResponse(call.format, error)

@@ -31,6 +31,23 @@ describe('settings without a UI before', () => {
     expect(context.registry.settings.requestLogs).toEqual({ enabled: true, maxBodyBytes: 4096 })
   })
 
+  test('token saver: switch and line limit (blank: never cut), validated inline, binding at once', async () => {
+    await using modelmux = await startTestServer({ connections: [vllm] })
+    const context = modelmux.server.context
+    const pages = client(modelmux.url, await signIn(modelmux.url))
+    expect(await (await pages.page('/dashboard/settings')).text()).toContain('id="token-saver"')
+    const bad = await (await pages.post('/dashboard/settings/token-saver', { enabled: 'on', maxLines: '5' })).text()
+    expect(bad).toContain('at least 20')
+    expect(await (await pages.post('/dashboard/settings/token-saver', { enabled: 'on', maxLines: '2.5' })).text()).toContain('field-error')
+    expect(context.registry.settings.tokenSaver).toBeUndefined()
+    expect(await (await pages.post('/dashboard/settings/token-saver', { enabled: 'on', maxLines: '400' })).text()).toContain('Saved.')
+    expect(context.registry.settings.tokenSaver).toEqual({ enabled: true, maxLines: 400 })
+    await pages.post('/dashboard/settings/token-saver', { enabled: 'on', maxLines: '' })
+    expect(context.registry.settings.tokenSaver).toEqual({ enabled: true })
+    await pages.post('/dashboard/settings/token-saver', {})
+    expect(context.registry.settings.tokenSaver).toEqual({ enabled: false })
+  })
+
   test('the environment switch for request logging is shown as winning', async () => {
     await using modelmux = await startTestServer({}, { ENABLE_REQUEST_LOGS: 'true' })
     const pages = client(modelmux.url, await signIn(modelmux.url))

@@ -131,6 +131,32 @@ export function RequestLogsSection(props: { enabled: boolean; maxBodyKb: number 
   )
 }
 
+/** The token saver: shell-tool outputs cleaned before they go upstream, and optionally cut to their head and tail. */
+export function TokenSaverSection(props: { enabled: boolean; maxLines: number | string; errors?: Errors; notice?: string }) {
+  const errors = props.errors ?? {}
+  return (
+    <section class="card" id="token-saver">
+      <h2>Token saver</h2>
+      <p class="muted">
+        Agents send every command's output again on each turn. This cleans the output of shell tools (Bash, shell, exec_command, execute_command…)
+        before it goes upstream: colour codes go, a progress bar keeps its last state, a line repeated many times becomes one line and a count.
+        File contents and other tools' results are never touched. Responses say how much it saved (x-modelmux-token-saver).
+      </p>
+      <form hx-post="/dashboard/settings/token-saver" hx-target="#token-saver" hx-swap="outerHTML" method="post" action="/dashboard/settings/token-saver">
+        <label class="check">
+          <input type="checkbox" name="enabled" value="on" checked={props.enabled} /> Clean shell-tool outputs
+        </label>
+        <div class="form-grid">
+          <Field label="Keep at most (lines)" name="maxLines" id="token-saver-max-lines" value={String(props.maxLines)} error={errors['tokenSaver.maxLines']} inputmode="numeric" placeholder="no limit" hint="Longer outputs keep their first 60 % and last 40 % of this, with a note of what was left out (not for failed commands). Blank: never cut." />
+        </div>
+        <FieldError error={errors.form} />
+        <button type="submit">Save token saver</button>
+      </form>
+      <Notice tone="ok" text={props.notice} />
+    </section>
+  )
+}
+
 /** How long raw usage rows and request logs are kept. */
 export function RetentionSection(props: { usageDays: number | string; requestLogDays: number | string; errors?: Errors; notice?: string }) {
   const errors = props.errors ?? {}
@@ -257,6 +283,7 @@ export interface SettingsPageProps {
   dataDir: string
   requestLogs: boolean
   requestLogsSection: Parameters<typeof RequestLogsSection>[0]
+  tokenSaver: Parameters<typeof TokenSaverSection>[0]
   retention: Parameters<typeof RetentionSection>[0]
   tiers: TierRow[]
   database?: Parameters<typeof DatabaseSection>[0]
@@ -274,6 +301,7 @@ export function SettingsPage(props: SettingsPageProps) {
       </Card>
       <RoutingSection pools={props.pools} />
       <TimeoutsSection timeouts={props.timeouts} maxBodyMb={props.maxBodyMb} />
+      <TokenSaverSection {...props.tokenSaver} />
       <TiersSection rows={props.tiers} />
       <RequestLogsSection {...props.requestLogsSection} />
       <RetentionSection {...props.retention} />

@@ -6,6 +6,7 @@ import {
   DatabaseSection,
   PasswordSection,
   RequestLogsSection,
+  TokenSaverSection,
   RetentionSection,
   RoutingSection,
   SettingsPage,
@@ -18,7 +19,7 @@ import { getProvider } from '../../providers'
 import { isApiKeyRequired } from '../../services/client-auth'
 import type { AppContext } from '../../services/context'
 import { restoreDatabase } from '../../services/database-restore'
-import { changePassword, patchSettings, readSettings, requestLogsFromForm, retentionFromForm, tiersFromForm, timeoutsFromForm, type FieldErrors } from '../../services/management'
+import { changePassword, patchSettings, readSettings, requestLogsFromForm, tokenSaverFromForm, retentionFromForm, tiersFromForm, timeoutsFromForm, type FieldErrors } from '../../services/management'
 import { defaultMaxLoggedBodyBytes, isRequestLoggingEnabled } from '../../services/request-log'
 import { defaultRetention } from '../../services/usage-retention'
 import { backupDatabase } from '../../store/dashboard-queries'
@@ -70,6 +71,10 @@ export function settingsPages(context: AppContext) {
     const stored = readSettings(context).requestLogs
     return { enabled: stored?.enabled ?? false, maxBodyKb: Math.round((stored?.maxBodyBytes ?? defaultMaxLoggedBodyBytes) / KB), envOverride: context.runtime.enableRequestLogs, errors, notice }
   }
+  const tokenSaver = (errors: FieldErrors = {}, notice?: string) => {
+    const stored = readSettings(context).tokenSaver
+    return { enabled: stored?.enabled ?? false, maxLines: stored?.maxLines ?? '', errors, notice }
+  }
   const retention = (errors: FieldErrors = {}, notice?: string) => {
     const stored = readSettings(context).retention
     return { usageDays: stored?.usageDays ?? defaultRetention.usageDays, requestLogDays: stored?.requestLogDays ?? defaultRetention.requestLogDays, errors, notice }
@@ -89,6 +94,7 @@ export function settingsPages(context: AppContext) {
           dataDir={context.runtime.dataDir}
           requestLogs={isRequestLoggingEnabled(context)}
           requestLogsSection={requestLogs()}
+          tokenSaver={tokenSaver()}
           retention={retention()}
           tiers={tierRows()}
           database={database}
@@ -132,6 +138,11 @@ export function settingsPages(context: AppContext) {
       const form = await readForm(request)
       const result = patchSettings(context, (settings) => ({ ...settings, tiers: tiersFromForm(form, settings.tiers, context.registry.connections.map(({ connection }) => connection.name)) }))
       return renderFragment(<TiersSection rows={tierRows()} notice={result.ok ? 'Saved.' : undefined} errors={result.ok ? {} : { form: Object.values(result.errors)[0] }} />)
+    })
+    .post('/settings/token-saver', async ({ request }) => {
+      const form = await readForm(request)
+      const result = patchSettings(context, (settings) => ({ ...settings, tokenSaver: tokenSaverFromForm(form) }))
+      return renderFragment(<TokenSaverSection {...(result.ok ? tokenSaver({}, 'Saved.') : { ...tokenSaver(result.errors), enabled: field(form, 'enabled') === 'on', maxLines: field(form, 'maxLines') })} />)
     })
     .post('/settings/request-logs', async ({ request }) => {
       const form = await readForm(request)
