@@ -4,7 +4,8 @@ import type { AppContext } from '../services/context'
 import { generateApiKey } from '../services/crypto'
 import { createLoginLimiter } from '../services/login-limiter'
 import { verifyPassword } from '../services/password'
-import { deleteApiKey, listApiKeys, saveApiKey, setApiKeyEnabled } from '../store/api-keys'
+import { listApiKeys, saveApiKey, setApiKeyEnabled } from '../store/api-keys'
+import { revokeApiKey } from '../services/management'
 import { manageApiRoutes } from './manage-api'
 import { isSameOriginWrite, sessionCookie, sessionPlugin, sessionToken } from './session'
 import { providersApiRoutes } from './providers-api'
@@ -88,8 +89,7 @@ export function apiRoutes(context: AppContext) {
       return { ok: true }
     })
     .delete('/keys/:id', ({ params }) => {
-      if (!deleteApiKey(context.db, Number(params.id))) return jsonError(404, 'no such key')
-      context.reload()
+      if (!revokeApiKey(context, Number(params.id))) return jsonError(404, 'no such key')
       return { ok: true }
     })
     .get('/health', () => ({ ok: true, version: context.version }))

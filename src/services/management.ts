@@ -1,5 +1,6 @@
 import { configFileSchema, settingsSchema, type Settings } from '../config/file'
 import { getProvider } from '../providers'
+import { deleteApiKey, listApiKeys } from '../store/api-keys'
 import { listAliases, listCombos, upsertAlias, upsertCombo } from '../store/combos'
 import { deleteConnection, listConnections, setConnectionEnabled, upsertConnection, type ConnectionInput } from '../store/connections'
 import { deleteAlias, deleteCombo, renameConnection, setConnectionPriorities, updateCombo } from '../store/dashboard-queries'
@@ -340,6 +341,21 @@ export function listModelChoices(context: AppContext): string[] {
     for (const model of [...connection.models, ...(provider.models ?? []).map((info) => info.id)]) names.add(`${prefix}/${model}`)
   }
   return [...names]
+}
+
+/** Deletes a client key and its own limits (a later key of the same name starts without them); returns whether it existed. */
+export function revokeApiKey(context: AppContext, id: number): boolean {
+  const key = listApiKeys(context.db).find((row) => row.id === id)
+  if (!key || !deleteApiKey(context.db, id)) return false
+  if (readSettings(context).keyLimits?.[key.name] !== undefined) {
+    patchSettings(context, (settings) => {
+      const keyLimits = { ...settings.keyLimits }
+      delete keyLimits[key.name]
+      return { ...settings, keyLimits }
+    })
+  }
+  context.reload()
+  return true
 }
 
 /** Sets one client key's own limits from the dashboard form (a blank field sets no limit of its own); errors are keyed by form field. */

@@ -147,6 +147,15 @@ describe('dashboard pages', () => {
     // An unknown action changes nothing (it used to count as "disable").
     expect((await pagesClient.post(`/dashboard/keys/${id}/bogus`)).status).toBe(404)
     expect((await (await pagesClient.json('GET', '/api/keys')).json()).keys.find((key: { id: number }) => key.id === id).enabled).toBe(true)
+    // Deleting a key takes its own limits with it: a new key of that name starts from the defaults.
+    await pagesClient.post(`/dashboard/keys/${id}/limits`, { tokensPerDay: '5000' })
+    await pagesClient.post(`/dashboard/keys/${id}/delete`)
+    expect(context.registry.settings.keyLimits).toEqual({ '*': { requestsPerMinute: 60 } })
+    const created = await (await pagesClient.json('POST', '/api/keys', { name: 'intern' })).json()
+    await pagesClient.post(`/dashboard/keys/${created.id}/limits`, { models: 'v/*' })
+    expect((await pagesClient.json('DELETE', `/api/keys/${created.id}`)).status).toBe(200)
+    expect(context.registry.settings.keyLimits).toEqual({ '*': { requestsPerMinute: 60 } })
+    expect((await pagesClient.json('DELETE', `/api/keys/${created.id}`)).status).toBe(404)
   })
 
   test('changing the password keeps this browser signed in and signs the others out', async () => {

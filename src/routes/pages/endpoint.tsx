@@ -4,8 +4,8 @@ import { keyLimitsOf } from '../../services/budgets'
 import { isApiKeyRequired } from '../../services/client-auth'
 import type { AppContext } from '../../services/context'
 import { generateApiKey } from '../../services/crypto'
-import { listModelChoices, patchSettings, setKeyLimits } from '../../services/management'
-import { deleteApiKey, listApiKeys, saveApiKey, setApiKeyEnabled } from '../../store/api-keys'
+import { listModelChoices, patchSettings, revokeApiKey, setKeyLimits } from '../../services/management'
+import { listApiKeys, saveApiKey, setApiKeyEnabled } from '../../store/api-keys'
 import { field, publicOrigin, readForm, renderFragment, renderPage } from './render'
 
 /** Creates a client key; the caller shows the secret once. */
@@ -70,13 +70,14 @@ export function endpointPages(context: AppContext) {
     })
     .post('/keys/:id/:action', ({ params, set }) => {
       const id = Number(params.id)
-      if (params.action === 'delete') deleteApiKey(context.db, id)
-      else if (params.action === 'enable' || params.action === 'disable') setApiKeyEnabled(context.db, id, params.action === 'enable')
-      else {
+      if (params.action === 'delete') revokeApiKey(context, id)
+      else if (params.action === 'enable' || params.action === 'disable') {
+        setApiKeyEnabled(context.db, id, params.action === 'enable')
+        context.reload()
+      } else {
         set.status = 404
         return `no key action "${params.action}"`
       }
-      context.reload()
       return keysSection()
     })
     .post('/require-key/:state', ({ params }) => {
