@@ -48,6 +48,23 @@ describe('settings without a UI before', () => {
     expect(context.registry.settings.tokenSaver).toEqual({ enabled: false })
   })
 
+  test('web app origins: one per line, written the way browsers send them; a path is refused and changes nothing', async () => {
+    await using modelmux = await startTestServer({ connections: [vllm] })
+    const context = modelmux.server.context
+    const pages = client(modelmux.url, await signIn(modelmux.url))
+    expect(await (await pages.page('/dashboard/settings')).text()).toContain('id="cors"')
+    const refused = await (await pages.post('/dashboard/settings/cors', { origins: 'https://chat.example.com/app' })).text()
+    expect(refused).toContain('an origin such as https://chat.example.com')
+    expect(refused).toContain('https://chat.example.com/app')
+    expect(context.registry.settings.corsOrigins).toBeUndefined()
+    expect(await (await pages.post('/dashboard/settings/cors', { origins: 'https://Chat.Example.com/\nhttp://10.0.0.5:3000  https://chat.example.com' })).text()).toContain('Saved.')
+    expect(context.registry.settings.corsOrigins).toEqual(['https://chat.example.com', 'http://10.0.0.5:3000'])
+    const preflight = await fetch(`${modelmux.url}/v1/chat/completions`, { method: 'OPTIONS', headers: { origin: 'http://10.0.0.5:3000', 'access-control-request-method': 'POST' } })
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://10.0.0.5:3000')
+    await pages.post('/dashboard/settings/cors', { origins: ' ' })
+    expect(context.registry.settings.corsOrigins).toBeUndefined()
+  })
+
   test('the environment switch for request logging is shown as winning', async () => {
     await using modelmux = await startTestServer({}, { ENABLE_REQUEST_LOGS: 'true' })
     const pages = client(modelmux.url, await signIn(modelmux.url))

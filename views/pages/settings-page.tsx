@@ -157,6 +157,32 @@ export function TokenSaverSection(props: { enabled: boolean; maxLines: number | 
   )
 }
 
+/** Web origins (besides local pages) whose pages may call the client API from a browser, with a client key. */
+export function CorsSection(props: { origins: string; errors?: Errors; notice?: string }) {
+  const errors = props.errors ?? {}
+  const error = Object.entries(errors).find(([key]) => key.startsWith('corsOrigins'))?.[1] ?? errors.form
+  return (
+    <section class="card" id="cors">
+      <h2>Web apps</h2>
+      <p class="muted">
+        Pages on this machine (any port of localhost or 127.0.0.1) may call the client API from a browser. List here the other sites whose pages
+        may, such as a chat UI you host; their requests still need a client key.
+      </p>
+      <form hx-post="/dashboard/settings/cors" hx-target="#cors" hx-swap="outerHTML" method="post" action="/dashboard/settings/cors">
+        <div class="field">
+          <label for="cors-origins">Allowed origins, one per line</label>
+          <textarea id="cors-origins" name="origins" rows="3" placeholder="https://chat.example.com" aria-invalid={error ? 'true' : undefined} safe>
+            {props.origins}
+          </textarea>
+          <FieldError error={error} />
+        </div>
+        <button type="submit">Save origins</button>
+      </form>
+      <Notice tone="ok" text={props.notice} />
+    </section>
+  )
+}
+
 /** How long raw usage rows and request logs are kept. */
 export function RetentionSection(props: { usageDays: number | string; requestLogDays: number | string; errors?: Errors; notice?: string }) {
   const errors = props.errors ?? {}
@@ -284,6 +310,7 @@ export interface SettingsPageProps {
   requestLogs: boolean
   requestLogsSection: Parameters<typeof RequestLogsSection>[0]
   tokenSaver: Parameters<typeof TokenSaverSection>[0]
+  cors: Parameters<typeof CorsSection>[0]
   retention: Parameters<typeof RetentionSection>[0]
   tiers: TierRow[]
   database?: Parameters<typeof DatabaseSection>[0]
@@ -303,6 +330,7 @@ export function SettingsPage(props: SettingsPageProps) {
       <TimeoutsSection timeouts={props.timeouts} maxBodyMb={props.maxBodyMb} />
       <TokenSaverSection {...props.tokenSaver} />
       <TiersSection rows={props.tiers} />
+      <CorsSection {...props.cors} />
       <RequestLogsSection {...props.requestLogsSection} />
       <RetentionSection {...props.retention} />
       <DatabaseSection {...props.database} />

@@ -7,6 +7,7 @@ import {
   PasswordSection,
   RequestLogsSection,
   TokenSaverSection,
+  CorsSection,
   RetentionSection,
   RoutingSection,
   SettingsPage,
@@ -42,6 +43,16 @@ const inFormUnits = (errors: FieldErrors, messageFor: (key: string) => string | 
 const kbErrors = (errors: FieldErrors) => inFormUnits(errors, (key) => (key === 'requestLogs.maxBodyBytes' ? 'a whole number of KB from 1 to 65536' : undefined))
 const dayErrors = (errors: FieldErrors) => inFormUnits(errors, (key) => (key.startsWith('retention.') ? 'a whole number of days from 1 to 36500' : undefined))
 
+/** `https://Chat.Example.com/` as the origin a browser sends (`https://chat.example.com`); anything with a path stays as typed, for validation to refuse. */
+function asOrigin(typed: string): string {
+  try {
+    const url = new URL(typed)
+    return url.pathname === '/' && !url.search && !url.hash && !typed.includes('@') ? url.origin : typed
+  } catch {
+    return typed
+  }
+}
+
 /** The Settings page and its forms: password, routing defaults, timeouts, tiers, logging, retention, backup and restore. */
 export function settingsPages(context: AppContext) {
   const pools = (): PoolRow[] => {
@@ -75,6 +86,7 @@ export function settingsPages(context: AppContext) {
     const stored = readSettings(context).tokenSaver
     return { enabled: stored?.enabled ?? false, maxLines: stored?.maxLines ?? '', errors, notice }
   }
+  const cors = (errors: FieldErrors = {}, notice?: string) => ({ origins: (readSettings(context).corsOrigins ?? []).join('\n'), errors, notice })
   const retention = (errors: FieldErrors = {}, notice?: string) => {
     const stored = readSettings(context).retention
     return { usageDays: stored?.usageDays ?? defaultRetention.usageDays, requestLogDays: stored?.requestLogDays ?? defaultRetention.requestLogDays, errors, notice }
@@ -95,6 +107,7 @@ export function settingsPages(context: AppContext) {
           requestLogs={isRequestLoggingEnabled(context)}
           requestLogsSection={requestLogs()}
           tokenSaver={tokenSaver()}
+          cors={cors()}
           retention={retention()}
           tiers={tierRows()}
           database={database}
@@ -143,6 +156,12 @@ export function settingsPages(context: AppContext) {
       const form = await readForm(request)
       const result = patchSettings(context, (settings) => ({ ...settings, tokenSaver: tokenSaverFromForm(form) }))
       return renderFragment(<TokenSaverSection {...(result.ok ? tokenSaver({}, 'Saved.') : { ...tokenSaver(result.errors), enabled: field(form, 'enabled') === 'on', maxLines: field(form, 'maxLines') })} />)
+    })
+    .post('/settings/cors', async ({ request }) => {
+      const typed = field(await readForm(request), 'origins')
+      const origins = [...new Set(typed.split(/[\s,]+/).filter(Boolean).map(asOrigin))]
+      const result = patchSettings(context, (settings) => ({ ...settings, corsOrigins: origins.length > 0 ? origins : undefined }))
+      return renderFragment(<CorsSection {...(result.ok ? cors({}, 'Saved.') : { ...cors(result.errors), origins: typed })} />)
     })
     .post('/settings/request-logs', async ({ request }) => {
       const form = await readForm(request)
