@@ -4,6 +4,7 @@
  * Pure: the current time is passed in.
  * @module
  */
+import { parseOutputCap, type OutputCap } from './output-cap'
 
 /** What a failure means for routing. */
 export type FailureClass =
@@ -29,6 +30,8 @@ export interface ClassifiedFailure {
   perModel: boolean
   /** A short reason for the dashboard and logs. */
   reason: string
+  /** A 4xx that names how many output tokens the upstream would accept: the request may go again within it. */
+  outputCap?: OutputCap
 }
 
 const contextLength = /context[_ ]length|context window|maximum context|prompt is too long|too many tokens|input is too long|exceeds the (maximum|context)|max_tokens.*exceed|reduce the length/i
@@ -117,6 +120,12 @@ export function classifyHttpFailure(status: number, headers: Headers, text: stri
   if (status === 408 || status >= 500) {
     const resetAt = parseRetryAfter(headers.get('retry-after'), now)
     return { class: 'transient', resetAt, perModel: false, reason: `upstream error ${status}` }
+  }
+  const outputCap = parseOutputCap(text)
+  if (outputCap) {
+    const reason = `asked for more output tokens than the upstream allows (${outputCap.tokens} here)`
+    // A cap from what a long prompt leaves of the window: should the retry within it fail too, another model may fit.
+    return { class: outputCap.kind === 'context' ? 'context-length' : 'client', perModel: true, reason, outputCap }
   }
   if (contextLength.test(text)) return { class: 'context-length', perModel: true, reason: 'prompt too long for this model' }
   if (contentFilter.test(text)) return { class: 'content-filter', perModel: true, reason: 'refused by content filter' }

@@ -4,6 +4,7 @@ import type { EncodeContext } from '../core/ids'
 import { replaceModelInText } from '../core/json'
 import { translateResponse, translateStreamToResponse } from '../core/translate'
 import { getFormat } from '../formats'
+import { capMaxOutputTokens, capRequestOutput } from '../formats/output-tokens'
 import { responseModelField } from '../formats/model-field'
 import { assertTranslatable } from '../formats/client-request'
 import { decodeUpstreamError } from '../formats/upstream-error'
@@ -45,9 +46,12 @@ export type AttemptOutcome =
  * The upstream request body: the client's own body with `model` replaced (and, when that is certain, its
  * own text with only the model spliced in), or a translation of its IR.
  */
-function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough: boolean): { body: JsonBody; text?: string } {
+function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough: boolean, outputCap?: number): { body: JsonBody; text?: string } {
   const { provider } = candidate.entry
   if (passthrough) {
+    const capped = outputCap === undefined ? parsed.body : capMaxOutputTokens(parsed.call.format, parsed.body, outputCap)
+    // Lowered to an upstream's output cap: the body is written anew.
+    if (capped !== parsed.body) return { body: parsed.call.pathModel !== undefined ? capped : { ...capped, model: candidate.upstreamModel } }
     // Gemini-style calls carry the model in the path: the body goes as it came.
     if (parsed.call.pathModel !== undefined) return { body: parsed.body, text: parsed.text }
     const text = replaceModelInText(parsed.text, parsed.body.model as string, candidate.upstreamModel)
@@ -57,7 +61,8 @@ function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough
   // Server-side conversation state (previous_response_id…) only exists on an upstream of the client's format.
   assertTranslatable(parsed.call.format, request)
   const target = providerTarget(provider, candidate.upstreamModel)
-  return { body: getFormat(provider.format).request.encode({ ...request, model: candidate.upstreamModel, stream: parsed.stream }, target) as JsonBody }
+  const sent = outputCap === undefined ? request : capRequestOutput(request, outputCap, target.defaultMaxTokens)
+  return { body: getFormat(provider.format).request.encode({ ...sent, model: candidate.upstreamModel, stream: parsed.stream }, target) as JsonBody }
 }
 
 /** What a request cut short by modelmux's own shutdown answers: a 503 that clients retry. */
@@ -81,13 +86,14 @@ export async function attemptCandidate(
   candidate: Candidate,
   attemptNumber: number,
   onComplete: (completion: Completion) => void,
+  outputCap?: number,
 ): Promise<AttemptOutcome> {
   const { call, stream } = parsed
   const { connection, provider } = candidate.entry
   const passthrough = provider.format === call.format
   let upstreamBody: { body: JsonBody; text?: string }
   try {
-    upstreamBody = buildUpstreamBody(parsed, candidate, passthrough)
+    upstreamBody = buildUpstreamBody(parsed, candidate, passthrough, outputCap)
   } catch (error) {
     // The request cannot be expressed for this upstream; another candidate may speak the client's format.
     const failure = error instanceof ProxyError ? error : new ProxyError('internal', String(error))

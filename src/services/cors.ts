@@ -2,7 +2,7 @@ import { isLocalHostname } from '../config/env'
 import type { AppContext } from './context'
 
 /** Response headers a page may read: the model that answered, the attempts, how tokens were counted, when to retry. */
-const EXPOSED_HEADERS = 'x-modelmux-model, x-modelmux-attempts, x-modelmux-scenario, x-modelmux-token-count, x-modelmux-token-saver, retry-after'
+const EXPOSED_HEADERS = 'x-modelmux-model, x-modelmux-attempts, x-modelmux-scenario, x-modelmux-token-count, x-modelmux-token-saver, x-modelmux-output-cap, retry-after'
 
 /**
  * Whether pages from `origin` may call the client API from a browser: a local web app (any port of localhost,

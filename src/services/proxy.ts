@@ -5,6 +5,7 @@ import type { ChatRequest } from '../core/ir'
 import { encodeError } from '../formats/errors'
 import { getFormat } from '../formats'
 import { rewriteShellOutputs } from '../formats/tool-outputs'
+import { readMaxOutputTokens } from '../formats/output-tokens'
 import { saveTokens } from '../core/token-saver'
 import { readModel, requestStreams } from '../formats/client-request'
 import type { FormatId } from '../formats/types'
@@ -192,8 +193,12 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
       continue
     }
     let quickRetryUsed = false
+    // The cap an upstream error named for this request (once per candidate), and the one learned for this model.
+    let retryCap: number | undefined
     for (;;) {
       attemptCount++
+      const learnedCap = context.outputCaps.get(connection.id, candidate.upstreamModel)
+      const outputCap = retryCap === undefined ? learnedCap : Math.min(retryCap, learnedCap ?? Infinity)
       const attemptStarted = performance.now()
       const recordAttempt = (status: number, classified?: ClassifiedFailure) =>
         trace.push({
@@ -211,10 +216,13 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
         recordAttempt(completion.status, completion.error ? transientFailure(completion.error.message) : undefined)
         if (completion.error && !completion.clientGone && !context.shutdown?.tripped) context.health.failed(connection.id, candidate.upstreamModel, transientFailure(completion.error.message))
         recordUsage(candidate, completion.status, completion, completion.error?.message)
-      })
+      }, outputCap)
       if (outcome.kind === 'answered') {
         context.health.succeeded(connection.id, candidate.upstreamModel)
         if (keyed) context.router.remember(conversation, connection.id)
+        // The client learns its output limit was lowered, and to what.
+        const asked = readMaxOutputTokens(call.format, parsed.body)
+        if (outputCap !== undefined && asked !== undefined && outputCap < asked) outcome.response.headers.set('x-modelmux-output-cap', String(outputCap))
         return outcome.response
       }
       if (outcome.kind === 'client-gone') {
@@ -229,6 +237,15 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
       lastStatus = outcome.status
       // modelmux is shutting down: the request ends here, and the account is not marked as failing.
       if (context.shutdown?.tripped) break tryCandidates
+      // Too many output tokens asked for: once more on the same account, within the cap the upstream named.
+      const cap = classified.outputCap
+      if (cap && retryCap === undefined && (outputCap === undefined || cap.tokens < outputCap)) {
+        if (cap.kind === 'model' && context.outputCaps.learn(connection.id, candidate.upstreamModel, cap.tokens)) {
+          console.log(`modelmux: ${connection.name} accepts at most ${cap.tokens} output tokens for ${candidate.upstreamModel}; requests asking for more are lowered to that`)
+        }
+        retryCap = cap.tokens
+        continue
+      }
       context.health.failed(connection.id, candidate.upstreamModel, classified)
       if (classified.class === 'client' || classified.class === 'content-filter') {
         recordUsage(candidate, outcome.status, undefined, classified.reason)
