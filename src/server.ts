@@ -12,7 +12,7 @@ import { createHealthTracker, defaultHealthOptions, type HealthOptions } from '.
 import { ensurePassword } from './services/password'
 import { loadRegistry } from './services/registry'
 import { createRouter } from './services/routing'
-import { createOutputCaps } from './services/output-caps'
+import { createUpstreamQuirks } from './services/upstream-quirks'
 import { createUsageRecorder } from './services/usage-recorder'
 import { startUsageRetention } from './services/usage-retention'
 import { checkpoint, openDatabase, type Database } from './store/db'
@@ -121,7 +121,7 @@ export async function startServer(
     usage,
     health: createHealthTracker(now, Math.random, { ...defaultHealthOptions, ...options.health }),
     router: createRouter(),
-    outputCaps: createOutputCaps(),
+    quirks: createUpstreamQuirks(),
     env: process.env,
     onActivity: idle.touch,
     shutdown: new ShutdownSwitch(),

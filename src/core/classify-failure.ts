@@ -5,6 +5,7 @@
  * @module
  */
 import { parseOutputCap, type OutputCap } from './output-cap'
+import { parseParameterRepair, type ParameterRepair } from './parameter-repair'
 
 /** What a failure means for routing. */
 export type FailureClass =
@@ -32,6 +33,8 @@ export interface ClassifiedFailure {
   reason: string
   /** A 4xx that names how many output tokens the upstream would accept: the request may go again within it. */
   outputCap?: OutputCap
+  /** A 4xx that names a parameter the upstream will not take: the request may go again without it. */
+  repair?: ParameterRepair
 }
 
 const contextLength = /context[_ ]length|context window|maximum context|prompt is too long|too many tokens|input is too long|exceeds the (maximum|context)|max_tokens.*exceed|reduce the length/i
@@ -127,6 +130,8 @@ export function classifyHttpFailure(status: number, headers: Headers, text: stri
     // A cap from what a long prompt leaves of the window: should the retry within it fail too, another model may fit.
     return { class: outputCap.kind === 'context' ? 'context-length' : 'client', perModel: true, reason, outputCap }
   }
+  const repair = parseParameterRepair(text)
+  if (repair) return { class: 'client', perModel: true, reason: `refused a parameter (${'drop' in repair ? repair.drop : repair.rename})`, repair }
   if (contextLength.test(text)) return { class: 'context-length', perModel: true, reason: 'prompt too long for this model' }
   if (contentFilter.test(text)) return { class: 'content-filter', perModel: true, reason: 'refused by content filter' }
   return { class: 'client', perModel: false, reason: `request rejected (${status}): ${summary}` }

@@ -5,6 +5,8 @@ import { replaceModelInText } from '../core/json'
 import { translateResponse, translateStreamToResponse } from '../core/translate'
 import { getFormat } from '../formats'
 import { capMaxOutputTokens, capRequestOutput } from '../formats/output-tokens'
+import { applyParameterRepair } from '../core/parameter-repair'
+import type { Quirks } from './upstream-quirks'
 import { responseModelField } from '../formats/model-field'
 import { assertTranslatable } from '../formats/client-request'
 import { decodeUpstreamError } from '../formats/upstream-error'
@@ -42,16 +44,20 @@ export type AttemptOutcome =
   | { kind: 'client-gone' }
 
 
+const noQuirks: Quirks = { repairs: [] }
+
 /**
  * The upstream request body: the client's own body with `model` replaced (and, when that is certain, its
  * own text with only the model spliced in), or a translation of its IR.
  */
-function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough: boolean, outputCap?: number): { body: JsonBody; text?: string } {
+function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough: boolean, quirks: Quirks): { body: JsonBody; text?: string } {
   const { provider } = candidate.entry
+  const { outputCap, repairs } = quirks
   if (passthrough) {
-    const capped = outputCap === undefined ? parsed.body : capMaxOutputTokens(parsed.call.format, parsed.body, outputCap)
-    // Lowered to an upstream's output cap: the body is written anew.
-    if (capped !== parsed.body) return { body: parsed.call.pathModel !== undefined ? capped : { ...capped, model: candidate.upstreamModel } }
+    let adjusted = outputCap === undefined ? parsed.body : capMaxOutputTokens(parsed.call.format, parsed.body, outputCap)
+    for (const repair of repairs) adjusted = applyParameterRepair(adjusted, repair)
+    // Changed for what the upstream said it will not take: the body is written anew.
+    if (adjusted !== parsed.body) return { body: parsed.call.pathModel !== undefined ? adjusted : { ...adjusted, model: candidate.upstreamModel } }
     // Gemini-style calls carry the model in the path: the body goes as it came.
     if (parsed.call.pathModel !== undefined) return { body: parsed.body, text: parsed.text }
     const text = replaceModelInText(parsed.text, parsed.body.model as string, candidate.upstreamModel)
@@ -62,7 +68,9 @@ function buildUpstreamBody(parsed: ParsedCall, candidate: Candidate, passthrough
   assertTranslatable(parsed.call.format, request)
   const target = providerTarget(provider, candidate.upstreamModel)
   const sent = outputCap === undefined ? request : capRequestOutput(request, outputCap, target.defaultMaxTokens)
-  return { body: getFormat(provider.format).request.encode({ ...sent, model: candidate.upstreamModel, stream: parsed.stream }, target) as JsonBody }
+  let body = getFormat(provider.format).request.encode({ ...sent, model: candidate.upstreamModel, stream: parsed.stream }, target) as JsonBody
+  for (const repair of repairs) body = applyParameterRepair(body, repair)
+  return { body }
 }
 
 /** What a request cut short by modelmux's own shutdown answers: a 503 that clients retry. */
@@ -86,14 +94,14 @@ export async function attemptCandidate(
   candidate: Candidate,
   attemptNumber: number,
   onComplete: (completion: Completion) => void,
-  outputCap?: number,
+  quirks: Quirks = noQuirks,
 ): Promise<AttemptOutcome> {
   const { call, stream } = parsed
   const { connection, provider } = candidate.entry
   const passthrough = provider.format === call.format
   let upstreamBody: { body: JsonBody; text?: string }
   try {
-    upstreamBody = buildUpstreamBody(parsed, candidate, passthrough, outputCap)
+    upstreamBody = buildUpstreamBody(parsed, candidate, passthrough, quirks)
   } catch (error) {
     // The request cannot be expressed for this upstream; another candidate may speak the client's format.
     const failure = error instanceof ProxyError ? error : new ProxyError('internal', String(error))

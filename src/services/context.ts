@@ -2,7 +2,7 @@ import type { Database } from 'bun:sqlite'
 import type { RuntimeConfig } from '../config/env'
 import type { ShutdownSwitch } from '../upstream/call-upstream'
 import type { HealthTracker } from './health'
-import type { OutputCaps } from './output-caps'
+import type { UpstreamQuirks } from './upstream-quirks'
 import type { Registry } from './registry'
 import type { Router } from './routing'
 import type { UsageRecorder } from './usage-recorder'
@@ -22,8 +22,8 @@ export interface AppContext {
   health: HealthTracker
   /** Account pool order and conversation affinity. */
   router: Router
-  /** Output-token caps upstreams named in their errors, per connection and model. */
-  outputCaps: OutputCaps
+  /** What upstreams said they will not take (output caps, parameters), per connection and model. */
+  quirks: UpstreamQuirks
   /** The process environment (proxy variables, provider settings), injected so services never read globals. */
   env: Readonly<Record<string, string | undefined>>
   /** Called on every proxied request (the idle collector watches it). */

@@ -1,4 +1,5 @@
 import { transientFailure, type ClassifiedFailure } from '../core/classify-failure'
+import type { ParameterRepair } from '../core/parameter-repair'
 import { ProxyError } from '../core/errors'
 import { oauthServiceFor } from '../oauth'
 import type { ChatRequest } from '../core/ir'
@@ -83,6 +84,15 @@ export function unavailable(context: AppContext, skipped: Unavailable[], model: 
   const reasons = [...new Set(skipped.map((s) => s.reason))].join('; ')
   const error = new ProxyError(limited ? 'rate_limit' : 'overloaded', `every account for "${model}" is unavailable${when}: ${reasons}`, { status: limited ? 429 : 503 })
   return { error, headers: soonest ? { 'retry-after': String(Math.max(1, Math.ceil((soonest - context.now()) / 1000))) } : {} }
+}
+
+/** How many refused parameters one candidate may have fixed for one request. */
+const MAX_REPAIRS = 3
+
+/** A repair in words, for the log. */
+function describeRepair(repair: ParameterRepair): string {
+  if ('rename' in repair) return `"${repair.rename}" (it wants "${repair.to}")`
+  return repair.onlyWith ? `"${repair.drop}" together with "${repair.onlyWith}"` : `"${repair.drop}"`
 }
 
 /** Applies the token saver (when on) to the request's shell-tool outputs, in place; returns the characters saved. */
@@ -193,12 +203,13 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
       continue
     }
     let quickRetryUsed = false
-    // The cap an upstream error named for this request (once per candidate), and the one learned for this model.
+    // The cap an upstream error named for this request (once per candidate), and fixes made for what it refused.
     let retryCap: number | undefined
+    let repairsMade = 0
     for (;;) {
       attemptCount++
-      const learnedCap = context.outputCaps.get(connection.id, candidate.upstreamModel)
-      const outputCap = retryCap === undefined ? learnedCap : Math.min(retryCap, learnedCap ?? Infinity)
+      const learned = context.quirks.get(connection.id, candidate.upstreamModel)
+      const outputCap = retryCap === undefined ? learned?.outputCap : Math.min(retryCap, learned?.outputCap ?? Infinity)
       const attemptStarted = performance.now()
       const recordAttempt = (status: number, classified?: ClassifiedFailure) =>
         trace.push({
@@ -216,7 +227,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
         recordAttempt(completion.status, completion.error ? transientFailure(completion.error.message) : undefined)
         if (completion.error && !completion.clientGone && !context.shutdown?.tripped) context.health.failed(connection.id, candidate.upstreamModel, transientFailure(completion.error.message))
         recordUsage(candidate, completion.status, completion, completion.error?.message)
-      }, outputCap)
+      }, { outputCap, repairs: learned?.repairs ?? [] })
       if (outcome.kind === 'answered') {
         context.health.succeeded(connection.id, candidate.upstreamModel)
         if (keyed) context.router.remember(conversation, connection.id)
@@ -240,10 +251,17 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
       // Too many output tokens asked for: once more on the same account, within the cap the upstream named.
       const cap = classified.outputCap
       if (cap && retryCap === undefined && (outputCap === undefined || cap.tokens < outputCap)) {
-        if (cap.kind === 'model' && context.outputCaps.learn(connection.id, candidate.upstreamModel, cap.tokens)) {
+        if (cap.kind === 'model' && context.quirks.learnOutputCap(connection.id, candidate.upstreamModel, cap.tokens)) {
           console.log(`modelmux: ${connection.name} accepts at most ${cap.tokens} output tokens for ${candidate.upstreamModel}; requests asking for more are lowered to that`)
         }
         retryCap = cap.tokens
+        continue
+      }
+      // A parameter it will not take: again without it (a few times at most, each fix learned for the model).
+      const repair = classified.repair
+      if (repair && repairsMade < MAX_REPAIRS && context.quirks.learnRepair(connection.id, candidate.upstreamModel, repair)) {
+        repairsMade++
+        console.log(`modelmux: ${connection.name} refuses ${describeRepair(repair)} for ${candidate.upstreamModel}; requests are sent without it from now on`)
         continue
       }
       context.health.failed(connection.id, candidate.upstreamModel, classified)
