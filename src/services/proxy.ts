@@ -1,5 +1,4 @@
 import { transientFailure, type ClassifiedFailure } from '../core/classify-failure'
-import type { ParameterRepair } from '../core/parameter-repair'
 import { ProxyError } from '../core/errors'
 import { oauthServiceFor } from '../oauth'
 import type { ChatRequest } from '../core/ir'
@@ -23,6 +22,7 @@ import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body
 import { logExchange } from './request-log'
 import { resolveModel, resolveRequestedModel, type Candidate } from './resolve-model'
 import { pickScenario } from './scenarios'
+import { describeRepair } from './upstream-quirks'
 
 /** A client call as the route saw it; Gemini-style routes carry model and stream in the path. */
 export interface InboundCall {
@@ -88,12 +88,6 @@ export function unavailable(context: AppContext, skipped: Unavailable[], model: 
 
 /** How many refused parameters one candidate may have fixed for one request. */
 const MAX_REPAIRS = 3
-
-/** A repair in words, for the log. */
-function describeRepair(repair: ParameterRepair): string {
-  if ('rename' in repair) return `"${repair.rename}" (it wants "${repair.to}")`
-  return repair.onlyWith ? `"${repair.drop}" together with "${repair.onlyWith}"` : `"${repair.drop}"`
-}
 
 /** Applies the token saver (when on) to the request's shell-tool outputs, in place; returns the characters saved. */
 function saveShellOutputs(context: AppContext, format: FormatId, body: Record<string, unknown>): number {

@@ -19,6 +19,21 @@ export interface UpstreamQuirks {
   learnOutputCap(connectionId: number, model: string, tokens: number): boolean
   /** Notes a repair; returns true when it was not known yet. */
   learnRepair(connectionId: number, model: string, repair: ParameterRepair): boolean
+  /** Every model of a connection with learned quirks, for the dashboard. */
+  forConnection(connectionId: number): { model: string; quirks: Quirks }[]
+}
+
+/** A repair in words: `"temperature"`, `"top_p" together with "temperature"`, `"max_tokens" (it wants "max_completion_tokens")`. */
+export function describeRepair(repair: ParameterRepair): string {
+  if ('rename' in repair) return `"${repair.rename}" (it wants "${repair.to}")`
+  return repair.onlyWith ? `"${repair.drop}" together with "${repair.onlyWith}"` : `"${repair.drop}"`
+}
+
+/** A model's learned quirks in words, one sentence each. */
+export function describeQuirks(model: string, quirks: Quirks): string[] {
+  const lines = quirks.outputCap === undefined ? [] : [`${model} takes at most ${quirks.outputCap} output tokens: requests asking for more are lowered.`]
+  for (const repair of quirks.repairs) lines.push(`${model} refuses ${describeRepair(repair)}: ${'rename' in repair ? 'it is renamed' : 'it is left out'}.`)
+  return lines
 }
 
 /** A store of the quirks of at most `limit` models (the oldest go first). */
@@ -41,6 +56,10 @@ export function createUpstreamQuirks(limit = 1_000): UpstreamQuirks {
       if (quirks.outputCap !== undefined && quirks.outputCap <= tokens) return false
       quirks.outputCap = tokens
       return true
+    },
+    forConnection(connectionId) {
+      const prefix = `${connectionId}\u0000`
+      return [...known].filter(([key]) => key.startsWith(prefix)).map(([key, quirks]) => ({ model: key.slice(prefix.length), quirks }))
     },
     learnRepair(connectionId, model, repair) {
       const quirks = entry(connectionId, model)

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import type { ReceivedRequest } from '../helpers/fake-upstream'
 import { postJson, startUpstreamPair } from '../helpers/upstream-pair'
+import { client, signIn } from '../dashboard/helpers'
 
 const chatAnswer = JSON.stringify({ id: 'c1', object: 'chat.completion', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 1 } })
 const anthropicAnswer = JSON.stringify({ id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', usage: { input_tokens: 5, output_tokens: 1 } })
@@ -52,6 +53,11 @@ describe('parameters the upstream refuses are left out or renamed, and remembere
     const response = await postJson(`${pair.modelmux.url}/v1/chat/completions`, { model: 'oa/o-reasoner', max_tokens: 500, temperature: 0, messages: [{ role: 'user', content: 'hi' }] })
     expect([response.status, response.headers.get('x-modelmux-attempts')]).toEqual([200, '3'])
     expect(sent(pair.upstream.received.at(-1)!)).toEqual({ model: 'o-reasoner', max_completion_tokens: 500, messages: [{ role: 'user', content: 'hi' }] })
+    // The Providers page says what was learned, under the connection.
+    const page = await (await client(pair.modelmux.url, await signIn(pair.modelmux.url)).page('/dashboard/providers')).text()
+    expect(page).toContain('Learned from its errors (2)')
+    expect(page).toContain('o-reasoner refuses &quot;max_tokens&quot; (it wants &quot;max_completion_tokens&quot;): it is renamed.')
+    expect(page).toContain('o-reasoner refuses &quot;temperature&quot;: it is left out.')
   })
 
   test('a strict server refusing the stream_options modelmux adds when translating: streamed again without them', async () => {

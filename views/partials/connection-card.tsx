@@ -15,6 +15,8 @@ export interface ConnectionView {
   hasSecret: boolean
   custom: boolean
   health: ConnectionState
+  /** What this connection's upstream refused and how modelmux now adapts requests to it, one sentence each. */
+  learned: string[]
 }
 
 const stateTone = { healthy: 'ok', 'cooling-down': 'warn', 'circuit-open': 'bad', 'half-open': 'info', 'needs-relogin': 'bad' } as const
@@ -69,6 +71,18 @@ export function ConnectionCard({ connection, now, first, last, canTest }: { conn
         {connection.hasSecret ? '' : ' · no key'}
       </p>
       <HealthLine health={connection.health} now={now} />
+      {connection.learned.length > 0 ? (
+        <details class="learned">
+          <summary class="muted small-text">Learned from its errors ({String(connection.learned.length)})</summary>
+          <ul class="plain-list small-text">
+            {connection.learned.map((line) => (
+              <li safe>{line}</li>
+            ))}
+          </ul>
+        </details>
+      ) : (
+        ''
+      )}
       <div class="button-row">
         {canTest ? (
           <button type="button" class="small secondary" hx-post={`${base}/test`} hx-target={`#test-${connection.id}`} hx-disable="this">

@@ -21,6 +21,7 @@ import {
   type FieldErrors,
 } from '../../services/management'
 import { testConnection } from '../../services/provider-check'
+import { describeQuirks } from '../../services/upstream-quirks'
 import { oauthApiRoutes } from '../oauth-api'
 import { htmlResponse, isPartialRequest, readForm, renderFragment, renderPage } from './render'
 
@@ -52,6 +53,7 @@ export function connectionViews(context: AppContext): ConnectionView[] {
     hasSecret: connection.apiKey !== null,
     custom: provider.custom === true,
     health: context.health.state(connection.id),
+    learned: context.quirks.forConnection(connection.id).flatMap(({ model, quirks }) => describeQuirks(model, quirks)),
   }))
 }
 
