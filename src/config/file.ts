@@ -162,7 +162,7 @@ export const settingsSchema = z
 export const configFileSchema = z
   .object({
     connections: z.array(connectionSchema).default([]),
-    combos: z.array(z.object({ name, models: z.array(z.string().trim().min(1)).min(1) }).strict()).default([]),
+    combos: z.array(z.object({ name, models: z.array(z.string().trim().min(1)).min(1), strategy: z.enum(['order', 'round-robin']).optional() }).strict()).default([]),
     aliases: z.record(z.string().trim().min(1), z.string().trim().min(1)).default({}),
     apiKeys: z.array(z.object({ name, key: z.string().min(16, 'must be at least 16 characters') }).strict()).default([]),
     settings: settingsSchema.default({}),

@@ -88,13 +88,13 @@ export function manageApiRoutes(context: AppContext) {
     .get('/combos', () => ({ combos: listCombos(context.db) }))
     .post('/combos', ({ request }) =>
       withObject(request, (body) => {
-        const result = saveCombo(context, { name: body.name, models: body.models })
+        const result = saveCombo(context, { name: body.name, models: body.models, strategy: body.strategy })
         return result.ok ? { ok: true, name: result.value } : invalid(result.errors)
       }),
     )
     .put('/combos/:id', ({ params, request }) =>
       withObject(request, (body) => {
-        const result = saveCombo(context, { id: Number(params.id), name: body.name, models: body.models })
+        const result = saveCombo(context, { id: Number(params.id), name: body.name, models: body.models, strategy: body.strategy })
         return result.ok ? { ok: true, name: result.value } : invalid(result.errors)
       }),
     )

@@ -9,7 +9,7 @@ import { getSetting, setSetting } from '../store/settings'
 export function applyConfig(db: Database, encryptionKey: Buffer, config: ConfigFile, now: number): void {
   db.transaction(() => {
     for (const connection of config.connections) upsertConnection(db, encryptionKey, connection, now)
-    for (const combo of config.combos) upsertCombo(db, combo.name, combo.models, now)
+    for (const combo of config.combos) upsertCombo(db, combo.name, combo.models, now, combo.strategy)
     for (const [alias, target] of Object.entries(config.aliases)) upsertAlias(db, alias, target, now)
     for (const key of config.apiKeys) saveApiKey(db, key.name, key.key, now)
     if (Object.keys(config.settings).length > 0) {

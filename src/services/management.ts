@@ -144,9 +144,10 @@ export function moveConnection(context: AppContext, id: number, direction: 'up' 
 }
 
 /** Creates or edits a combo (by id when given): a unique name and at least one model. */
-export function saveCombo(context: AppContext, input: { id?: number; name: unknown; models: unknown }): Outcome<string> {
+export function saveCombo(context: AppContext, input: { id?: number; name: unknown; models: unknown; strategy?: unknown }): Outcome<string> {
   const models = Array.isArray(input.models) ? input.models.map((model) => String(model).trim()).filter(Boolean) : input.models
-  const parsed = configFileSchema.safeParse({ combos: [{ name: typeof input.name === 'string' ? input.name.trim() : input.name, models }] })
+  const strategy = input.strategy === undefined || input.strategy === '' ? undefined : input.strategy
+  const parsed = configFileSchema.safeParse({ combos: [{ name: typeof input.name === 'string' ? input.name.trim() : input.name, models, strategy }] })
   const errors: FieldErrors = parsed.success ? {} : toFieldErrors(parsed.error.issues, 2)
   const combos = listCombos(context.db)
   const name = parsed.success ? parsed.data.combos[0].name : String(input.name ?? '')
@@ -155,8 +156,8 @@ export function saveCombo(context: AppContext, input: { id?: number; name: unkno
   if (input.id !== undefined && !combos.some((combo) => combo.id === input.id)) errors.form = 'this combo no longer exists'
   if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors }
   const combo = parsed.data.combos[0]
-  if (input.id === undefined) upsertCombo(context.db, combo.name, combo.models, context.now())
-  else updateCombo(context.db, input.id, combo.name, combo.models, context.now())
+  if (input.id === undefined) upsertCombo(context.db, combo.name, combo.models, context.now(), combo.strategy)
+  else updateCombo(context.db, input.id, combo.name, combo.models, context.now(), combo.strategy)
   context.reload()
   return { ok: true, value: combo.name }
 }

@@ -80,6 +80,23 @@ export function findModel(registry: Registry, id: string): ListedModel | undefin
   return candidate && { id, ownedBy: candidate.entry.provider.id }
 }
 
+/** The round-robin combo a model name leads to (through aliases), with its members' candidates in combo order; undefined for any other name. */
+export function roundRobinCombo(registry: Registry, model: string): { name: string; groups: Candidate[][] } | undefined {
+  let name = model
+  for (let depth = 0; depth <= MAX_ALIAS_DEPTH; depth++) {
+    const combo = registry.combos.get(name)
+    if (combo) {
+      if (combo.strategy !== 'round-robin') return undefined
+      const groups = combo.models.map((member) => resolveModel(registry, member, 1)).filter((group) => group.length > 0)
+      return groups.length > 1 ? { name: combo.name, groups } : undefined
+    }
+    const alias = registry.aliases.get(name)
+    if (alias === undefined || alias === name) return undefined
+    name = alias
+  }
+  return undefined
+}
+
 /** The candidates for a model a client named; throws a 404 naming the model when nothing is configured for it. */
 export function resolveRequestedModel(registry: Registry, model: string): Candidate[] {
   const candidates = resolveModel(registry, model)

@@ -15,8 +15,8 @@ const AFFINITY_LIMIT = 10_000
 /** Orders a request's candidates: each provider pool by its strategy, the conversation's own account first. */
 export function createRouter() {
   const counters = new Map<string, number>()
-  // Insertion-ordered map used as an LRU: conversation key → connection id.
-  const affinity = new Map<string, number>()
+  // Insertion-ordered map used as an LRU: conversation key → the account and model that served it.
+  const affinity = new Map<string, { connectionId: number; model: string }>()
 
   return {
     /** The conversation key of a request body, hashed; undefined when the body has nothing to key on. */
@@ -46,7 +46,7 @@ export function createRouter() {
         const sticky = settings.affinity ?? settings.strategy === 'round-robin'
         const conversation = pool.length > 1 && sticky ? keyOf() : undefined
         if (conversation !== undefined) {
-          const pinned = affinity.get(conversation)
+          const pinned = affinity.get(conversation)?.connectionId
           const index = pool.findIndex((candidate) => candidate.entry.connection.id === pinned)
           if (index > 0) pool = [pool[index], ...pool.slice(0, index), ...pool.slice(index + 1)]
         }
@@ -55,11 +55,26 @@ export function createRouter() {
       }
       return out
     },
-    /** Remembers which account served a conversation. */
-    remember(key: string | undefined, connectionId: number): void {
+    /**
+     * A round-robin combo's candidates, by member (`groups`, in combo order), starting at the member that served the
+     * conversation before, else at the next member in turn; the others follow as fallbacks, in combo order from there.
+     */
+    rotateCombo(name: string, groups: Candidate[][], key: () => string | undefined): Candidate[] {
+      const conversation = key()
+      const pinned = conversation === undefined ? undefined : affinity.get(conversation)?.model
+      let start = pinned === undefined ? -1 : groups.findIndex((group) => group[0].publicModel === pinned)
+      if (start === -1) {
+        const turn = counters.get(`combo\u0000${name}`) ?? 0
+        counters.set(`combo\u0000${name}`, turn + 1)
+        start = turn % groups.length
+      }
+      return [...groups.slice(start), ...groups.slice(0, start)].flat()
+    },
+    /** Remembers which account, and which model, served a conversation. */
+    remember(key: string | undefined, connectionId: number, model: string): void {
       if (key === undefined) return
       affinity.delete(key)
-      affinity.set(key, connectionId)
+      affinity.set(key, { connectionId, model })
       if (affinity.size > AFFINITY_LIMIT) affinity.delete(affinity.keys().next().value!)
     },
   }

@@ -1,4 +1,5 @@
 import type { Database } from 'bun:sqlite'
+import type { ComboStrategy } from './combos'
 import { collectByHour, hoursWithModel } from './model-hours'
 
 /** Totals over a time window of `usage_events`. */
@@ -290,8 +291,8 @@ export function setConnectionPriorities(db: Database, priorities: ReadonlyMap<nu
 }
 
 /** Replaces a combo's name and models by id; returns whether it existed. */
-export function updateCombo(db: Database, id: number, name: string, models: readonly string[], now: number): boolean {
-  return db.query('UPDATE combos SET name = ?, models = ?, updated_at = ? WHERE id = ?').run(name, JSON.stringify(models), now, id).changes > 0
+export function updateCombo(db: Database, id: number, name: string, models: readonly string[], now: number, strategy: ComboStrategy = 'order'): boolean {
+  return db.query('UPDATE combos SET name = ?, models = ?, strategy = ?, updated_at = ? WHERE id = ?').run(name, JSON.stringify(models), strategy, now, id).changes > 0
 }
 
 /** Deletes a combo; returns whether it existed. */

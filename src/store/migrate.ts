@@ -6,9 +6,10 @@ import keylessUsageIndex from './migrations/004-keyless-usage-index.sql' with { 
 import errorLogIndex from './migrations/005-error-log-index.sql' with { type: 'text' }
 import dailyUsageRollups from './migrations/006-daily-usage-rollups.sql' with { type: 'text' }
 import modelHours from './migrations/007-model-hours.sql' with { type: 'text' }
+import comboStrategy from './migrations/008-combo-strategy.sql' with { type: 'text' }
 
 /** The ordered schema migrations; index + 1 is the `user_version` each one brings. */
-export const migrations: readonly string[] = [init, attempts, usageAccounting, keylessUsageIndex, errorLogIndex, dailyUsageRollups, modelHours]
+export const migrations: readonly string[] = [init, attempts, usageAccounting, keylessUsageIndex, errorLogIndex, dailyUsageRollups, modelHours, comboStrategy]
 
 /** Applies pending migrations in one transaction keyed on `PRAGMA user_version`. */
 export function migrate(db: Database, list: readonly string[] = migrations): number {

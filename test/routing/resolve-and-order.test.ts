@@ -64,7 +64,7 @@ test('round-robin rotates a pool; affinity keeps a conversation on its account',
   expect(order()).toEqual(['a1', 'a2', 'a3'])
   expect(order()).toEqual(['a2', 'a3', 'a1'])
   expect(order()).toEqual(['a3', 'a1', 'a2'])
-  router.remember('conversation-1', registry.connections.find((c) => c.connection.name === 'a2')!.connection.id)
+  router.remember('conversation-1', registry.connections.find((c) => c.connection.name === 'a2')!.connection.id, 'a/m')
   expect(order('conversation-1')[0]).toBe('a2')
   expect(order('conversation-1')[0]).toBe('a2')
   expect(order('conversation-2')).toHaveLength(3)

@@ -5,6 +5,7 @@ export interface ComboView {
   id: number
   name: string
   models: string[]
+  strategy?: 'order' | 'round-robin'
 }
 
 /** The combo editor: name and an ordered model list (drag, or ↑/↓ on touch and keyboard). */
@@ -41,6 +42,18 @@ export function ComboForm({ combo, choices, errors = {}, notice }: { combo?: Par
           No models yet: add them below.
         </p>
         <FieldError error={errors.models} />
+        <div class="field">
+          <label for="combo-strategy">Which model first</label>
+          <select id="combo-strategy" name="strategy">
+            <option value="order" selected={combo?.strategy !== 'round-robin'}>
+              always the first; the others when it fails
+            </option>
+            <option value="round-robin" selected={combo?.strategy === 'round-robin'}>
+              each new conversation the next one (spreads load; a conversation keeps its model)
+            </option>
+          </select>
+          <FieldError error={errors.strategy} />
+        </div>
         <div class="row-form">
           <div class="field grow">
             <label for="combo-add">Add a model</label>
@@ -96,6 +109,7 @@ export function ComboList({ combos, oob }: { combos: ComboView[]; oob?: boolean 
           <p class="connection-meta combo-order" safe>
             {combo.models.join(' → ')}
           </p>
+          {combo.strategy === 'round-robin' ? <p class="muted small-text">round-robin: each new conversation starts at the next model</p> : ''}
         </div>
       ))}
     </section>

@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import { AliasSection, ComboForm, ComboList, CombosPage, MappingSection, ScenarioSection } from '../../../views/pages/combos-page'
+import { AliasSection, ComboForm, ComboList, CombosPage, MappingSection, ScenarioSection, type ComboView } from '../../../views/pages/combos-page'
 import type { AppContext } from '../../services/context'
 import { addMapping, addScenario, editRoutingRule, listModelChoices, readSettings, removeAlias, removeCombo, saveAlias, saveCombo } from '../../services/management'
 import { listAliases, listCombos } from '../../store/combos'
@@ -18,7 +18,7 @@ export function combosPages(context: AppContext) {
   )
   const save = async (request: Request, id?: number) => {
     const form = await readForm(request)
-    const input = { id, name: field(form, 'name'), models: fieldList(form, 'models') }
+    const input = { id, name: field(form, 'name'), models: fieldList(form, 'models'), strategy: (field(form, 'strategy') || undefined) as ComboView['strategy'] }
     const result = saveCombo(context, input)
     if (!result.ok) return renderFragment(editor(input, result.errors))
     return renderFragment(
