@@ -21,4 +21,6 @@ COPY --from=build /rootfs /
 ENV DATA_DIR=/data HOSTNAME=0.0.0.0
 USER 10001:10001
 EXPOSE 20128
+# The binary asks its own /healthz (no shell or curl in a scratch image).
+HEALTHCHECK --interval=30s --timeout=6s --start-period=5s CMD ["/modelmux", "health"]
 ENTRYPOINT ["/modelmux"]

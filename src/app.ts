@@ -28,7 +28,11 @@ export function createApp(context: AppContext) {
   const load = () =>
     (management ??= import('./routes/management').then(({ managementRoutes }) => new Elysia().use(errorHandling()).use(managementRoutes(context))))
   const delegate = async ({ request }: { request: Request }) => (await load()).handle(request)
-  const app = new Elysia({ name: 'modelmux' }).use(errorHandling()).use(v1Routes(context))
+  const app = new Elysia({ name: 'modelmux' })
+    .use(errorHandling())
+    .use(v1Routes(context))
+    // For uptime checks and container health checks: no key, no data; 503 once it is stopping.
+    .get('/healthz', () => (context.shutdown?.tripped ? Response.json({ status: 'stopping' }, { status: 503 }) : Response.json({ status: 'ok' })))
   for (const path of ['/', '/login', '/logout', '/metrics', '/dashboard', '/dashboard/*', '/api/*', '/static/*']) app.all(path, delegate)
   return app
 }

@@ -17,6 +17,8 @@ Usage:
   modelmux keys list                  list client API keys (names and hints only)
   modelmux password reset [--password P]
                                       set a new dashboard password (random unless given) and print it
+  modelmux health                     exit 0 when the server on --port/--host answers, else 1
+                                      (for container health checks)
   modelmux --version                  print the version
   modelmux --help                     print this help
 
@@ -76,6 +78,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       process.stderr.write('Every signed-in dashboard session was signed out. Restart a running server to be sure it sees the change.\n')
       return 0
     }
+    if (verb === 'health') return await checkHealth(runtime)
     throw new ConfigError(`unknown command "${command.join(' ')}" (see modelmux --help)`)
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -84,6 +87,25 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     }
     throw error
   }
+}
+
+/** Asks a running server's `/healthz` (on its port; a wildcard bind is reached on loopback); 0 when it answers ok. */
+async function checkHealth(runtime: ReturnType<typeof readRuntimeConfig>): Promise<number> {
+  const wildcard = runtime.hostname === '0.0.0.0' || runtime.hostname === '::' || runtime.hostname === ''
+  const host = wildcard ? '127.0.0.1' : runtime.hostname.includes(':') ? `[${runtime.hostname}]` : runtime.hostname
+  const url = `http://${host}:${runtime.port}/healthz`
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) })
+    const body = (await response.json().catch(() => ({}))) as { status?: string }
+    if (response.ok && body.status === 'ok') {
+      process.stdout.write(`ok: ${url}\n`)
+      return 0
+    }
+    process.stderr.write(`modelmux: ${url} answered ${response.status}${body.status ? ` (${body.status})` : ''}\n`)
+  } catch (error) {
+    process.stderr.write(`modelmux: no answer from ${url}: ${(error as Error).message}\n`)
+  }
+  return 1
 }
 
 async function serve(runtime: ReturnType<typeof readRuntimeConfig>): Promise<number> {

@@ -26,6 +26,18 @@ describe('command line', () => {
     expect(version.stdout.trim()).toBe(`modelmux ${pkg.version}`)
   })
 
+  test('health: exit 0 while the server answers /healthz (no key needed), 1 when nothing answers', async () => {
+    using dir = tempDir()
+    await using server = await spawnServer({ DATA_DIR: join(dir, 'data'), INITIAL_PASSWORD: 'cli-test-pass-1', REQUIRE_API_KEY: 'true' })
+    const healthz = await fetch(`${server.url}/healthz`)
+    expect([healthz.status, await healthz.json()]).toEqual([200, { status: 'ok' }])
+    const up = await run(['health', '--port', new URL(server.url).port])
+    expect([up.code, up.stdout.trim()]).toEqual([0, `ok: ${server.url}/healthz`])
+    const down = await run(['health', '--port', '9'])
+    expect(down.code).toBe(1)
+    expect(down.stderr).toContain('no answer from http://127.0.0.1:9/healthz')
+  })
+
   test('unknown options and bad env values stop with one line and exit 2', async () => {
     const unknown = await run(['--frobnicate'])
     expect(unknown.code).toBe(2)

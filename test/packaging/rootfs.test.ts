@@ -58,5 +58,12 @@ describe('FROM scratch rootfs', () => {
     expect((await get(server.url, '/static/htmx.min.js')).status).toBe(200)
     expect(statSync(join(rootfs, 'data/modelmux.db')).uid).toBe(10001)
     expect(readFileSync(`/proc/${server.proc.pid}/cmdline`, 'utf8')).toBe('/modelmux\0')
+    // The Dockerfile's HEALTHCHECK command, run the same way inside the image's file set, finds the server.
+    const healthcheck = JSON.parse(/^HEALTHCHECK .* CMD (\[.*\])$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))![1]) as string[]
+    const port = new URL(server.url).port
+    const check = (env: Record<string, string>) =>
+      Bun.spawnSync([unshare!, `--mount-proc=${join(rootfs, 'proc')}`, chroot!, '--userspec=10001:10001', rootfs, ...healthcheck], { env: { DATA_DIR: '/data', HOSTNAME: '0.0.0.0', ...env } })
+    expect(check({ PORT: port }).exitCode).toBe(0)
+    expect(check({ PORT: '9' }).exitCode).toBe(1)
   }, 30_000)
 })
