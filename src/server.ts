@@ -13,6 +13,7 @@ import { ensurePassword } from './services/password'
 import { loadRegistry } from './services/registry'
 import { createRouter } from './services/routing'
 import { createUpstreamQuirks } from './services/upstream-quirks'
+import { startNotifier } from './services/notifier'
 import { createUsageRecorder } from './services/usage-recorder'
 import { startUsageRetention } from './services/usage-retention'
 import { checkpoint, openDatabase, type Database } from './store/db'
@@ -69,6 +70,8 @@ export interface RunningServer {
   stop(options?: { graceMs?: number }): Promise<void>
   /** Requests in progress (streams count until their last byte). */
   inFlight(): number
+  /** The account-problem notifier (tests run its check at once instead of waiting a minute). */
+  notifier: { check(): Promise<number> }
 }
 
 /** How long requests that shutdown ended get to send their error before the connections close. */
@@ -130,6 +133,7 @@ export async function startServer(
     version: VERSION,
   }
   const retention = startUsageRetention(context)
+  const notifier = startNotifier(context)
   const app = createApp(context)
   const stopOAuth = oauthServiceFor(context).startScheduler()
   const host = runtime.hostname.includes(':') ? `[${runtime.hostname}]` : runtime.hostname
@@ -137,6 +141,7 @@ export async function startServer(
     idle.stop()
     stopOAuth()
     retention.stop()
+    notifier.stop()
     await usage.close()
     db.close()
   }
@@ -172,5 +177,6 @@ export async function startServer(
       return stopping
     },
     inFlight: () => server.pendingRequests,
+    notifier,
   }
 }

@@ -153,6 +153,8 @@ export const settingsSchema = z
       .optional(),
     /** Web origins (besides local ones) whose pages may call the client API from a browser, with a client key. */
     corsOrigins: z.array(z.string().trim().refine(isOrigin, 'an origin such as https://chat.example.com: scheme, host and port, no path')).optional(),
+    /** Where account problems (new login needed, out of quota, paused, over budget) and their end are posted. */
+    notifications: z.object({ webhookUrl: httpUrl }).strict().optional(),
     /** Cleans shell-tool outputs in requests (escapes, progress redraws, repeated lines) and, with maxLines, keeps their head and tail. */
     tokenSaver: z.object({ enabled: z.boolean(), maxLines: z.number().int().min(20).max(1_000_000).optional() }).strict().optional(),
   })

@@ -65,6 +65,30 @@ describe('settings without a UI before', () => {
     expect(context.registry.settings.corsOrigins).toBeUndefined()
   })
 
+  test('notification webhook: validated, shown only by its origin, tested with a real message, removable', async () => {
+    const received: unknown[] = []
+    const hook = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: async (request) => (received.push(await request.json()), new Response('ok')) })
+    try {
+      await using modelmux = await startTestServer({ connections: [vllm] })
+      const context = modelmux.server.context
+      const pages = client(modelmux.url, await signIn(modelmux.url))
+      expect(await (await pages.page('/dashboard/settings')).text()).toContain('No webhook set.')
+      expect(await (await pages.post('/dashboard/settings/notifications', { webhookUrl: 'ftp://x' })).text()).toContain('must be an http(s) URL')
+      expect(context.registry.settings.notifications).toBeUndefined()
+      const secret = `http://127.0.0.1:${hook.port}/services/T000/B000/secret-token`
+      const saved = await (await pages.post('/dashboard/settings/notifications', { webhookUrl: secret })).text()
+      expect(saved).toContain(`Sending to http://127.0.0.1:${hook.port}/…`)
+      expect(saved).not.toContain('secret-token')
+      expect(context.registry.settings.notifications).toEqual({ webhookUrl: secret })
+      expect(await (await pages.post('/dashboard/settings/notifications/test')).text()).toContain('Sent; the webhook answered 200.')
+      expect(received).toEqual([expect.objectContaining({ event: 'test', text: expect.stringContaining('this is a test message') })])
+      expect(await (await pages.post('/dashboard/settings/notifications', { webhookUrl: '' })).text()).toContain('Removed.')
+      expect(context.registry.settings.notifications).toBeUndefined()
+    } finally {
+      hook.stop(true)
+    }
+  })
+
   test('the environment switch for request logging is shown as winning', async () => {
     await using modelmux = await startTestServer({}, { ENABLE_REQUEST_LOGS: 'true' })
     const pages = client(modelmux.url, await signIn(modelmux.url))

@@ -183,6 +183,36 @@ export function CorsSection(props: { origins: string; errors?: Errors; notice?: 
   )
 }
 
+/** The notification webhook: where account problems are posted; the stored address is never shown back in full. */
+export function NotificationsSection(props: { configured?: string; errors?: Errors; notice?: string; failure?: string }) {
+  const errors = props.errors ?? {}
+  return (
+    <section class="card" id="notifications">
+      <h2>Notifications</h2>
+      <p class="muted">
+        A webhook (Slack, Discord or your own) is told when an account needs a new login or key, runs out of quota for 15 minutes or more, is paused
+        after repeated failures or reaches its budget, and again when it serves requests again. Checked once a minute.
+      </p>
+      {props.configured ? <p class="small-text" safe>{`Sending to ${props.configured}`}</p> : <p class="muted small-text">No webhook set.</p>}
+      <form hx-post="/dashboard/settings/notifications" hx-target="#notifications" hx-swap="outerHTML" method="post" action="/dashboard/settings/notifications">
+        <Field label={props.configured ? 'Replace the webhook URL (blank removes it)' : 'Webhook URL'} name="webhookUrl" id="notifications-url" type="url" error={errors['notifications.webhookUrl'] ?? errors.form} placeholder="https://hooks.slack.com/services/…" />
+        <div class="button-row">
+          <button type="submit">Save webhook</button>
+          {props.configured ? (
+            <button type="button" class="secondary" hx-post="/dashboard/settings/notifications/test" hx-target="#notifications" hx-swap="outerHTML">
+              Send a test message
+            </button>
+          ) : (
+            ''
+          )}
+        </div>
+      </form>
+      <Notice tone="ok" text={props.notice} />
+      <Notice tone="bad" text={props.failure} />
+    </section>
+  )
+}
+
 /** How long raw usage rows and request logs are kept. */
 export function RetentionSection(props: { usageDays: number | string; requestLogDays: number | string; errors?: Errors; notice?: string }) {
   const errors = props.errors ?? {}
@@ -311,6 +341,7 @@ export interface SettingsPageProps {
   requestLogsSection: Parameters<typeof RequestLogsSection>[0]
   tokenSaver: Parameters<typeof TokenSaverSection>[0]
   cors: Parameters<typeof CorsSection>[0]
+  notifications: Parameters<typeof NotificationsSection>[0]
   retention: Parameters<typeof RetentionSection>[0]
   tiers: TierRow[]
   database?: Parameters<typeof DatabaseSection>[0]
@@ -331,6 +362,7 @@ export function SettingsPage(props: SettingsPageProps) {
       <TokenSaverSection {...props.tokenSaver} />
       <TiersSection rows={props.tiers} />
       <CorsSection {...props.cors} />
+      <NotificationsSection {...props.notifications} />
       <RequestLogsSection {...props.requestLogsSection} />
       <RetentionSection {...props.retention} />
       <DatabaseSection {...props.database} />

@@ -8,6 +8,7 @@ import {
   RequestLogsSection,
   TokenSaverSection,
   CorsSection,
+  NotificationsSection,
   RetentionSection,
   RoutingSection,
   SettingsPage,
@@ -22,6 +23,7 @@ import type { AppContext } from '../../services/context'
 import { restoreDatabase } from '../../services/database-restore'
 import { changePassword, patchSettings, readSettings, requestLogsFromForm, tokenSaverFromForm, retentionFromForm, tiersFromForm, timeoutsFromForm, type FieldErrors } from '../../services/management'
 import { defaultMaxLoggedBodyBytes, isRequestLoggingEnabled } from '../../services/request-log'
+import { sendTestNotification } from '../../services/notifier'
 import { defaultRetention } from '../../services/usage-retention'
 import { backupDatabase } from '../../store/dashboard-queries'
 import { sessionCookie, sessionPlugin } from '../session'
@@ -86,6 +88,11 @@ export function settingsPages(context: AppContext) {
     const stored = readSettings(context).tokenSaver
     return { enabled: stored?.enabled ?? false, maxLines: stored?.maxLines ?? '', errors, notice }
   }
+  // Only the webhook's origin is shown: its path is usually its secret.
+  const notifications = (extra: { errors?: FieldErrors; notice?: string; failure?: string } = {}) => {
+    const url = readSettings(context).notifications?.webhookUrl
+    return { configured: url ? `${new URL(url).origin}/…` : undefined, ...extra }
+  }
   const cors = (errors: FieldErrors = {}, notice?: string) => ({ origins: (readSettings(context).corsOrigins ?? []).join('\n'), errors, notice })
   const retention = (errors: FieldErrors = {}, notice?: string) => {
     const stored = readSettings(context).retention
@@ -108,6 +115,7 @@ export function settingsPages(context: AppContext) {
           requestLogsSection={requestLogs()}
           tokenSaver={tokenSaver()}
           cors={cors()}
+          notifications={notifications()}
           retention={retention()}
           tiers={tierRows()}
           database={database}
@@ -156,6 +164,21 @@ export function settingsPages(context: AppContext) {
       const form = await readForm(request)
       const result = patchSettings(context, (settings) => ({ ...settings, tokenSaver: tokenSaverFromForm(form) }))
       return renderFragment(<TokenSaverSection {...(result.ok ? tokenSaver({}, 'Saved.') : { ...tokenSaver(result.errors), enabled: field(form, 'enabled') === 'on', maxLines: field(form, 'maxLines') })} />)
+    })
+    .post('/settings/notifications', async ({ request }) => {
+      const url = field(await readForm(request), 'webhookUrl').trim()
+      const result = patchSettings(context, (settings) => ({ ...settings, notifications: url ? { webhookUrl: url } : undefined }))
+      return renderFragment(<NotificationsSection {...notifications(result.ok ? { notice: url ? 'Saved.' : 'Removed.' } : { errors: result.errors })} />)
+    })
+    .post('/settings/notifications/test', async () => {
+      const url = readSettings(context).notifications?.webhookUrl
+      if (!url) return renderFragment(<NotificationsSection {...notifications({ failure: 'Set a webhook first.' })} />)
+      try {
+        const status = await sendTestNotification(context, url)
+        return renderFragment(<NotificationsSection {...notifications(status < 300 ? { notice: `Sent; the webhook answered ${status}.` } : { failure: `The webhook answered ${status}.` })} />)
+      } catch (error) {
+        return renderFragment(<NotificationsSection {...notifications({ failure: `The webhook could not be reached: ${(error as Error).message}` })} />)
+      }
     })
     .post('/settings/cors', async ({ request }) => {
       const typed = field(await readForm(request), 'origins')

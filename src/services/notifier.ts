@@ -1,0 +1,107 @@
+/**
+ * Tells the user, through a webhook (`settings.notifications.webhookUrl`), when an account stops serving for
+ * long — it needs a new login or key, it is out of quota, it is paused after repeated failures, or it reached its
+ * budget — and again when it serves again. Checked once a minute against the state the dashboard shows; each
+ * change is sent once. The body suits Slack (`text`), Discord (`content`) and scripts (the other fields).
+ * @module
+ */
+import { listBudgetStatus } from './budgets'
+import type { AppContext } from './context'
+
+/** The kinds of alert a webhook can receive. */
+export type AlertKind = 'relogin' | 'quota' | 'paused' | 'budget'
+
+/** One account problem, as the notifier sees it. */
+export interface Alert {
+  kind: AlertKind
+  /** What it is about: a connection name, or a budget's scope. */
+  subject: string
+  text: string
+  provider?: string
+  until?: number
+}
+
+/** A cooldown shorter than this is a passing rate limit, not worth a message. */
+const LONG_COOLDOWN_MS = 15 * 60_000
+const CHECK_EVERY_MS = 60_000
+const SEND_TIMEOUT_MS = 5_000
+
+const at = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
+
+/** Every account problem right now, from the health tracker and the budgets. */
+export function currentAlerts(context: AppContext, now = context.now()): Alert[] {
+  const alerts: Alert[] = []
+  for (const { connection, provider } of context.registry.connections) {
+    if (!connection.enabled) continue
+    const health = context.health.state(connection.id)
+    const base = { subject: connection.name, provider: provider.id }
+    if (health.state === 'needs-relogin') {
+      alerts.push({ ...base, kind: 'relogin', text: `${connection.name} (${provider.name}) needs a new login or key: ${health.reason ?? 'the upstream refused its credential'}.` })
+    } else if (health.state === 'circuit-open') {
+      alerts.push({ ...base, kind: 'paused', until: health.until, text: `${connection.name} (${provider.name}) is paused after repeated failures${health.until ? ` until ${at(health.until)}` : ''}: ${health.reason ?? 'upstream errors'}.` })
+    } else if (health.state === 'cooling-down' && health.until !== undefined && health.until - now >= LONG_COOLDOWN_MS) {
+      alerts.push({ ...base, kind: 'quota', until: health.until, text: `${connection.name} (${provider.name}) is out of quota until ${at(health.until)}: ${health.reason ?? 'rate limited'}.` })
+    }
+  }
+  for (const status of listBudgetStatus(context, now)) {
+    if (!status.blocked) continue
+    const scope = status.budget.connection ?? `provider ${status.budget.provider}`
+    const until = status.window.resetAt
+    alerts.push({ kind: 'budget', subject: `${scope} ${status.budget.window}`, until, text: `${scope} reached its ${status.budget.window} budget; it is skipped${until ? ` until ${at(until)}` : ' until the window resets'}.` })
+  }
+  return alerts
+}
+
+const keyOf = (alert: Alert) => `${alert.kind}\u0000${alert.subject}`
+
+/** What is said when a problem is over. */
+function recovery(alert: Alert): string {
+  return alert.kind === 'budget' ? `${alert.subject.replace(/ \S+$/, '')} is within its budget again.` : `${alert.subject} serves requests again.`
+}
+
+/** The notifier: `check()` compares the alerts with the last check and sends what changed; `stop()` ends the timer. */
+export function startNotifier(context: AppContext, everyMs = CHECK_EVERY_MS) {
+  let known = new Map<string, Alert>()
+  let primed = false
+  const send = async (url: string, alert: Alert, resolved: boolean) => {
+    const text = resolved ? recovery(alert) : alert.text
+    const body = { text: `modelmux: ${text}`, content: `modelmux: ${text}`, event: alert.kind, resolved, subject: alert.subject, provider: alert.provider, until: alert.until && new Date(alert.until).toISOString(), at: new Date(context.now()).toISOString() }
+    try {
+      const response = await context.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+      if (!response.ok) console.error(`modelmux: the notification webhook answered ${response.status}`)
+      await response.body?.cancel()
+    } catch (error) {
+      console.error(`modelmux: the notification webhook could not be reached: ${(error as Error).message}`)
+    }
+  }
+  const check = async (): Promise<number> => {
+    const url = context.registry.settings.notifications?.webhookUrl
+    if (!url) {
+      known = new Map()
+      primed = false
+      return 0
+    }
+    const now = new Map(currentAlerts(context).map((alert) => [keyOf(alert), alert]))
+    const sends: Promise<void>[] = []
+    // The first check after start or after the webhook was set only learns the state: old news is not news.
+    if (primed) {
+      for (const [key, alert] of now) if (!known.has(key)) sends.push(send(url, alert, false))
+      for (const [key, alert] of known) if (!now.has(key)) sends.push(send(url, alert, true))
+    }
+    known = now
+    primed = true
+    await Promise.all(sends)
+    return sends.length
+  }
+  const timer = setInterval(() => void check(), everyMs)
+  timer.unref?.()
+  return { check, stop: () => clearInterval(timer) }
+}
+
+/** Sends one test message to a webhook; resolves with the HTTP status, or throws when it cannot be reached. */
+export async function sendTestNotification(context: AppContext, url: string): Promise<number> {
+  const text = 'modelmux: this is a test message; account problems will be reported here.'
+  const response = await context.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, content: text, event: 'test', at: new Date(context.now()).toISOString() }), signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+  await response.body?.cancel()
+  return response.status
+}

@@ -1,0 +1,55 @@
+import { describe, expect, test } from 'bun:test'
+import { clearBudgetCache } from '../../src/services/budgets'
+import { postJson, startUpstreamPair } from '../helpers/upstream-pair'
+
+/** A local stand-in for a Slack or Discord webhook: keeps what it was sent. */
+function startWebhook() {
+  const received: Record<string, unknown>[] = []
+  const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: async (request) => (received.push(await request.json()), new Response('ok')) })
+  return { url: `http://127.0.0.1:${server.port}/hook`, received, [Symbol.asyncDispose]: () => server.stop(true) }
+}
+
+const chatAnswer = JSON.stringify({ id: 'c1', object: 'chat.completion', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 40, completion_tokens: 20 } })
+
+describe('account problems reach the webhook', () => {
+  test('a refused key, a long quota cooldown and a spent budget are each sent once, and their end too', async () => {
+    await using hook = startWebhook()
+    await using pair = await startUpstreamPair((url) => ({
+      connections: [
+        { name: 'claude-work', provider: 'anthropic-compatible', prefix: 'cw', baseUrl: `${url}/v1`, apiKey: 'sk-revoked' },
+        { name: 'glm-plan', provider: 'openai-compatible', prefix: 'glm', baseUrl: `${url}/v1`, apiKey: 'sk-up' },
+        { name: 'cheap', provider: 'openai-compatible', prefix: 'ch', baseUrl: `${url}/v1`, apiKey: 'sk-up' },
+      ],
+      settings: { notifications: { webhookUrl: hook.url }, budgets: [{ connection: 'cheap', window: 'daily', maxTokens: 50 }] },
+    }))
+    const { server } = pair.modelmux
+    expect(await server.notifier.check()).toBe(0)
+    pair.upstream.reply((request) => {
+      const model = JSON.parse(request.body).model
+      if (request.path.endsWith('/messages')) return { status: 401, parts: ['{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}'] }
+      if (model === 'glm-4.7') return { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '7200' }, parts: ['{"error":{"message":"weekly quota exhausted","type":"rate_limit"}}'] }
+      return { parts: [chatAnswer] }
+    })
+    await postJson(`${pair.modelmux.url}/v1/messages`, { model: 'cw/claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, { 'anthropic-version': '2023-06-01' })
+    await postJson(`${pair.modelmux.url}/v1/chat/completions`, { model: 'glm/glm-4.7', messages: [{ role: 'user', content: 'hi' }] })
+    await postJson(`${pair.modelmux.url}/v1/chat/completions`, { model: 'ch/small', messages: [{ role: 'user', content: 'hi' }] })
+    await server.context.usage.flush()
+    // Budget sums are cached for a second (routing read one just before the request); the notifier checks each minute.
+    clearBudgetCache(server.context.db)
+
+    expect(await server.notifier.check()).toBe(3)
+    const texts = hook.received.map((message) => message.text as string).sort()
+    expect(texts[0]).toMatch(/^modelmux: cheap reached its daily budget; it is skipped until \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/)
+    expect(texts[1]).toBe('modelmux: claude-work (Anthropic-compatible) needs a new login or key: credential refused (401).')
+    expect(texts[2]).toMatch(/^modelmux: glm-plan \(OpenAI-compatible\) is out of quota until .+ UTC: /)
+    const quota = hook.received.find((message) => message.event === 'quota')!
+    expect(quota).toMatchObject({ resolved: false, subject: 'glm-plan', content: quota.text })
+    // Nothing new: nothing sent.
+    expect(await server.notifier.check()).toBe(0)
+
+    // The cooldown is cleared from the dashboard: the end of the problem is sent.
+    server.context.health.clear(server.context.registry.connections.find(({ connection }) => connection.name === 'glm-plan')!.connection.id)
+    expect(await server.notifier.check()).toBe(1)
+    expect(hook.received.at(-1)).toMatchObject({ event: 'quota', resolved: true, text: 'modelmux: glm-plan serves requests again.' })
+  })
+})
