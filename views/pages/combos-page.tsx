@@ -159,6 +159,24 @@ export function AliasSection({ aliases, errors = {}, values = {} }: { aliases: R
   )
 }
 
+/** Move up, move down and delete for one rule of an ordered list (`/dashboard/<list>/<index>/<action>`, swapping `#<list>`). */
+function RuleActions({ list, index, count, confirm }: { list: 'mapping' | 'scenarios'; index: number; count: number; confirm?: string }) {
+  const action = (name: string) => ({ 'hx-post': `/dashboard/${list}/${index}/${name}`, 'hx-target': `#${list}`, 'hx-swap': 'outerHTML' })
+  return (
+    <td class="actions">
+      <button type="button" class="small secondary" {...action('up')} disabled={index === 0} aria-label="Move up">
+        ↑
+      </button>
+      <button type="button" class="small secondary" {...action('down')} disabled={index === count - 1} aria-label="Move down">
+        ↓
+      </button>
+      <button type="button" class="small danger" {...action('delete')} hx-confirm={confirm}>
+        Delete
+      </button>
+    </td>
+  )
+}
+
 /** Model mapping: names coding tools send on their own (`claude-*`) → a model, combo or alias; first match wins. */
 export function MappingSection({ rules, errors = {}, values = {} }: { rules: { match: string; target: string }[]; errors?: Errors; values?: Record<string, string> }) {
   return (
@@ -189,17 +207,7 @@ export function MappingSection({ rules, errors = {}, values = {} }: { rules: { m
                   <td>
                     → <code safe>{rule.target}</code>
                   </td>
-                  <td class="actions">
-                    <button type="button" class="small secondary" hx-post={`/dashboard/mapping/${index}/up`} hx-target="#mapping" hx-swap="outerHTML" disabled={index === 0} aria-label="Move up">
-                      ↑
-                    </button>
-                    <button type="button" class="small secondary" hx-post={`/dashboard/mapping/${index}/down`} hx-target="#mapping" hx-swap="outerHTML" disabled={index === rules.length - 1} aria-label="Move down">
-                      ↓
-                    </button>
-                    <button type="button" class="small danger" hx-post={`/dashboard/mapping/${index}/delete`} hx-target="#mapping" hx-swap="outerHTML" hx-confirm={`Delete the rule "${rule.match}"?`}>
-                      Delete
-                    </button>
-                  </td>
+                  <RuleActions list="mapping" index={index} count={rules.length} confirm={`Delete the rule "${rule.match}"?`} />
                 </tr>
               ))}
             </tbody>
@@ -267,17 +275,7 @@ export function ScenarioSection({ rules, errors = {}, values = {} }: { rules: Sc
                   <td>
                     → <code safe>{rule.model}</code>
                   </td>
-                  <td class="actions">
-                    <button type="button" class="small secondary" hx-post={`/dashboard/scenarios/${index}/up`} hx-target="#scenarios" hx-swap="outerHTML" disabled={index === 0} aria-label="Move up">
-                      ↑
-                    </button>
-                    <button type="button" class="small secondary" hx-post={`/dashboard/scenarios/${index}/down`} hx-target="#scenarios" hx-swap="outerHTML" disabled={index === rules.length - 1} aria-label="Move down">
-                      ↓
-                    </button>
-                    <button type="button" class="small danger" hx-post={`/dashboard/scenarios/${index}/delete`} hx-target="#scenarios" hx-swap="outerHTML">
-                      Delete
-                    </button>
-                  </td>
+                  <RuleActions list="scenarios" index={index} count={rules.length} />
                 </tr>
               ))}
             </tbody>
