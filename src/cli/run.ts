@@ -2,6 +2,7 @@ import { ConfigError, readRuntimeConfig } from '../config/env'
 import { loadConfigFile } from '../config/file'
 import { generateApiKey, generatePassword } from '../services/crypto'
 import { setPassword } from '../services/password'
+import { exportConfig } from '../services/config-export'
 import { openStore, startServer } from '../server'
 import { listApiKeys, saveApiKey } from '../store/api-keys'
 import { VERSION } from '../version'
@@ -19,6 +20,7 @@ Usage:
                                       set a new dashboard password (random unless given) and print it
   modelmux health                     exit 0 when the server on --port/--host answers, else 1
                                       (for container health checks)
+  modelmux config export              print the configuration as a config file, without secrets
   modelmux --version                  print the version
   modelmux --help                     print this help
 
@@ -79,6 +81,17 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       return 0
     }
     if (verb === 'health') return await checkHealth(runtime)
+    if (verb === 'config' && action === 'export') {
+      const { db, encryptionKey } = openStore(runtime)
+      try {
+        const { config, omitted } = exportConfig(db, encryptionKey)
+        process.stdout.write(`${JSON.stringify(config, null, 2)}\n`)
+        if (omitted.length > 0) process.stderr.write(`Left out (secrets): ${omitted.join('; ')}.\n`)
+      } finally {
+        db.close()
+      }
+      return 0
+    }
     throw new ConfigError(`unknown command "${command.join(' ')}" (see modelmux --help)`)
   } catch (error) {
     if (error instanceof ConfigError) {

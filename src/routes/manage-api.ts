@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Elysia } from 'elysia'
+import { configDownload } from '../services/config-export'
 import { applyCliTool, CliToolError, isCliToolId, listCliTools, resetCliTool } from '../services/cli-tools'
 import type { AppContext } from '../services/context'
 import { restoreDatabase } from '../services/database-restore'
@@ -120,6 +121,7 @@ export function manageApiRoutes(context: AppContext) {
         return result.ok ? { ok: true } : invalid(result.errors)
       }),
     )
+    .get('/config', () => configDownload(context.db, context.encryptionKey))
     .get('/settings/database', () => {
       const directory = mkdtempSync(join(tmpdir(), 'modelmux-backup-'))
       try {

@@ -297,6 +297,14 @@ export function DatabaseSection({ notice, error }: { notice?: string; error?: st
       <a class="button secondary" href="/dashboard/settings/backup" download="">
         Download backup
       </a>
+      <h3>Configuration as a file</h3>
+      <p class="muted">
+        Connections, combos, aliases and settings in the config-file format (<code>modelmux --config FILE</code> applies it), with no secret in it: no keys,
+        tokens or webhook address. Keep it in version control or take it to another machine, then add the keys there.
+      </p>
+      <a class="button secondary" href="/dashboard/settings/config.json" download="">
+        Download config (no secrets)
+      </a>
       <h3>Restore</h3>
       <p class="muted">
         Replaces connections, combos, aliases, client keys and settings with those of a backup (usage history and your password stay). A copy of the current database is saved next to it first. The

@@ -24,6 +24,7 @@ import { restoreDatabase } from '../../services/database-restore'
 import { changePassword, patchSettings, readSettings, requestLogsFromForm, tokenSaverFromForm, retentionFromForm, tiersFromForm, timeoutsFromForm, type FieldErrors } from '../../services/management'
 import { defaultMaxLoggedBodyBytes, isRequestLoggingEnabled } from '../../services/request-log'
 import { sendTestNotification } from '../../services/notifier'
+import { configDownload } from '../../services/config-export'
 import { defaultRetention } from '../../services/usage-retention'
 import { backupDatabase } from '../../store/dashboard-queries'
 import { sessionCookie, sessionPlugin } from '../session'
@@ -209,6 +210,7 @@ export function settingsPages(context: AppContext) {
       const total = Object.values(result.counts).reduce((sum, count) => sum + count, 0)
       return respond({ notice: `Restored ${total} records (${result.counts.connections} connections). The previous database was saved as ${result.backupPath}.` })
     })
+    .get('/settings/config.json', () => configDownload(context.db, context.encryptionKey))
     .get('/settings/backup', () => {
       const directory = mkdtempSync(join(tmpdir(), 'modelmux-backup-'))
       try {
