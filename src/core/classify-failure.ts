@@ -4,6 +4,7 @@
  * Pure: the current time is passed in.
  * @module
  */
+import { describeHtmlPage } from './errors'
 import { parseOutputCap, type OutputCap } from './output-cap'
 import { parseParameterRepair, type ParameterRepair } from './parameter-repair'
 
@@ -119,6 +120,8 @@ export function classifyHttpFailure(status: number, headers: Headers, text: stri
     const perModel = /PerModel|per[_ -]model|for model|model_rate_limit/i.test(text)
     return { class: 'rate-limit', resetAt, perModel, reason: `rate limited (${status})` }
   }
+  // A 403 HTML page is a CDN or proxy blocking the way (a bot check, a region block), not a refused credential.
+  if (status === 403 && describeHtmlPage(text)) return { class: 'transient', perModel: false, reason: `blocked before the API (${describeHtmlPage(text)})` }
   if (status === 401 || status === 403) return { class: 'auth', perModel: false, reason: `credential refused (${status})` }
   if (status === 408 || status >= 500) {
     const resetAt = parseRetryAfter(headers.get('retry-after'), now)

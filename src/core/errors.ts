@@ -55,3 +55,14 @@ export function kindForStatus(status: number): ErrorKind {
   if (status >= 500) return 'upstream'
   return 'invalid_request'
 }
+
+/**
+ * An HTML error page (a CDN's challenge or outage page, a proxy's error page) in words instead of markup:
+ * `an HTML page titled "Just a moment..." (a proxy or CDN answered, not the API)`; undefined for any other text.
+ */
+export function describeHtmlPage(text: string): string | undefined {
+  const head = text.trimStart().slice(0, 200).toLowerCase()
+  if (!head.startsWith('<') || !/<(!doctype html|html|head|body|title)[\s>]/.test(head)) return undefined
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim()
+  return `an HTML page${title ? ` titled "${title.slice(0, 120)}"` : ''} (a proxy or CDN answered, not the API)`
+}

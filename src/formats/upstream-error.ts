@@ -1,9 +1,9 @@
-import { kindForStatus, ProxyError } from '../core/errors'
+import { describeHtmlPage, kindForStatus, ProxyError } from '../core/errors'
 
 /**
  * Reads an upstream's HTTP error body, whatever format it speaks, keeping its status and message:
  * OpenAI `{error:{message,code}}`, Anthropic `{type:"error",error:{type,message}}`,
- * Gemini `{error:{code,message,status}}`, Ollama `{error:"…"}`, or plain text.
+ * Gemini `{error:{code,message,status}}`, Ollama `{error:"…"}`, an HTML page (told by its title), or plain text.
  */
 export function decodeUpstreamError(status: number, text: string, label: string): ProxyError {
   let message: string | undefined
@@ -17,7 +17,7 @@ export function decodeUpstreamError(status: number, text: string, label: string)
       code = typeof error.code === 'string' ? error.code : typeof error.status === 'string' ? error.status : typeof error.type === 'string' ? error.type : undefined
     } else if (typeof body.message === 'string') message = body.message
   } catch {
-    message = text.trim().slice(0, 500) || undefined
+    message = describeHtmlPage(text) ?? (text.trim().slice(0, 500) || undefined)
   }
   const kind = kindForStatus(status)
   return new ProxyError(kind, `${label}: ${message ?? `upstream answered HTTP ${status}`}`, { status, code })

@@ -15,6 +15,10 @@ describe('classifyHttpFailure', () => {
     [400, '{"error":{"code":"content_filter","message":"The response was filtered due to the prompt triggering Azure OpenAI\'s content management policy"}}', 'content-filter'],
     [401, '{"error":{"message":"invalid x-api-key"}}', 'auth'],
     [403, '{"error":{"message":"forbidden"}}', 'auth'],
+    // A CDN's bot check in front of the API says nothing about the credential.
+    [403, '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body></body></html>', 'transient'],
+    [400, '{"error":{"message":"Invalid max_tokens value, the valid range of max_tokens is [1, 8192]"}}', 'client'],
+    [400, '{"type":"error","error":{"type":"invalid_request_error","message":"`temperature` and `top_p` cannot both be specified for this model."}}', 'client'],
     [429, '{"error":{"message":"slow down"}}', 'rate-limit'],
     [400, '{"error":{"type":"usage_limit_reached","resets_in_seconds":60}}', 'rate-limit'],
     [500, 'oops', 'transient'],
