@@ -28,7 +28,7 @@ export interface CliToolStatus {
 }
 
 /** The tools modelmux can configure. */
-export type CliToolId = 'claude-code' | 'codex' | 'openclaw' | 'opencode' | 'droid'
+export type CliToolId = 'claude-code' | 'codex' | 'gemini-cli' | 'openclaw' | 'opencode' | 'droid'
 
 /** Thrown when a config file exists but cannot be parsed; nothing is written then. */
 export class CliToolError extends Error {
@@ -103,6 +103,13 @@ function stripCodexToml(text: string, replacing: boolean): string {
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trim()
 }
 
+const geminiEnvKeys = ['GOOGLE_GEMINI_BASE_URL', 'GEMINI_API_KEY', 'GEMINI_MODEL']
+
+/** A dotenv file's lines without modelmux's keys (comments, blank lines and other keys kept). */
+function stripDotenv(text: string, keys: readonly string[]): string[] {
+  return text.split('\n').filter((line) => !keys.some((key) => new RegExp(`^\\s*(export\\s+)?${key}\\s*=`).test(line)))
+}
+
 function parseToml(path: string, text: string): void {
   try {
     Bun.TOML.parse(text)
@@ -127,6 +134,8 @@ const openclawFile = (home: string) => join(home, '.openclaw', 'openclaw.json')
 const opencodeFile = (home: string) => join(home, '.config', 'opencode', 'opencode.json')
 const droidFile = (home: string) => join(home, '.factory', 'settings.json')
 const droidId = (index: number) => `custom:${PROVIDER}-${index}`
+const geminiFile = (home: string) => join(home, '.gemini', '.env')
+const readText = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '')
 
 const definitions: readonly ToolDefinition[] = [
   {
@@ -159,6 +168,26 @@ const definitions: readonly ToolDefinition[] = [
       for (const key of claudeEnvKeys) delete settings.env[key]
       if (Object.keys(settings.env).length === 0) delete settings.env
       return [writeJson(path, settings, now)].filter((x): x is string => !!x)
+    },
+  },
+  {
+    id: 'gemini-cli',
+    name: 'Gemini CLI',
+    binary: 'gemini',
+    files: (home) => [geminiFile(home)],
+    // Gemini CLI reads ~/.gemini/.env when no project .env sets these; its Gemini API key sign-in then talks to modelmux.
+    isConfigured: (home) => /^\s*(export\s+)?GOOGLE_GEMINI_BASE_URL\s*=/m.test(readText(geminiFile(home))),
+    apply(home, target, now) {
+      const path = geminiFile(home)
+      const kept = stripDotenv(readText(path), geminiEnvKeys).join('\n').trim()
+      const ours = [`GOOGLE_GEMINI_BASE_URL=${target.origin}`, `GEMINI_API_KEY=${target.apiKey}`, `GEMINI_MODEL=${target.model}`].join('\n')
+      return [writeFileSafely(path, `${kept ? `${kept}\n` : ''}${ours}\n`, now)].filter((x): x is string => !!x)
+    },
+    reset(home, now) {
+      const path = geminiFile(home)
+      if (!existsSync(path)) return []
+      const kept = stripDotenv(readText(path), geminiEnvKeys).join('\n').trim()
+      return [writeFileSafely(path, kept ? `${kept}\n` : '', now)].filter((x): x is string => !!x)
     },
   },
   {

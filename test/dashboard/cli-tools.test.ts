@@ -63,6 +63,18 @@ describe('cli tools', () => {
     expect(JSON.parse(read('.codex', 'auth.json'))).toEqual({ tokens: { id: 'keep-me' } })
   })
 
+  test('gemini cli: its ~/.gemini/.env gets the base URL, key and model, other lines kept; reset takes only those out', () => {
+    write('# mine\nGOOGLE_CLOUD_PROJECT=proj-1\nexport GEMINI_API_KEY=old-key\n', '.gemini', '.env')
+    expect(listCliTools(env()).find((tool) => tool.id === 'gemini-cli')?.configured).toBe(false)
+    applyCliTool(env(), 'gemini-cli', target)
+    expect(read('.gemini', '.env')).toBe(`# mine\nGOOGLE_CLOUD_PROJECT=proj-1\nGOOGLE_GEMINI_BASE_URL=${target.origin}\nGEMINI_API_KEY=${target.apiKey}\nGEMINI_MODEL=stack\n`)
+    expect(listCliTools(env()).find((tool) => tool.id === 'gemini-cli')?.configured).toBe(true)
+    applyCliTool(env(), 'gemini-cli', target)
+    expect(read('.gemini', '.env').match(/GOOGLE_GEMINI_BASE_URL/g)).toHaveLength(1)
+    resetCliTool(env(), 'gemini-cli')
+    expect(read('.gemini', '.env')).toBe('# mine\nGOOGLE_CLOUD_PROJECT=proj-1\n')
+  })
+
   test('opencode, openclaw and droid get a modelmux provider next to the others', () => {
     write(JSON.stringify({ provider: { other: { npm: 'x' } } }), '.config', 'opencode', 'opencode.json')
     write(JSON.stringify({ customModels: [{ id: 'custom:mine', model: 'm' }] }), '.factory', 'settings.json')

@@ -3,7 +3,7 @@ import { startTestServer } from '../helpers/test-server'
 import { client, signIn } from './helpers'
 
 const evil = '<img src=x onerror=alert(1)>'
-const pages = ['/dashboard', '/dashboard/providers', '/dashboard/combos', '/dashboard/usage', '/dashboard/quota', '/dashboard/logs', '/dashboard/cli-tools', '/dashboard/settings']
+const pages = ['/dashboard', '/dashboard/providers', '/dashboard/combos', '/dashboard/playground', '/dashboard/usage', '/dashboard/quota', '/dashboard/logs', '/dashboard/cli-tools', '/dashboard/settings']
 
 describe('dashboard pages', () => {
   test('every page is a full document on a normal load and a fragment with the nav for htmx', async () => {
@@ -21,6 +21,9 @@ describe('dashboard pages', () => {
       expect(partial).toContain('hx-swap-oob="true"')
       expect(partial).toContain('aria-current="page"')
     }
+    // The Endpoint page's snippets name this server for each tool.
+    const endpoint = await (await pagesClient.page('/dashboard')).text()
+    for (const line of [`export GOOGLE_GEMINI_BASE_URL=${modelmux.url}`, `aider --openai-api-base ${modelmux.url}/v1`, `export ANTHROPIC_BASE_URL=${modelmux.url}`, `base_url = &quot;${modelmux.url}/v1&quot;`]) expect(endpoint).toContain(line)
   })
 
   test('signed-out visitors are sent to the login page (a redirect header for htmx)', async () => {

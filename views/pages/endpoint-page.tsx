@@ -218,8 +218,10 @@ function snippets(origin: string, model: string): [string, string, string][] {
   return [
     ['curl', 'curl', `curl ${base}/chat/completions \\\n  -H "Authorization: Bearer $MODELMUX_KEY" \\\n  -H "content-type: application/json" \\\n  -d '{"model": "${model}", "messages": [{"role": "user", "content": "Hello"}]}'`],
     ['claude', 'Claude Code', `export ANTHROPIC_BASE_URL=${origin}\nexport ANTHROPIC_AUTH_TOKEN=$MODELMUX_KEY\nexport ANTHROPIC_MODEL=${model}\n# /model then lists modelmux's claude… models too\nexport CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY=1\nclaude`],
+    ['gemini', 'Gemini CLI', `export GOOGLE_GEMINI_BASE_URL=${origin}\nexport GEMINI_API_KEY=$MODELMUX_KEY\ngemini -m ${model}`],
     ['codex', 'Codex CLI', `# ~/.codex/config.toml\nmodel = "${model}"\nmodel_provider = "modelmux"\n\n[model_providers.modelmux]\nname = "modelmux"\nbase_url = "${base}"\nwire_api = "responses"\nenv_key = "MODELMUX_KEY"`],
     ['openai', 'OpenAI SDK', `from openai import OpenAI\nclient = OpenAI(base_url="${base}", api_key=os.environ["MODELMUX_KEY"])\nclient.chat.completions.create(model="${model}", messages=[{"role": "user", "content": "Hello"}])`],
+    ['aider', 'Aider', `aider --openai-api-base ${base} --openai-api-key $MODELMUX_KEY --model openai/${model}`],
     ['ide', 'Cursor / Cline / Continue', `Provider: OpenAI-compatible\nBase URL: ${base}\nAPI key:  your modelmux key\nModel:    ${model}`],
     ['copilot', 'VS Code Copilot Chat', `// settings.json: modelmux answers as an Ollama server\n"github.copilot.chat.byok.ollamaEndpoint": "${origin}"\n// then Chat: Manage Language Models → Ollama, and pick models`],
   ]
