@@ -8,6 +8,8 @@ import { listApiKeys, saveApiKey } from '../store/api-keys'
 import { VERSION } from '../version'
 import { flagsToEnv, parseArgs } from './args'
 import { runLogin } from './login'
+import { runService } from './service'
+import { homedir } from 'node:os'
 
 const HELP = `modelmux ${VERSION} — one local endpoint for every AI coding tool and provider
 
@@ -21,6 +23,9 @@ Usage:
   modelmux health                     exit 0 when the server on --port/--host answers, else 1
                                       (for container health checks)
   modelmux config export              print the configuration as a config file, without secrets
+  modelmux service install|uninstall|status
+                                      run in the background, started at login (systemd user unit
+                                      on Linux, launchd agent on macOS), with the options given now
   modelmux --version                  print the version
   modelmux --help                     print this help
 
@@ -81,6 +86,10 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       return 0
     }
     if (verb === 'health') return await checkHealth(runtime)
+    if (verb === 'service') {
+      const out = (line: string) => process.stdout.write(`${line}\n`)
+      return runService(action, runtime, { os: process.platform, home: env.HOME ?? homedir(), env, execPath: process.execPath, entry: Bun.main, path: env.PATH, out })
+    }
     if (verb === 'config' && action === 'export') {
       const { db, encryptionKey } = openStore(runtime)
       try {
