@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Server } from 'bun'
 import { createApp } from './app'
@@ -74,6 +75,15 @@ export interface RunningServer {
   notifier: { check(): Promise<number> }
 }
 
+/** A PEM file's text; a missing or unreadable file stops start-up with one line naming its variable. */
+function readPem(path: string, variable: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError(`${variable}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+}
+
 /** How long requests that shutdown ended get to send their error before the connections close. */
 const LAST_WORDS_MS = 1000
 
@@ -146,9 +156,11 @@ export async function startServer(
     db.close()
   }
   try {
+    const tls = runtime.tls && { cert: readPem(runtime.tls.certFile, 'TLS_CERT_FILE'), key: readPem(runtime.tls.keyFile, 'TLS_KEY_FILE') }
     app.listen({
       port: runtime.port,
       hostname: runtime.hostname,
+      ...(tls ? { tls } : {}),
       // A second modelmux on a port in use must fail, not share it unseen (Elysia asks for SO_REUSEPORT).
       reusePort: false,
       // Long non-streaming generations keep a connection quiet for minutes; upstream timeouts guard instead.
@@ -157,13 +169,14 @@ export async function startServer(
     })
   } catch (error) {
     await stopJobs()
+    if (error instanceof ConfigError) throw error
     throw new ConfigError(`cannot listen on ${host}:${runtime.port}: ${error instanceof Error ? error.message : String(error)}`)
   }
   const server = app.server!
   let stopping: Promise<void> | undefined
   const hurry = Promise.withResolvers<void>()
   return {
-    url: `http://${host}:${server.port}`,
+    url: `${runtime.tls ? 'https' : 'http'}://${host}:${server.port}`,
     port: server.port!,
     context,
     generatedPassword,

@@ -6,7 +6,7 @@ export interface ParsedArgs {
   flags: Record<string, string | true>
 }
 
-const valueFlags = new Set(['config', 'port', 'host', 'hostname', 'data-dir', 'name', 'password'])
+const valueFlags = new Set(['config', 'port', 'host', 'hostname', 'data-dir', 'name', 'password', 'tls-cert', 'tls-key'])
 const booleanFlags = new Set(['help', 'version', 'h', 'v'])
 
 /** Splits argv into positional command words and `--flag value` / `--flag=value` pairs. */
@@ -41,5 +41,7 @@ export function flagsToEnv(flags: ParsedArgs['flags'], env: Record<string, strin
   const host = flags.host ?? flags.hostname
   if (typeof host === 'string') out.HOSTNAME = host
   if (typeof flags['data-dir'] === 'string') out.DATA_DIR = flags['data-dir']
+  if (typeof flags['tls-cert'] === 'string') out.TLS_CERT_FILE = flags['tls-cert']
+  if (typeof flags['tls-key'] === 'string') out.TLS_KEY_FILE = flags['tls-key']
   return out
 }

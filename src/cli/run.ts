@@ -34,6 +34,8 @@ Options (each mirrors an environment variable):
   --port N          port to listen on (20128)                PORT
   --host ADDR       address to bind (127.0.0.1)              HOSTNAME
   --data-dir DIR    where the database and secrets live      DATA_DIR (~/.modelmux)
+  --tls-cert FILE   serve HTTPS with this PEM certificate    TLS_CERT_FILE
+  --tls-key FILE    and this PEM private key                 TLS_KEY_FILE
 
 Other environment: INITIAL_PASSWORD, JWT_SECRET, MODELMUX_ENCRYPTION_KEY, REQUIRE_API_KEY,
 ENABLE_REQUEST_LOGS, AUTH_COOKIE_SECURE, HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/NO_PROXY,
@@ -115,9 +117,10 @@ export async function runCli(argv: readonly string[], env: Record<string, string
 async function checkHealth(runtime: ReturnType<typeof readRuntimeConfig>): Promise<number> {
   const wildcard = runtime.hostname === '0.0.0.0' || runtime.hostname === '::' || runtime.hostname === ''
   const host = wildcard ? '127.0.0.1' : runtime.hostname.includes(':') ? `[${runtime.hostname}]` : runtime.hostname
-  const url = `http://${host}:${runtime.port}/healthz`
+  const url = `${runtime.tls ? 'https' : 'http'}://${host}:${runtime.port}/healthz`
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) })
+    // Over HTTPS the certificate names the public host, not the loopback address asked here: it is not checked.
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000), ...(runtime.tls ? { tls: { rejectUnauthorized: false } } : {}) })
     const body = (await response.json().catch(() => ({}))) as { status?: string }
     if (response.ok && body.status === 'ok') {
       process.stdout.write(`ok: ${url}\n`)

@@ -95,6 +95,7 @@ export function startCommand(execPath: string, entry: string | undefined): strin
 function serviceEnv(runtime: RuntimeConfig, env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = { PORT: String(runtime.port), HOSTNAME: runtime.hostname, DATA_DIR: resolve(runtime.dataDir) }
   if (runtime.configFile) out.MODELMUX_CONFIG = resolve(runtime.configFile)
+  if (runtime.tls) Object.assign(out, { TLS_CERT_FILE: resolve(runtime.tls.certFile), TLS_KEY_FILE: resolve(runtime.tls.keyFile) })
   for (const name of ['REQUIRE_API_KEY', 'ENABLE_REQUEST_LOGS', 'AUTH_COOKIE_SECURE', 'SHUTDOWN_GRACE_MS', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY']) {
     if (env[name]) out[name] = env[name]!
   }
@@ -133,7 +134,7 @@ export function runService(action: string | undefined, runtime: RuntimeConfig, d
     writeFileSync(platform.file, platform.render(startCommand(deps.execPath, deps.entry), serviceEnv(runtime, deps.env)), { mode: 0o600 })
     deps.out(`Wrote ${platform.file}`)
     const started = runManager(platform.enable, deps.path)
-    deps.out(started.ok ? `modelmux now runs in the background and starts at every login (http://${runtime.hostname}:${runtime.port}).` : `Could not start it (${started.output}); start it with: ${manual(platform.enable)}`)
+    deps.out(started.ok ? `modelmux now runs in the background and starts at every login (${runtime.tls ? 'https' : 'http'}://${runtime.hostname}:${runtime.port}).` : `Could not start it (${started.output}); start it with: ${manual(platform.enable)}`)
     return started.ok ? 0 : 1
   }
   if (action === 'uninstall') {

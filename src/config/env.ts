@@ -27,6 +27,8 @@ const envSchema = z.object({
   AUTH_COOKIE_SECURE: flag.optional(),
   MODELMUX_CONFIG: z.string().trim().min(1).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(8000),
+  TLS_CERT_FILE: z.string().trim().min(1).optional(),
+  TLS_KEY_FILE: z.string().trim().min(1).optional(),
 })
 
 /** Process-level settings read from the environment (and mirrored CLI flags). */
@@ -43,6 +45,8 @@ export interface RuntimeConfig {
   configFile?: string
   /** On SIGTERM or Ctrl-C, how long requests in progress may still finish before they end with a shutdown error. */
   shutdownGraceMs: number
+  /** PEM files to serve HTTPS with (both or neither). */
+  tls?: { certFile: string; keyFile: string }
 }
 
 /** Thrown for a bad env value or flag, or a start-up that cannot go on (data dir, database, port); its message is the one line printed before exiting. */
@@ -59,6 +63,10 @@ export function readRuntimeConfig(env: Record<string, string | undefined>): Runt
     throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`)
   }
   const value = parsed.data
+  if ((value.TLS_CERT_FILE === undefined) !== (value.TLS_KEY_FILE === undefined)) {
+    throw new ConfigError(`${value.TLS_CERT_FILE === undefined ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'}: needed too, with ${value.TLS_CERT_FILE === undefined ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'} (HTTPS takes a certificate and its key)`)
+  }
+  const tls = value.TLS_CERT_FILE && value.TLS_KEY_FILE ? { certFile: value.TLS_CERT_FILE, keyFile: value.TLS_KEY_FILE } : undefined
   return {
     port: value.PORT,
     hostname: value.HOSTNAME,
@@ -68,9 +76,11 @@ export function readRuntimeConfig(env: Record<string, string | undefined>): Runt
     encryptionKey: value.MODELMUX_ENCRYPTION_KEY ? Buffer.from(value.MODELMUX_ENCRYPTION_KEY, 'base64') : undefined,
     requireApiKey: value.REQUIRE_API_KEY,
     enableRequestLogs: value.ENABLE_REQUEST_LOGS,
-    authCookieSecure: value.AUTH_COOKIE_SECURE ?? false,
+    // Served over HTTPS, the session cookie is marked Secure unless told otherwise.
+    authCookieSecure: value.AUTH_COOKIE_SECURE ?? tls !== undefined,
     configFile: value.MODELMUX_CONFIG,
     shutdownGraceMs: value.SHUTDOWN_GRACE_MS,
+    tls,
   }
 }
 
