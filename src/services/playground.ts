@@ -25,6 +25,12 @@ export const playgroundFormats: readonly (readonly [FormatId, string])[] = [
   ['ollama', 'Ollama (Copilot Chat, Open WebUI)'],
 ]
 
+/** One earlier turn of a playground conversation. */
+export interface PlaygroundTurn {
+  role: 'user' | 'assistant'
+  text: string
+}
+
 /** One playground run as the form gives it. */
 export interface PlaygroundInput {
   model: string
@@ -33,6 +39,8 @@ export interface PlaygroundInput {
   system: string
   prompt: string
   maxTokens: number
+  /** The conversation so far (the form carries it), oldest first. */
+  history: PlaygroundTurn[]
 }
 
 /** What came back, as the chosen client saw it, plus the router's own record of the request. */
@@ -59,6 +67,7 @@ export interface PlaygroundResult {
 }
 
 const MAX_PROMPT_CHARS = 200_000
+const MAX_TURNS = 100
 const MAX_OUTPUT_TOKENS = 64_000
 /** The default output cap: enough for a test answer, small enough not to spend much. */
 export const DEFAULT_PLAYGROUND_MAX_TOKENS = 512
@@ -78,9 +87,31 @@ export function readPlaygroundForm(form: Record<string, unknown>): Outcome<Playg
   const rawMax = String(form.maxTokens ?? '').trim()
   const maxTokens = rawMax === '' ? DEFAULT_PLAYGROUND_MAX_TOKENS : Number(rawMax)
   if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_OUTPUT_TOKENS) errors.maxTokens = `a whole number from 1 to ${MAX_OUTPUT_TOKENS}`
-  if (Object.keys(errors).length > 0) return { ok: false, errors }
+  const history = readHistory(form.history)
+  if (history === undefined) errors.history = 'the conversation could not be read; start a new one'
+  else if (history.reduce((sum, turn) => sum + turn.text.length, prompt.length) > MAX_PROMPT_CHARS * 5) errors.prompt = 'the conversation is too long; start a new one'
+  if (Object.keys(errors).length > 0 || history === undefined) return { ok: false, errors }
   const stream = form.stream === 'on' || form.stream === true || form.stream === 'true'
-  return { ok: true, value: { model, format, stream, system, prompt, maxTokens } }
+  return { ok: true, value: { model, format, stream, system, prompt, maxTokens, history } }
+}
+
+/** The conversation a form carries (JSON in a hidden field; none when blank); undefined when it is not one. */
+export function readHistory(raw: unknown): PlaygroundTurn[] | undefined {
+  if (raw === undefined || raw === '') return []
+  try {
+    const turns = JSON.parse(String(raw)) as unknown
+    if (!Array.isArray(turns) || turns.length > MAX_TURNS) return undefined
+    const valid = turns.every((turn) => turn && (turn.role === 'user' || turn.role === 'assistant') && typeof turn.text === 'string')
+    return valid ? (turns as PlaygroundTurn[]).map(({ role, text }) => ({ role, text })) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The conversation after a run: the prompt and the answer added when it gave one, else as it was. */
+export function nextHistory(input: PlaygroundInput, result: Pick<PlaygroundResult, 'status' | 'text' | 'error'>): PlaygroundTurn[] {
+  if (result.status >= 400 || result.error !== undefined || result.text === '') return input.history
+  return [...input.history, { role: 'user', text: input.prompt }, { role: 'assistant', text: result.text }]
 }
 
 /** The path a client of `format` posts to (Gemini names model and method in it). */
@@ -104,7 +135,7 @@ function clientBody(input: PlaygroundInput): unknown {
   const request: ChatRequest = {
     model: input.model,
     system: input.system.trim() === '' ? [] : [{ type: 'text', text: input.system }],
-    messages: [{ role: 'user', content: [{ type: 'text', text: input.prompt }] }],
+    messages: [...input.history, { role: 'user' as const, text: input.prompt }].map(({ role, text }) => ({ role, content: [{ type: 'text' as const, text }] })),
     maxTokens: input.maxTokens,
     stream: input.stream,
     extensions: {},

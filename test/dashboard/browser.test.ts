@@ -206,6 +206,9 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
     await waitForText(page, '#playground-answer pre.answer', 'Hello <b>there</b>')
     expect(await page.locator('#playground-form .field-error').count()).toBe(0)
     expect(await page.isDisabled('#playground-form button[type=submit]')).toBe(false)
+    // The exchange joined the conversation; the prompt box is empty for the next message.
+    expect(await page.locator('#playground-form .conversation pre').allTextContents()).toEqual(['say hi', 'Hello <b>there</b>'])
+    expect(await page.inputValue('#playground-prompt')).toBe('')
     const facts = await page.locator('#playground-answer > p.muted').textContent()
     expect(facts).toContain('answered by vllm/coder')
     expect(facts).toContain('12 in / 3 out tokens')

@@ -10,7 +10,7 @@ const streamedText = readChunks('openai-chat/openai-text.chunks.txt')
   .map((line) => (JSON.parse(line) as { choices: { delta?: { content?: string } }[] }).choices[0]?.delta?.content ?? '')
   .join('')
 
-const input = (over: Partial<PlaygroundInput>): PlaygroundInput => ({ model: 'oa/gpt-4.1', format: 'openai-chat', stream: false, system: '', prompt: 'hello there', maxTokens: 64, ...over })
+const input = (over: Partial<PlaygroundInput>): PlaygroundInput => ({ model: 'oa/gpt-4.1', format: 'openai-chat', stream: false, system: '', prompt: 'hello there', maxTokens: 64, history: [], ...over })
 
 describe('playground', () => {
   test('every client format, streamed and not, reads the answer an OpenAI upstream gave, with its recorded row; no client key needed', async () => {
@@ -82,7 +82,7 @@ describe('playground', () => {
     })
     expect(readPlaygroundForm({ model: 'fast', prompt: 'hi', format: 'gemini', stream: 'on' })).toEqual({
       ok: true,
-      value: { model: 'fast', format: 'gemini' as FormatId, stream: true, system: '', prompt: 'hi', maxTokens: 512 },
+      value: { model: 'fast', format: 'gemini' as FormatId, stream: true, system: '', prompt: 'hi', maxTokens: 512, history: [] },
     })
   })
 
@@ -148,5 +148,28 @@ describe('playground', () => {
     await abandonedReader.cancel()
     await env.upstreams.openai.cancelled
     never.resolve()
+  })
+
+  test('a conversation: each answer joins the history the form carries, and the next message goes with it; a broken history is refused', async () => {
+    await using env = await startUsageEnv()
+    let turn = 0
+    env.upstreams.anthropic.reply(() => ({ parts: [JSON.stringify({ id: 'm', type: 'message', role: 'assistant', model: 'c', content: [{ type: 'text', text: `answer ${++turn}` }], stop_reason: 'end_turn', usage: { input_tokens: 3, output_tokens: 2 } })] }))
+    const url = env.modelmux.url
+    const cookie = await signIn(url)
+    const post = async (fields: Record<string, string>) => (await fetch(`${url}/dashboard/playground`, { method: 'POST', headers: { cookie, origin: url }, body: new URLSearchParams(fields) })).text()
+    const hidden = (page: string) => JSON.parse((/name="history" value="([^"]*)"/.exec(page)?.[1] ?? '').replaceAll('&#34;', '"').replaceAll('&amp;', '&'))
+    const first = await post({ model: 'an/claude', prompt: 'first <question>', format: 'anthropic-messages' })
+    expect(hidden(first)).toEqual([{ role: 'user', text: 'first <question>' }, { role: 'assistant', text: 'answer 1' }])
+    expect(first).toContain('Start a new conversation')
+    const second = await post({ model: 'an/claude', prompt: 'second', format: 'anthropic-messages', history: JSON.stringify(hidden(first)) })
+    expect(hidden(second)).toHaveLength(4)
+    expect(JSON.parse(env.upstreams.anthropic.received.at(-1)!.body).messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'first <question>' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'answer 1' }] },
+      { role: 'user', content: [{ type: 'text', text: 'second' }] },
+    ])
+    const broken = await post({ model: 'an/claude', prompt: 'third', history: '[{"role":"wizard"}]' })
+    expect(broken).toContain('the conversation could not be read; start a new one')
+    expect(env.upstreams.anthropic.received).toHaveLength(2)
   })
 })

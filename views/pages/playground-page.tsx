@@ -1,4 +1,4 @@
-import type { PlaygroundInput, PlaygroundResult } from '../../src/services/playground'
+import type { PlaygroundInput, PlaygroundResult, PlaygroundTurn } from '../../src/services/playground'
 import { DEFAULT_PLAYGROUND_MAX_TOKENS, playgroundFormats } from '../../src/services/playground'
 import { Badge, Field, FieldError, formatCount, formatDollars, type Errors } from '../components/ui'
 import { RequestTable } from '../partials/request-table'
@@ -42,8 +42,12 @@ export function PlaygroundForm({ choices, values, errors = {} }: { choices: stri
         </textarea>
         <FieldError error={errors.system} />
       </div>
+      <Conversation turns={values?.history ?? []} />
+      <FieldError error={errors.history} />
+      {/* The conversation rides along in the form; "<" written as \u003c keeps markup out of the page even here. */}
+      <input type="hidden" name="history" value={JSON.stringify(values?.history ?? []).replace(/</g, '\\u003c')} />
       <div class="field">
-        <label for="playground-prompt">Prompt</label>
+        <label for="playground-prompt">{(values?.history?.length ?? 0) > 0 ? 'Next message' : 'Prompt'}</label>
         <textarea id="playground-prompt" name="prompt" rows="4" aria-invalid={errors.prompt ? 'true' : undefined} safe>
           {values?.prompt ?? ''}
         </textarea>
@@ -56,6 +60,26 @@ export function PlaygroundForm({ choices, values, errors = {} }: { choices: stri
         <button type="submit">Send</button>
       </div>
     </form>
+  )
+}
+
+/** The conversation so far, oldest first, with a way to start over. */
+function Conversation({ turns }: { turns: PlaygroundTurn[] }) {
+  if (turns.length === 0) return ''
+  return (
+    <div class="conversation" aria-label="Conversation so far">
+      {turns.map((turn) => (
+        <div class={`turn turn-${turn.role}`}>
+          <span class="muted small-text">{turn.role === 'user' ? 'You' : 'Model'}</span>
+          <pre class="answer" safe>
+            {turn.text}
+          </pre>
+        </div>
+      ))}
+      <a class="small-text" href="/dashboard/playground">
+        Start a new conversation
+      </a>
+    </div>
   )
 }
 
@@ -130,8 +154,9 @@ export function PlaygroundPage(props: { choices: string[]; values?: Partial<Play
       <h1 class="page-title">Playground</h1>
       <section class="card">
         <p class="muted small-text">
-          Sends one prompt through modelmux exactly as a client would: aliases, combos, account order, budgets, cooldowns and fall-over all apply, and
-          it is recorded and billed like any request. Pick the format a tool speaks to see what that tool would get.
+          Sends a prompt through modelmux exactly as a client would: aliases, combos, account order, budgets, cooldowns and fall-over all apply, and
+          it is recorded and billed like any request. Pick the format a tool speaks to see what that tool would get. Answers build a conversation;
+          each new message is sent with it.
         </p>
         <PlaygroundForm choices={props.choices} values={props.values} errors={props.errors} />
       </section>

@@ -2,9 +2,15 @@ import { Elysia } from 'elysia'
 import { PlaygroundAnswer, PlaygroundForm, PlaygroundPage } from '../../../views/pages/playground-page'
 import type { AppContext } from '../../services/context'
 import { listModelChoices } from '../../services/management'
-import { readPlaygroundForm, runPlayground, type PlaygroundInput } from '../../services/playground'
+import { nextHistory, readHistory, readPlaygroundForm, runPlayground, type PlaygroundInput, type PlaygroundResult } from '../../services/playground'
 import { listApiKeys } from '../../store/api-keys'
 import { readForm, renderPage } from './render'
+
+/** The form after a run: the answered prompt joins the conversation and the prompt box empties; a failed one stays to send again. */
+function afterRun(input: PlaygroundInput, result: PlaygroundResult): Partial<PlaygroundInput> {
+  const history = nextHistory(input, result)
+  return { ...input, history, prompt: history === input.history ? input.prompt : '' }
+}
 
 /**
  * The Playground page: a prompt sent through the real router, answered with its trace. A plain form post gets the
@@ -18,7 +24,7 @@ export function playgroundPages(context: AppContext) {
     const form = await readForm(request)
     const checked = readPlaygroundForm(form)
     // Refused values are shown back as typed.
-    const values = (checked.ok ? checked.value : { ...form, stream: form.stream === 'on' }) as Partial<PlaygroundInput>
+    const values = (checked.ok ? checked.value : { ...form, stream: form.stream === 'on', history: readHistory(form.history) ?? [] }) as Partial<PlaygroundInput>
     return { checked, values }
   }
   const formHtml = (values: Partial<PlaygroundInput>, errors?: Record<string, string>) => <PlaygroundForm choices={listModelChoices(context)} values={values} errors={errors} />
@@ -28,9 +34,10 @@ export function playgroundPages(context: AppContext) {
     )
     .post('/playground', async ({ request }) => {
       const { checked, values } = await read(request)
-      const result = checked.ok ? <PlaygroundAnswer result={await runPlayground(context, checked.value, { signal: request.signal })} keyNames={keyNames()} /> : undefined
-      const errors = checked.ok ? undefined : checked.errors
-      return renderPage(request, { title: 'Playground', active: 'playground', body: <PlaygroundPage choices={listModelChoices(context)} values={values} errors={errors} result={result} /> })
+      if (!checked.ok) return renderPage(request, { title: 'Playground', active: 'playground', body: <PlaygroundPage choices={listModelChoices(context)} values={values} errors={checked.errors} /> })
+      const result = await runPlayground(context, checked.value, { signal: request.signal })
+      const answer = <PlaygroundAnswer result={result} keyNames={keyNames()} />
+      return renderPage(request, { title: 'Playground', active: 'playground', body: <PlaygroundPage choices={listModelChoices(context)} values={afterRun(checked.value, result)} result={answer} /> })
     })
     .post('/playground/live', async ({ request }) => {
       const { checked, values } = await read(request)
@@ -44,7 +51,7 @@ export function playgroundPages(context: AppContext) {
             if (!stop.signal.aborted) controller.enqueue(encoder.encode(`${JSON.stringify(line)}\n`))
           }
           const result = await runPlayground(context, checked.value, { signal: stop.signal, onOutput: (kind, text) => send({ [kind]: text }) })
-          send({ answer: await (<PlaygroundAnswer result={result} keyNames={keyNames()} />), form: await formHtml(values) })
+          send({ answer: await (<PlaygroundAnswer result={result} keyNames={keyNames()} />), form: await formHtml(afterRun(checked.value, result)) })
           if (!stop.signal.aborted) controller.close()
         },
         // The page went away: the upstream call stops too.
