@@ -3,6 +3,7 @@ import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Elysia } from 'elysia'
 import { configDownload } from '../services/config-export'
+import { explainRoute } from '../services/route-explain'
 import { applyCliTool, CliToolError, isCliToolId, listCliTools, resetCliTool } from '../services/cli-tools'
 import type { AppContext } from '../services/context'
 import { restoreDatabase } from '../services/database-restore'
@@ -86,6 +87,10 @@ export function manageApiRoutes(context: AppContext) {
       })
     })
     .delete('/providers/:id', ({ params }) => (removeConnection(context, Number(params.id)) ? { ok: true } : jsonError(404, 'no such connection')))
+    .get('/route', ({ request }) => {
+      const model = new URL(request.url).searchParams.get('model')?.trim()
+      return model ? explainRoute(context, model) : jsonError(400, 'name the model: /api/route?model=<name>')
+    })
     .get('/combos', () => ({ combos: listCombos(context.db) }))
     .post('/combos', ({ request }) =>
       withObject(request, (body) => {

@@ -39,16 +39,28 @@ export function matchesPattern(pattern: string, model: string): boolean {
  * Precedence: alias, then combo, then `<prefix>/<model>`, then the first matching `routing.modelMapping`
  * pattern (for names coding tools send on their own, such as `claude-haiku-4-5-20251001`).
  */
-export function resolveModel(registry: Registry, model: string, depth = 0): Candidate[] {
+export function resolveModel(registry: Registry, model: string, depth = 0, trace?: string[]): Candidate[] {
   if (depth > MAX_ALIAS_DEPTH) return []
   const alias = registry.aliases.get(model)
-  if (alias !== undefined && alias !== model) return resolveModel(registry, alias, depth + 1)
+  if (alias !== undefined && alias !== model) {
+    trace?.push(`"${model}" is an alias of "${alias}"`)
+    return resolveModel(registry, alias, depth + 1, trace)
+  }
   const combo = registry.combos.get(model)
-  if (combo) return combo.models.flatMap((member) => resolveModel(registry, member, depth + 1))
+  if (combo) {
+    trace?.push(`"${model}" is a combo (${combo.strategy === 'round-robin' ? 'round-robin' : 'in order'}): ${combo.models.join(', ')}`)
+    return combo.models.flatMap((member) => resolveModel(registry, member, depth + 1, trace))
+  }
   const prefixed = resolvePrefixed(registry, model)
-  if (prefixed.length > 0 || depth > 0) return prefixed
+  if (prefixed.length > 0 || depth > 0) {
+    trace?.push(prefixed.length > 0 ? `"${model}" goes to ${prefixed.map((candidate) => candidate.entry.connection.name).join(', ')}` : `"${model}": no enabled connection has its prefix`)
+    return prefixed
+  }
   for (const { match, target } of registry.settings.routing?.modelMapping ?? []) {
-    if (target !== model && matchesPattern(match, model)) return resolveModel(registry, target, depth + 1)
+    if (target !== model && matchesPattern(match, model)) {
+      trace?.push(`"${model}" matches the model mapping "${match}" → "${target}"`)
+      return resolveModel(registry, target, depth + 1, trace)
+    }
   }
   return []
 }

@@ -1,4 +1,5 @@
-import { Card, Field, FieldError, Notice, type Errors } from '../components/ui'
+import type { RouteExplanation } from '../../src/services/route-explain'
+import { Badge, Card, Field, FieldError, Notice, formatTime, type Errors } from '../components/ui'
 
 /** A combo as listed. */
 export interface ComboView {
@@ -286,8 +287,59 @@ export function ScenarioSection({ rules, errors = {}, values = {} }: { rules: Sc
   )
 }
 
+/** "Where does a name go?": a name typed in, and how it resolves and which accounts would serve it now. */
+export function RouteSection({ choices, explanation }: { choices: string[]; explanation?: RouteExplanation }) {
+  return (
+    <section class="card" id="route">
+      <h2>Where does a name go?</h2>
+      <form class="row-form" method="get" action="/dashboard/route" hx-get="/dashboard/route" hx-target="#route" hx-swap="outerHTML">
+        <div class="grow">
+          <label for="route-model">Model name a client sends</label>
+          <input id="route-model" name="model" list="route-choices" value={explanation?.model} placeholder="claude-sonnet-4-6, fast, my-coding-stack…" autocomplete="off" />
+        </div>
+        <button type="submit" class="secondary">
+          Explain
+        </button>
+      </form>
+      {explanation ? (
+        <div class="route-explanation">
+          <ol class="trace">
+            {explanation.steps.map((step) => (
+              <li safe>{step}</li>
+            ))}
+            {explanation.scenarios.map((line) => (
+              <li safe>{`scenario: ${line}`}</li>
+            ))}
+          </ol>
+          {explanation.candidates.length === 0 ? (
+            <p class="notice notice-bad">A request for this name would get a 404: nothing serves it.</p>
+          ) : (
+            <ol class="plain-list">
+              {explanation.candidates.map((candidate, index) => (
+                <li data-candidate={candidate.connection}>
+                  <span safe>{`${index + 1}. ${candidate.model} via ${candidate.connection} (${candidate.provider}) `}</span>
+                  {candidate.skip ? <Badge tone="warn">passed over</Badge> : <Badge tone="ok">ready</Badge>}
+                  {candidate.skip ? <span class="muted small-text" safe>{` ${candidate.skip}${candidate.until ? ` until ${formatTime(candidate.until)}` : ''}`}</span> : ''}
+                </li>
+              ))}
+            </ol>
+          )}
+          <p class="muted small-text">Nothing is sent. Round-robin pools and combos rotate where a request starts; the others are fallbacks in this order.</p>
+        </div>
+      ) : (
+        ''
+      )}
+      <datalist id="route-choices">
+        {choices.map((choice) => (
+          <option value={choice}></option>
+        ))}
+      </datalist>
+    </section>
+  )
+}
+
 /** The Combos page: combos and their editor, aliases, model mapping, scenarios. */
-export function CombosPage(props: { combos: ComboView[]; choices: string[]; aliases: Record<string, string>; rules: { match: string; target: string }[]; scenarios: ScenarioView[] }) {
+export function CombosPage(props: { combos: ComboView[]; choices: string[]; aliases: Record<string, string>; rules: { match: string; target: string }[]; scenarios: ScenarioView[]; route?: JSX.Element }) {
   return (
     <>
       <h1 class="page-title">Combos</h1>
@@ -296,6 +348,7 @@ export function CombosPage(props: { combos: ComboView[]; choices: string[]; alia
       <AliasSection aliases={props.aliases} />
       <MappingSection rules={props.rules} />
       <ScenarioSection rules={props.scenarios} />
+      {props.route ?? <RouteSection choices={props.choices} />}
       <Card title="How names resolve">
         <p class="muted" safe>
           {'A matching scenario first, then an alias, a combo, <prefix>/<model>, then the model mapping.'}

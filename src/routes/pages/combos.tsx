@@ -1,9 +1,10 @@
 import { Elysia } from 'elysia'
-import { AliasSection, ComboForm, ComboList, CombosPage, MappingSection, ScenarioSection, type ComboView } from '../../../views/pages/combos-page'
+import { AliasSection, ComboForm, ComboList, CombosPage, MappingSection, RouteSection, ScenarioSection, type ComboView } from '../../../views/pages/combos-page'
 import type { AppContext } from '../../services/context'
 import { addMapping, addScenario, editRoutingRule, listModelChoices, readSettings, removeAlias, removeCombo, saveAlias, saveCombo } from '../../services/management'
 import { listAliases, listCombos } from '../../store/combos'
-import { field, fieldList, readForm, renderFragment, renderPage } from './render'
+import { field, fieldList, isPartialRequest, readForm, renderFragment, renderPage } from './render'
+import { explainRoute } from '../../services/route-explain'
 
 /** The Combos page and its fragments: combo editor, aliases, model mapping and scenarios. */
 export function combosPages(context: AppContext) {
@@ -36,6 +37,13 @@ export function combosPages(context: AppContext) {
         body: <CombosPage combos={combos()} choices={listModelChoices(context)} aliases={listAliases(context.db)} rules={rules()} scenarios={scenarios()} />,
       }),
     )
+    .get('/route', ({ request }) => {
+      const model = new URL(request.url).searchParams.get('model')?.trim()
+      const section = <RouteSection choices={listModelChoices(context)} explanation={model ? explainRoute(context, model) : undefined} />
+      // A plain GET (no JavaScript) gets the Combos page with the answer in place.
+      if (isPartialRequest(request)) return renderFragment(section)
+      return renderPage(request, { title: 'Combos', active: 'combos', body: <CombosPage combos={combos()} choices={listModelChoices(context)} aliases={listAliases(context.db)} rules={rules()} scenarios={scenarios()} route={section} /> })
+    })
     .get('/combos/new', () => renderFragment(editor()))
     .get('/combos/:id/edit', ({ params }) => renderFragment(editor(combos().find((combo) => combo.id === Number(params.id)))))
     .post('/combos', ({ request }) => save(request))
