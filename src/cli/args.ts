@@ -7,7 +7,7 @@ export interface ParsedArgs {
 }
 
 const valueFlags = new Set(['config', 'port', 'host', 'hostname', 'data-dir', 'name', 'password', 'tls-cert', 'tls-key'])
-const booleanFlags = new Set(['help', 'version', 'h', 'v'])
+const booleanFlags = new Set(['help', 'version', 'h', 'v', 'dry-run'])
 
 /** Splits argv into positional command words and `--flag value` / `--flag=value` pairs. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {

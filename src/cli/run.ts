@@ -3,6 +3,11 @@ import { loadConfigFile } from '../config/file'
 import { generateApiKey, generatePassword } from '../services/crypto'
 import { setPassword } from '../services/password'
 import { exportConfig } from '../services/config-export'
+import { from9router, validatedImport } from '../services/import-9router'
+import { applyConfig } from '../services/apply-config'
+import { listConnections } from '../store/connections'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { openStore, startServer } from '../server'
 import { listApiKeys, saveApiKey } from '../store/api-keys'
 import { VERSION } from '../version'
@@ -23,6 +28,9 @@ Usage:
   modelmux health                     exit 0 when the server on --port/--host answers, else 1
                                       (for container health checks)
   modelmux config export              print the configuration as a config file, without secrets
+  modelmux import 9router [FILE] [--dry-run]
+                                      bring over 9router's connections, combos, aliases and client keys
+                                      (FILE: its db.json, ~/.9router/db.json by default)
   modelmux service install|uninstall|status
                                       run in the background, started at login (systemd user unit
                                       on Linux, launchd agent on macOS), with the options given now
@@ -92,6 +100,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       const out = (line: string) => process.stdout.write(`${line}\n`)
       return runService(action, runtime, { os: process.platform, home: env.HOME ?? homedir(), env, execPath: process.execPath, entry: Bun.main, path: env.PATH, out })
     }
+    if (verb === 'import' && action === '9router') return importFrom9router(runtime, command[2] ?? join(homedir(), '.9router', 'db.json'), flags['dry-run'] === true)
     if (verb === 'config' && action === 'export') {
       const { db, encryptionKey } = openStore(runtime)
       try {
@@ -111,6 +120,38 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     }
     throw error
   }
+}
+
+/** `import 9router`: reads its db.json, applies what modelmux can take (or only says what it would, with `dryRun`), and lists what it could not. */
+function importFrom9router(runtime: ReturnType<typeof readRuntimeConfig>, file: string, dryRun: boolean): number {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    throw new ConfigError(`import 9router: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+  let converted: ReturnType<typeof from9router>
+  try {
+    converted = from9router(parsed)
+  } catch (error) {
+    throw new ConfigError(`import 9router: ${file}: ${(error as Error).message}`)
+  }
+  const { notes } = converted
+  const config = validatedImport(converted.config, notes)
+  const { db, encryptionKey } = openStore(runtime)
+  try {
+    const existing = new Set(listConnections(db, encryptionKey).map((connection) => connection.name))
+    const replaced = config.connections.filter((connection) => existing.has(connection.name)).map((connection) => connection.name)
+    if (replaced.length > 0) notes.push(`${dryRun ? 'would update' : 'updated'} connections that already existed here: ${replaced.join(', ')}`)
+    if (!dryRun) applyConfig(db, encryptionKey, config, Date.now())
+  } finally {
+    db.close()
+  }
+  const counts = `${config.connections.length} connections, ${config.combos.length} combos, ${Object.keys(config.aliases).length} aliases, ${config.apiKeys.length} client keys`
+  process.stdout.write(`${dryRun ? 'Would import' : 'Imported'} from ${file}: ${counts}.\n`)
+  for (const note of notes) process.stdout.write(`- ${note}\n`)
+  if (!dryRun) process.stdout.write('Restart a running modelmux to pick the changes up.\n')
+  return 0
 }
 
 /** Asks a running server's `/healthz` (on its port; a wildcard bind is reached on loopback); 0 when it answers ok. */
