@@ -3,9 +3,7 @@ import { loadConfigFile } from '../config/file'
 import { generateApiKey, generatePassword } from '../services/crypto'
 import { setPassword } from '../services/password'
 import { exportConfig } from '../services/config-export'
-import { from9router, validatedImport } from '../services/import-9router'
-import { applyConfig } from '../services/apply-config'
-import { listConnections } from '../store/connections'
+import { import9router } from '../services/import-9router'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openStore, startServer } from '../server'
@@ -130,28 +128,18 @@ function importFrom9router(runtime: ReturnType<typeof readRuntimeConfig>, file: 
   } catch (error) {
     throw new ConfigError(`import 9router: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
-  let converted: ReturnType<typeof from9router>
-  try {
-    converted = from9router(parsed)
-  } catch (error) {
-    throw new ConfigError(`import 9router: ${file}: ${(error as Error).message}`)
-  }
-  const { notes } = converted
-  const config = validatedImport(converted.config, notes)
   const { db, encryptionKey } = openStore(runtime)
   try {
-    const existing = new Set(listConnections(db, encryptionKey).map((connection) => connection.name))
-    const replaced = config.connections.filter((connection) => existing.has(connection.name)).map((connection) => connection.name)
-    if (replaced.length > 0) notes.push(`${dryRun ? 'would update' : 'updated'} connections that already existed here: ${replaced.join(', ')}`)
-    if (!dryRun) applyConfig(db, encryptionKey, config, Date.now())
+    const { summary, notes } = import9router(db, encryptionKey, parsed, { dryRun, now: Date.now() })
+    process.stdout.write(`${summary.replace(/^(Would import|Imported)/, `$1 from ${file}:`)}.\n`)
+    for (const note of notes) process.stdout.write(`- ${note}\n`)
+    if (!dryRun) process.stdout.write('Restart a running modelmux to pick the changes up.\n')
+    return 0
+  } catch (error) {
+    throw new ConfigError(`import 9router: ${file}: ${(error as Error).message}`)
   } finally {
     db.close()
   }
-  const counts = `${config.connections.length} connections, ${config.combos.length} combos, ${Object.keys(config.aliases).length} aliases, ${config.apiKeys.length} client keys`
-  process.stdout.write(`${dryRun ? 'Would import' : 'Imported'} from ${file}: ${counts}.\n`)
-  for (const note of notes) process.stdout.write(`- ${note}\n`)
-  if (!dryRun) process.stdout.write('Restart a running modelmux to pick the changes up.\n')
-  return 0
 }
 
 /** Asks a running server's `/healthz` (on its port; a wildcard bind is reached on loopback); 0 when it answers ok. */

@@ -5,12 +5,15 @@
  * keys they have) and the key and round-robin settings come over; model names are rewritten where a 9router
  * prefix means something else here (`claude/…` is the Claude Code subscription there, `cc/…` here). What cannot
  * come over — subscription logins, which need `modelmux login` again, and providers modelmux lacks — is listed.
- * Pure: it reads the parsed file and returns the config and the notes.
+ * `from9router` and `validatedImport` are pure; `import9router` applies the result to a store.
  * @see ../shared/reference/9router-behaviour.md §6 (db.json) and §2.1 (provider ids and aliases)
  * @module
  */
+import type { Database } from 'bun:sqlite'
 import { configFileSchema, type ConfigFile } from '../config/file'
 import { getProvider } from '../providers'
+import { listConnections } from '../store/connections'
+import { applyConfig } from './apply-config'
 
 type Json = Record<string, any>
 
@@ -183,4 +186,17 @@ export function validatedImport(config: Json, notes: string[]): ConfigFile {
     apiKeys: keep('apiKeys', (item) => `client key "${item.name}"`),
     settings: config.settings,
   })
+}
+
+/** Imports a parsed db.json into a store (or, with `dryRun`, only says what it would); returns a summary line and the notes. */
+export function import9router(db: Database, encryptionKey: Buffer, parsed: unknown, options: { dryRun?: boolean; now: number }): { summary: string; notes: string[] } {
+  const converted = from9router(parsed)
+  const notes = converted.notes
+  const config = validatedImport(converted.config, notes)
+  const existing = new Set(listConnections(db, encryptionKey).map((connection) => connection.name))
+  const replaced = config.connections.filter((connection) => existing.has(connection.name)).map((connection) => connection.name)
+  if (replaced.length > 0) notes.push(`${options.dryRun ? 'would update' : 'updated'} connections that already existed here: ${replaced.join(', ')}`)
+  if (!options.dryRun) applyConfig(db, encryptionKey, config, options.now)
+  const counts = `${config.connections.length} connections, ${config.combos.length} combos, ${Object.keys(config.aliases).length} aliases, ${config.apiKeys.length} client keys`
+  return { summary: `${options.dryRun ? 'Would import' : 'Imported'} ${counts}`, notes }
 }

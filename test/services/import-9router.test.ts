@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { from9router, rewriteModelName, validatedImport } from '../../src/services/import-9router'
 import { spawnServer } from '../helpers/spawn-server'
+import { startTestServer } from '../helpers/test-server'
+import { signIn } from '../dashboard/helpers'
 
 const fixture = join(import.meta.dir, '../fixtures/9router-db.json')
 const db = () => JSON.parse(readFileSync(fixture, 'utf8'))
@@ -73,5 +75,23 @@ describe('import from 9router', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  test('the Settings page imports an uploaded db.json at once, and refuses a file that is not one without changing anything', async () => {
+    await using modelmux = await startTestServer()
+    const cookie = await signIn(modelmux.url)
+    const upload = (body: string) => {
+      const form = new FormData()
+      form.set('file', new File([body], 'db.json', { type: 'application/json' }))
+      return fetch(`${modelmux.url}/dashboard/settings/import-9router`, { method: 'POST', headers: { cookie, 'hx-request': 'true' }, body: form }).then((response) => response.text())
+    }
+    expect(await upload('{"nope": true}')).toContain('Not imported: this is not a 9router db.json: it has no providerConnections list. Nothing was changed.')
+    expect(await upload('not json')).toContain('That file is not JSON. Nothing was changed.')
+    expect(modelmux.server.context.registry.connections).toHaveLength(0)
+    const done = await upload(readFileSync(fixture, 'utf8'))
+    expect(done).toContain('Imported 5 connections, 1 combos, 2 aliases, 1 client keys.')
+    expect(done).toContain('run &quot;modelmux login claude-code&quot;')
+    expect(modelmux.server.context.registry.combos.get('stack')?.models[0]).toBe('cc/claude-sonnet-4-6')
+    expect(modelmux.server.context.registry.connections.map(({ connection }) => connection.name)).toContain('home-vllm')
   })
 })

@@ -1,4 +1,5 @@
 import type { Timeouts } from '../../src/services/registry'
+import { CorsSection, Import9routerSection, NotificationsSection } from '../partials/settings-integrations'
 import { Card, Field, FieldError, Notice, type Errors } from '../components/ui'
 import { RequireKeySection } from './endpoint-page'
 
@@ -157,62 +158,6 @@ export function TokenSaverSection(props: { enabled: boolean; maxLines: number | 
   )
 }
 
-/** Web origins (besides local pages) whose pages may call the client API from a browser, with a client key. */
-export function CorsSection(props: { origins: string; errors?: Errors; notice?: string }) {
-  const errors = props.errors ?? {}
-  const error = Object.entries(errors).find(([key]) => key.startsWith('corsOrigins'))?.[1] ?? errors.form
-  return (
-    <section class="card" id="cors">
-      <h2>Web apps</h2>
-      <p class="muted">
-        Pages on this machine (any port of localhost or 127.0.0.1) may call the client API from a browser. List here the other sites whose pages
-        may, such as a chat UI you host; their requests still need a client key.
-      </p>
-      <form hx-post="/dashboard/settings/cors" hx-target="#cors" hx-swap="outerHTML" method="post" action="/dashboard/settings/cors">
-        <div class="field">
-          <label for="cors-origins">Allowed origins, one per line</label>
-          <textarea id="cors-origins" name="origins" rows="3" placeholder="https://chat.example.com" aria-invalid={error ? 'true' : undefined} safe>
-            {props.origins}
-          </textarea>
-          <FieldError error={error} />
-        </div>
-        <button type="submit">Save origins</button>
-      </form>
-      <Notice tone="ok" text={props.notice} />
-    </section>
-  )
-}
-
-/** The notification webhook: where account problems are posted; the stored address is never shown back in full. */
-export function NotificationsSection(props: { configured?: string; errors?: Errors; notice?: string; failure?: string }) {
-  const errors = props.errors ?? {}
-  return (
-    <section class="card" id="notifications">
-      <h2>Notifications</h2>
-      <p class="muted">
-        A webhook (Slack, Discord or your own) is told when an account needs a new login or key, runs out of quota for 15 minutes or more, is paused
-        after repeated failures or reaches its budget, and again when it serves requests again. Checked once a minute.
-      </p>
-      {props.configured ? <p class="small-text" safe>{`Sending to ${props.configured}`}</p> : <p class="muted small-text">No webhook set.</p>}
-      <form hx-post="/dashboard/settings/notifications" hx-target="#notifications" hx-swap="outerHTML" method="post" action="/dashboard/settings/notifications">
-        <Field label={props.configured ? 'Replace the webhook URL (blank removes it)' : 'Webhook URL'} name="webhookUrl" id="notifications-url" type="url" error={errors['notifications.webhookUrl'] ?? errors.form} placeholder="https://hooks.slack.com/services/…" />
-        <div class="button-row">
-          <button type="submit">Save webhook</button>
-          {props.configured ? (
-            <button type="button" class="secondary" hx-post="/dashboard/settings/notifications/test" hx-target="#notifications" hx-swap="outerHTML">
-              Send a test message
-            </button>
-          ) : (
-            ''
-          )}
-        </div>
-      </form>
-      <Notice tone="ok" text={props.notice} />
-      <Notice tone="bad" text={props.failure} />
-    </section>
-  )
-}
-
 /** How long raw usage rows and request logs are kept. */
 export function RetentionSection(props: { usageDays: number | string; requestLogDays: number | string; errors?: Errors; notice?: string }) {
   const errors = props.errors ?? {}
@@ -353,6 +298,7 @@ export interface SettingsPageProps {
   retention: Parameters<typeof RetentionSection>[0]
   tiers: TierRow[]
   database?: Parameters<typeof DatabaseSection>[0]
+  import9router?: Parameters<typeof Import9routerSection>[0]
 }
 
 /** The Settings page. */
@@ -374,6 +320,7 @@ export function SettingsPage(props: SettingsPageProps) {
       <RequestLogsSection {...props.requestLogsSection} />
       <RetentionSection {...props.retention} />
       <DatabaseSection {...props.database} />
+      <Import9routerSection {...props.import9router} />
       <Card title="About">
         <p class="muted" safe>{`modelmux ${props.version} · data in ${props.dataDir} · request logging ${props.requestLogs ? 'on' : 'off'}`}</p>
       </Card>

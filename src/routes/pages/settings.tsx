@@ -7,8 +7,6 @@ import {
   PasswordSection,
   RequestLogsSection,
   TokenSaverSection,
-  CorsSection,
-  NotificationsSection,
   RetentionSection,
   RoutingSection,
   SettingsPage,
@@ -17,6 +15,7 @@ import {
   type PoolRow,
   type TierRow,
 } from '../../../views/pages/settings-page'
+import { CorsSection, Import9routerSection, NotificationsSection } from '../../../views/partials/settings-integrations'
 import { getProvider } from '../../providers'
 import { isApiKeyRequired } from '../../services/client-auth'
 import type { AppContext } from '../../services/context'
@@ -25,6 +24,7 @@ import { changePassword, patchSettings, readSettings, requestLogsFromForm, token
 import { defaultMaxLoggedBodyBytes, isRequestLoggingEnabled } from '../../services/request-log'
 import { sendTestNotification } from '../../services/notifier'
 import { configDownload } from '../../services/config-export'
+import { import9router } from '../../services/import-9router'
 import { defaultRetention } from '../../services/usage-retention'
 import { backupDatabase } from '../../store/dashboard-queries'
 import { sessionCookie, sessionPlugin } from '../session'
@@ -99,7 +99,7 @@ export function settingsPages(context: AppContext) {
     const stored = readSettings(context).retention
     return { usageDays: stored?.usageDays ?? defaultRetention.usageDays, requestLogDays: stored?.requestLogDays ?? defaultRetention.requestLogDays, errors, notice }
   }
-  const settingsPage = (request: Request, database?: { notice?: string; error?: string }) =>
+  const settingsPage = (request: Request, database?: { notice?: string; error?: string }, imported?: Parameters<typeof Import9routerSection>[0]) =>
     renderPage(request, {
       title: 'Settings',
       active: 'settings',
@@ -120,6 +120,7 @@ export function settingsPages(context: AppContext) {
           retention={retention()}
           tiers={tierRows()}
           database={database}
+          import9router={imported}
         />
       ),
     })
@@ -209,6 +210,25 @@ export function settingsPages(context: AppContext) {
       if (!result.ok) return respond({ error: `Not restored: ${result.error}. Nothing was changed.` })
       const total = Object.values(result.counts).reduce((sum, count) => sum + count, 0)
       return respond({ notice: `Restored ${total} records (${result.counts.connections} connections). The previous database was saved as ${result.backupPath}.` })
+    })
+    .post('/settings/import-9router', async ({ request }) => {
+      const partial = isPartialRequest(request)
+      const respond = (outcome: Parameters<typeof Import9routerSection>[0]) => (partial ? renderFragment(<Import9routerSection {...outcome} />) : settingsPage(request, undefined, outcome))
+      const file = (await request.formData().catch(() => undefined))?.get('file')
+      if (!file || typeof file === 'string' || file.size === 0) return respond({ error: 'Choose 9router\'s db.json.' })
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(await file.text())
+      } catch {
+        return respond({ error: 'That file is not JSON. Nothing was changed.' })
+      }
+      try {
+        const { summary, notes } = import9router(context.db, context.encryptionKey, parsed, { now: context.now() })
+        context.reload()
+        return respond({ notice: `${summary}.`, notes })
+      } catch (error) {
+        return respond({ error: `Not imported: ${(error as Error).message}. Nothing was changed.` })
+      }
     })
     .get('/settings/config.json', () => configDownload(context.db, context.encryptionKey))
     .get('/settings/backup', () => {
