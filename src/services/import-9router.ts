@@ -10,6 +10,8 @@
  * @module
  */
 import type { Database } from 'bun:sqlite'
+import { rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { configFileSchema, type ConfigFile } from '../config/file'
 import { getProvider } from '../providers'
 import { listConnections } from '../store/connections'
@@ -188,6 +190,16 @@ export function validatedImport(config: Json, notes: string[]): ConfigFile {
   })
 }
 
+/** A copy of the store beside it (`modelmux-before-import-<time>.db`), so an import can be undone; undefined for one in memory. */
+function snapshot(db: Database, now: number): string | undefined {
+  const main = (db.query('PRAGMA database_list').all() as { name: string; file: string }[]).find((row) => row.name === 'main')
+  if (!main?.file) return undefined
+  const path = join(dirname(main.file), `modelmux-before-import-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}.db`)
+  rmSync(path, { force: true })
+  db.query('VACUUM INTO ?').run(path)
+  return path
+}
+
 /** Imports a parsed db.json into a store (or, with `dryRun`, only says what it would); returns a summary line and the notes. */
 export function import9router(db: Database, encryptionKey: Buffer, parsed: unknown, options: { dryRun?: boolean; now: number }): { summary: string; notes: string[] } {
   const converted = from9router(parsed)
@@ -196,7 +208,11 @@ export function import9router(db: Database, encryptionKey: Buffer, parsed: unkno
   const existing = new Set(listConnections(db, encryptionKey).map((connection) => connection.name))
   const replaced = config.connections.filter((connection) => existing.has(connection.name)).map((connection) => connection.name)
   if (replaced.length > 0) notes.push(`${options.dryRun ? 'would update' : 'updated'} connections that already existed here: ${replaced.join(', ')}`)
-  if (!options.dryRun) applyConfig(db, encryptionKey, config, options.now)
+  if (!options.dryRun) {
+    const copy = snapshot(db, options.now)
+    if (copy) notes.push(`the database as it was before the import is kept at ${copy} (Settings → Restore takes it back)`)
+    applyConfig(db, encryptionKey, config, options.now)
+  }
   const counts = `${config.connections.length} connections, ${config.combos.length} combos, ${Object.keys(config.aliases).length} aliases, ${config.apiKeys.length} client keys`
   return { summary: `${options.dryRun ? 'Would import' : 'Imported'} ${counts}`, notes }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { from9router, rewriteModelName, validatedImport } from '../../src/services/import-9router'
@@ -61,6 +61,10 @@ describe('import from 9router', () => {
       expect((await run('keys', 'list')).stdout).toBe('')
       const real = await run('import', '9router', fixture)
       expect(real.stdout).toStartWith(`Imported from ${fixture}: 5 connections`)
+      // The database from before is kept beside it, ready for Settings → Restore.
+      const copy = /kept at (\S+) \(Settings/.exec(real.stdout)?.[1]
+      expect(copy).toStartWith(join(dir, 'data', 'modelmux-before-import-'))
+      expect(existsSync(copy!)).toBe(true)
       expect((await run('keys', 'list')).stdout).toContain('laptop\t')
       const again = await run('import', '9router', fixture)
       expect(again.stdout).toContain('updated connections that already existed here: OpenAI-main, OpenAI-main-2, home-vllm, corp-claude, azure-eu')
