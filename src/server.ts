@@ -4,7 +4,7 @@ import type { Server } from 'bun'
 import { createApp } from './app'
 import { ensureDataDir, loadOrCreateSecret } from './config/data-dir'
 import { ConfigError, type RuntimeConfig } from './config/env'
-import { loadConfigFile, type ConfigFile } from './config/file'
+import type { ConfigFile } from './config/file'
 import { applyConfig } from './services/apply-config'
 import type { AppContext } from './services/context'
 import { oauthServiceFor } from './oauth'
@@ -105,7 +105,8 @@ export async function startServer(
   options: { fetch?: typeof fetch; now?: () => number; health?: Partial<HealthOptions> } = {},
 ): Promise<RunningServer> {
   // Validate the config file before touching the data dir or database.
-  const config: ConfigFile | undefined = runtime.configFile ? loadConfigFile(runtime.configFile) : undefined
+  // The config-file schemas (about 4 MB once built) are loaded only when there is a file to read.
+  const config: ConfigFile | undefined = runtime.configFile ? (await import('./config/file')).loadConfigFile(runtime.configFile) : undefined
   const { db, encryptionKey, jwtSecret } = openStore(runtime)
   const now = options.now ?? Date.now
   if (config) applyConfig(db, encryptionKey, config, now())

@@ -1,9 +1,6 @@
 import { ConfigError, readRuntimeConfig } from '../config/env'
-import { loadConfigFile } from '../config/file'
 import { generateApiKey, generatePassword } from '../services/crypto'
 import { setPassword } from '../services/password'
-import { exportConfig } from '../services/config-export'
-import { import9router } from '../services/import-9router'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openStore, startServer } from '../server'
@@ -67,7 +64,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     if (verb === undefined || verb === 'serve' || verb === 'start') return await serve(runtime)
     if (verb === 'keys' && action === 'create') {
       if (typeof flags.name !== 'string') throw new ConfigError('keys create: --name is required')
-      if (runtime.configFile) loadConfigFile(runtime.configFile)
+      if (runtime.configFile) (await import('../config/file')).loadConfigFile(runtime.configFile)
       const { db } = openStore(runtime)
       if (listApiKeys(db).some((key) => key.name === flags.name)) throw new ConfigError(`keys create: a key named "${flags.name}" exists`)
       const key = generateApiKey()
@@ -98,10 +95,11 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       const out = (line: string) => process.stdout.write(`${line}\n`)
       return runService(action, runtime, { os: process.platform, home: env.HOME ?? homedir(), env, execPath: process.execPath, entry: Bun.main, path: env.PATH, out })
     }
-    if (verb === 'import' && action === '9router') return importFrom9router(runtime, command[2] ?? join(homedir(), '.9router', 'db.json'), flags['dry-run'] === true)
+    if (verb === 'import' && action === '9router') return await importFrom9router(runtime, command[2] ?? join(homedir(), '.9router', 'db.json'), flags['dry-run'] === true)
     if (verb === 'config' && action === 'export') {
       const { db, encryptionKey } = openStore(runtime)
       try {
+        const { exportConfig } = await import('../services/config-export')
         const { config, omitted } = exportConfig(db, encryptionKey)
         process.stdout.write(`${JSON.stringify(config, null, 2)}\n`)
         if (omitted.length > 0) process.stderr.write(`Left out (secrets): ${omitted.join('; ')}.\n`)
@@ -121,13 +119,14 @@ export async function runCli(argv: readonly string[], env: Record<string, string
 }
 
 /** `import 9router`: reads its db.json, applies what modelmux can take (or only says what it would, with `dryRun`), and lists what it could not. */
-function importFrom9router(runtime: ReturnType<typeof readRuntimeConfig>, file: string, dryRun: boolean): number {
+async function importFrom9router(runtime: ReturnType<typeof readRuntimeConfig>, file: string, dryRun: boolean): Promise<number> {
   let parsed: unknown
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'))
   } catch (error) {
     throw new ConfigError(`import 9router: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
+  const { import9router } = await import('../services/import-9router')
   const { db, encryptionKey } = openStore(runtime)
   try {
     const { summary, notes } = import9router(db, encryptionKey, parsed, { dryRun, now: Date.now() })
