@@ -31,6 +31,11 @@
       try { localStorage.setItem('modelmux-theme', next) } catch (e) {}
       return
     }
+    // "Test all" on the Providers page: press every enabled connection's own Test button; each result lands in its card.
+    if (event.target.closest('[data-test-all]')) {
+      document.querySelectorAll('[data-test-connection]').forEach(function (button) { button.click() })
+      return
+    }
     var copy = event.target.closest('[data-copy]')
     if (copy) {
       var label = copy.textContent

@@ -165,6 +165,18 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
     expect(problems).toEqual([])
   })
 
+  test('Test all presses every enabled connection\'s test; each answers in its own card', async () => {
+    const { page, problems } = await openPage()
+    await signIn(page)
+    await page.click('#nav a:text-is("Providers")')
+    const enabled = await page.locator('[data-test-connection]').count()
+    expect(enabled).toBeGreaterThan(0)
+    await page.click('#connections button:text-is("Test all")')
+    await page.waitForFunction((count) => document.querySelectorAll('.test-result .badge').length === count, enabled)
+    expect(await page.locator('.test-result .badge').allTextContents()).toEqual(Array(enabled).fill('works'))
+    expect(problems).toEqual([])
+  })
+
   test('a combo is reordered by dragging and saved', async () => {
     const { page, problems } = await openPage()
     await signIn(page)

@@ -85,7 +85,7 @@ export function ConnectionCard({ connection, now, first, last, canTest }: { conn
       )}
       <div class="button-row">
         {canTest ? (
-          <button type="button" class="small secondary" hx-post={`${base}/test`} hx-target={`#test-${connection.id}`} hx-disable="this">
+          <button type="button" class="small secondary" hx-post={`${base}/test`} hx-target={`#test-${connection.id}`} hx-disable="this" data-test-connection={connection.enabled ? '' : undefined}>
             Test
           </button>
         ) : (
@@ -127,7 +127,17 @@ export function ConnectionList({ connections, now, canTest, oob }: { connections
     <section class="card" id="connections" hx-swap-oob={oob ? 'true' : undefined}>
       <div class="card-head">
         <h2>Connections</h2>
-        <span class="muted small-text">{String(connections.length)} total</span>
+        <span class="actions">
+          <span class="muted small-text">{String(connections.length)} total</span>
+          {canTest && connections.some((connection) => connection.enabled) ? (
+            // Presses every enabled connection's Test button (app.js): each answers in its own card as it finishes.
+            <button type="button" class="small secondary" data-test-all="">
+              Test all
+            </button>
+          ) : (
+            ''
+          )}
+        </span>
       </div>
       {connections.length === 0 ? <p class="muted">No connections yet. Add one below, or pick a provider from the catalogue.</p> : ''}
       {[...groups.values()].map((list) => (
