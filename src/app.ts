@@ -1,3 +1,4 @@
+import type { Server } from 'bun'
 import { Elysia } from 'elysia'
 import { v1Routes } from './routes/v1'
 import type { AppContext } from './services/context'
@@ -24,10 +25,24 @@ function errorHandling() {
  * dashboard of keeps their code and routes out of memory.
  */
 export function createApp(context: AppContext) {
-  let management: Promise<{ handle(request: Request): Promise<Response> }> | undefined
-  const load = () =>
-    (management ??= import('./routes/management').then(({ managementRoutes }) => new Elysia().use(errorHandling()).use(managementRoutes(context))))
-  const delegate = async ({ request }: { request: Request }) => (await load()).handle(request)
+  let management: Promise<Elysia> | undefined
+  const load = () => {
+    management ??= import('./routes/management').then(
+      ({ managementRoutes }) => new Elysia().use(errorHandling()).use(managementRoutes(context)) as unknown as Elysia,
+      (error) => {
+        // A failed load is tried again on the next request instead of failing every one after it.
+        management = undefined
+        throw error
+      },
+    )
+    return management
+  }
+  const delegate = async ({ request, server }: { request: Request; server: Server<unknown> | null }) => {
+    const routes = await load()
+    // The inner app never listens: it answers on this one's server, whose requestIP the login limiter reads.
+    if (!routes.server && server) routes.server = server
+    return routes.handle(request)
+  }
   const app = new Elysia({ name: 'modelmux' })
     .use(errorHandling())
     .use(v1Routes(context))

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
 import { startTestServer } from '../helpers/test-server'
 
 const json = (body: unknown, cookie?: string) => ({
@@ -82,5 +83,26 @@ describe('dashboard session', () => {
     for (const asset of ['/static/htmx.min.js', '/static/alpine.min.js', '/static/app.css']) {
       expect((await fetch(modelmux.url + asset)).status).toBe(200)
     }
+  })
+
+  // Two source addresses on one machine: IPv4 and IPv6 loopback, with the server listening on both.
+  const ipv6Loopback = (() => {
+    try {
+      return /^0{31}1 .* lo$/m.test(readFileSync('/proc/net/if_inet6', 'utf8'))
+    } catch {
+      return false
+    }
+  })()
+  test.skipIf(!ipv6Loopback)('failed sign-ins are counted per address: one address locked out does not lock out another', async () => {
+    await using modelmux = await startTestServer({}, { HOSTNAME: '::' })
+    const port = new URL(modelmux.url.replace('[::]', '127.0.0.1')).port
+    const attempt = (host: string, path: string) => fetch(`http://${host}:${port}${path}`, json({ password: 'wrong-password' }))
+    for (let i = 0; i < 10; i++) expect((await attempt('127.0.0.1', '/api/auth/login')).status).toBe(401)
+    expect((await attempt('127.0.0.1', '/api/auth/login')).status).toBe(429)
+    expect((await attempt('[::1]', '/api/auth/login')).status).toBe(401)
+    const form = (host: string) => fetch(`http://${host}:${port}/login`, { method: 'POST', headers: { origin: `http://${host}:${port}` }, body: new URLSearchParams({ password: 'wrong-password' }) })
+    for (let i = 0; i < 10; i++) await form('127.0.0.1')
+    expect((await form('127.0.0.1')).status).toBe(429)
+    expect((await form('[::1]')).status).toBe(401)
   })
 })
