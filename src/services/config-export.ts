@@ -15,20 +15,35 @@ import { getSetting } from '../store/settings'
 /** The option fields a config file may set on a connection. */
 const exportedOptions = ['proxy', 'deployment', 'apiVersion', 'project', 'location'] as const
 
+/** Whether a URL carries a user name, password or query parameters (where keys hide); `direct` and other non-URLs carry none. */
+function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url)
+    return parsed.username !== '' || parsed.password !== '' || parsed.search !== ''
+  } catch {
+    return false
+  }
+}
+
 /** A config file of everything but secrets, and what was left out, in words. */
 export function exportConfig(db: Database, encryptionKey: Buffer): { config: ConfigFile; omitted: string[] } {
   const omitted: string[] = []
-  const connections = listConnections(db, encryptionKey).map((connection) => {
+  const connections = listConnections(db, encryptionKey).flatMap((connection) => {
+    if (connection.baseUrl && hasCredentials(connection.baseUrl)) {
+      // A base URL with a password or key in it: the connection stays out whole, so applying the file keeps it as stored.
+      omitted.push(`connection "${connection.name}" (its base URL holds credentials)`)
+      return []
+    }
     const options: Record<string, unknown> = {}
     for (const key of exportedOptions) if (connection.options[key] !== undefined) options[key] = connection.options[key]
     let keepOptions = Object.keys(options).length > 0
-    if (typeof options.proxy === 'string' && /^[a-z]+:\/\/[^/]*@/i.test(options.proxy)) {
+    if (typeof options.proxy === 'string' && hasCredentials(options.proxy)) {
       // A proxy with credentials in it: the options stay out, so applying the file keeps the stored ones.
       keepOptions = false
       omitted.push(`the options of connection "${connection.name}" (its proxy address holds credentials)`)
     }
     if (connection.apiKey !== null) omitted.push(`the key of connection "${connection.name}"`)
-    return {
+    return [{
       name: connection.name,
       provider: connection.provider,
       ...(connection.prefix ? { prefix: connection.prefix } : {}),
@@ -37,7 +52,7 @@ export function exportConfig(db: Database, encryptionKey: Buffer): { config: Con
       priority: connection.priority,
       enabled: connection.enabled,
       ...(keepOptions ? { options } : {}),
-    }
+    }]
   })
   const combos = listCombos(db).map((combo) => ({ name: combo.name, models: combo.models, ...(combo.strategy !== 'order' ? { strategy: combo.strategy } : {}) }))
   const { notifications, ...settings }: Settings = getSetting<Settings>(db, 'settings') ?? {}

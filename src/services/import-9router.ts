@@ -12,9 +12,10 @@
 import type { Database } from 'bun:sqlite'
 import { rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { configFileSchema, type ConfigFile } from '../config/file'
+import { configFileSchema, type ConfigFile, type Settings } from '../config/file'
 import { getProvider } from '../providers'
 import { listConnections } from '../store/connections'
+import { getSetting } from '../store/settings'
 import { applyConfig } from './apply-config'
 
 type Json = Record<string, any>
@@ -44,6 +45,16 @@ export function rewriteModelName(model: string): string {
 
 const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined)
 const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter((item): item is Json => typeof item === 'object' && item !== null) : [])
+
+/** A URL without the user name and password it may hold, for notes people read. */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.protocol}//${parsed.host}`
+  } catch {
+    return 'an address that is not a URL'
+  }
+}
 
 /** A name no other imported record has: the wanted one, else with `-2`, `-3`… */
 function uniqueName(wanted: string, taken: Set<string>): string {
@@ -164,7 +175,7 @@ export function from9router(db: unknown): { config: Json; notes: string[] } {
     ...(settings.rtkEnabled === true ? { tokenSaver: { enabled: true } } : {}),
   }
   if (settings.rtkEnabled === true) notes.push("9router's token saver was on: modelmux's token saver is on (it only cleans shell-tool outputs, it does not cut them unless you set maxLines)")
-  if (settings.outboundProxyEnabled && text(settings.outboundProxyUrl)) notes.push(`9router sent everything through ${text(settings.outboundProxyUrl)}: set HTTPS_PROXY for modelmux, or a proxy per connection`)
+  if (settings.outboundProxyEnabled && text(settings.outboundProxyUrl)) notes.push(`9router sent everything through a proxy (${withoutCredentials(text(settings.outboundProxyUrl)!)}): set HTTPS_PROXY for modelmux, or a proxy per connection`)
   if (source.pricing && Object.keys(source.pricing).length > 0) notes.push('custom prices were not imported: set them through /api/pricing if you need them')
   notes.push('the dashboard password was not imported: modelmux keeps its own (modelmux password reset)')
   return { config: { connections, combos, aliases, apiKeys, settings: imported }, notes }
@@ -205,6 +216,11 @@ export function import9router(db: Database, encryptionKey: Buffer, parsed: unkno
   const converted = from9router(parsed)
   const notes = converted.notes
   const config = validatedImport(converted.config, notes)
+  // applyConfig merges settings one level deep: what is imported under routing and tokenSaver joins what is there.
+  const stored = getSetting<Settings>(db, 'settings') ?? {}
+  const imported = config.settings
+  if (imported.routing) imported.routing = { ...stored.routing, providers: { ...stored.routing?.providers, ...imported.routing.providers } }
+  if (imported.tokenSaver) imported.tokenSaver = { ...stored.tokenSaver, ...imported.tokenSaver }
   const existing = new Set(listConnections(db, encryptionKey).map((connection) => connection.name))
   const replaced = config.connections.filter((connection) => existing.has(connection.name)).map((connection) => connection.name)
   if (replaced.length > 0) notes.push(`${options.dryRun ? 'would update' : 'updated'} connections that already existed here: ${replaced.join(', ')}`)

@@ -17,6 +17,7 @@ const config = {
     { name: 'work-openai', provider: 'openai', apiKey: secrets[0], priority: 1, models: ['gpt-5.1'] },
     { name: 'local-vllm', provider: 'openai-compatible', prefix: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1', enabled: false, options: { proxy: 'direct' } },
     { name: 'corp', provider: 'anthropic-compatible', prefix: 'corp', baseUrl: 'http://127.0.0.1:9000/v1', apiKey: 'sk-ant-corp-0123456789', options: { proxy: `http://me:${secrets[3]}@proxy.internal:3128` } },
+    { name: 'gateway', provider: 'openai-compatible', prefix: 'gw', baseUrl: 'https://gw.example.com/v1?api-key=gateway-secret-99' },
   ],
   combos: [{ name: 'stack', models: ['vllm/qwen', 'work-openai/gpt-5.1'], strategy: 'round-robin' }, { name: 'ordered', models: ['vllm/qwen'] }],
   aliases: { fast: 'stack' },
@@ -31,11 +32,12 @@ describe('config export', () => {
     const download = await pages.page('/dashboard/settings/config.json')
     expect(download.headers.get('content-disposition')).toBe('attachment; filename="modelmux-config.json"')
     const text = await download.text()
-    for (const secret of [...secrets, 'sk-ant-corp-0123456789']) expect(text).not.toContain(secret)
+    for (const secret of [...secrets, 'sk-ant-corp-0123456789', 'gateway-secret-99']) expect(text).not.toContain(secret)
     const omitted = decodeURIComponent(download.headers.get('x-modelmux-omitted') ?? '')
     expect(omitted).toContain('the key of connection "work-openai"')
     expect(omitted).toContain('the options of connection "corp" (its proxy address holds credentials)')
     expect(omitted).toContain('the notification webhook address')
+    expect(omitted).toContain('connection "gateway" (its base URL holds credentials)')
     expect(omitted).toContain('1 client key (laptop)')
     expect(await (await pages.json('GET', '/api/config')).text()).toBe(text)
 
@@ -48,7 +50,7 @@ describe('config export', () => {
     const fresh = loadRegistry(db, key)
     const source = modelmux.server.context.registry
     const shape = (registry: typeof fresh) => ({
-      connections: registry.connections.map(({ connection }) => ({ ...connection, id: undefined, apiKey: undefined, options: connection.name === 'corp' ? undefined : connection.options })),
+      connections: registry.connections.filter(({ connection }) => connection.name !== 'gateway').map(({ connection }) => ({ ...connection, id: undefined, apiKey: undefined, options: connection.name === 'corp' ? undefined : connection.options })),
       combos: [...registry.combos.values()].map((combo) => ({ ...combo, id: undefined })),
       aliases: [...registry.aliases],
       settings: { ...registry.settings, notifications: undefined },

@@ -33,7 +33,8 @@ describe('import from 9router', () => {
     expect(said).toContain('connection "hyp" (hyperbolic) was left out: modelmux has no such provider')
     expect(said).toContain('connection "broken-node" was left out: baseUrl must be an http(s) URL')
     expect(said).toContain('client key "short" was left out: modelmux takes keys of 16 characters or more')
-    expect(said).toContain('set HTTPS_PROXY for modelmux')
+    expect(said).toContain('9router sent everything through a proxy (http://proxy.example:8080): set HTTPS_PROXY for modelmux')
+    expect(said).not.toContain('proxy-secret')
     expect(said).toContain('the dashboard password was not imported')
   })
 
@@ -82,7 +83,8 @@ describe('import from 9router', () => {
   })
 
   test('the Settings page imports an uploaded db.json at once, and refuses a file that is not one without changing anything', async () => {
-    await using modelmux = await startTestServer()
+    // Routing rules and token-saver limits already here stay: the import adds to them.
+    await using modelmux = await startTestServer({ settings: { routing: { modelMapping: [{ match: 'claude-*', target: 'stack' }], providers: { groq: { strategy: 'round-robin' } } }, tokenSaver: { enabled: false, maxLines: 300 } } })
     const cookie = await signIn(modelmux.url)
     const upload = (body: string) => {
       const form = new FormData()
@@ -97,5 +99,7 @@ describe('import from 9router', () => {
     expect(done).toContain('run &quot;modelmux login claude-code&quot;')
     expect(modelmux.server.context.registry.combos.get('stack')?.models[0]).toBe('cc/claude-sonnet-4-6')
     expect(modelmux.server.context.registry.connections.map(({ connection }) => connection.name)).toContain('home-vllm')
+    expect(modelmux.server.context.registry.settings.routing).toEqual({ modelMapping: [{ match: 'claude-*', target: 'stack' }], providers: { groq: { strategy: 'round-robin' }, openai: { strategy: 'round-robin' } } })
+    expect(modelmux.server.context.registry.settings.tokenSaver).toEqual({ enabled: true, maxLines: 300 })
   })
 })
