@@ -21,8 +21,14 @@ interface Platform {
 
 const LABEL = 'dev.modelmux'
 
-/** A systemd value: quoted when it holds anything but plain characters. */
-const systemdWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `"${word.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)
+/**
+ * A systemd value: `%` doubled (systemd expands `%` specifiers), `$` doubled in command lines (`command`: it
+ * expands variables there), and quoted when it holds anything but plain characters.
+ */
+function systemdWord(word: string, command = false): string {
+  const escaped = word.replace(/%/g, '%%').replace(/\$/g, command ? '$$$$' : '$')
+  return /^[\w@%+=:,./-]+$/.test(escaped) ? escaped : `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+}
 const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 function platformFor(os: NodeJS.Platform, home: string): Platform {
@@ -36,7 +42,7 @@ function platformFor(os: NodeJS.Platform, home: string): Platform {
           'After=network-online.target',
           '',
           '[Service]',
-          `ExecStart=${command.map(systemdWord).join(' ')}`,
+          `ExecStart=${command.map((word) => systemdWord(word, true)).join(' ')}`,
           ...Object.entries(env).map(([name, value]) => `Environment=${systemdWord(`${name}=${value}`)}`),
           'Restart=on-failure',
           'RestartSec=2',
@@ -96,7 +102,9 @@ function serviceEnv(runtime: RuntimeConfig, env: Record<string, string | undefin
   const out: Record<string, string> = { PORT: String(runtime.port), HOSTNAME: runtime.hostname, DATA_DIR: resolve(runtime.dataDir) }
   if (runtime.configFile) out.MODELMUX_CONFIG = resolve(runtime.configFile)
   if (runtime.tls) Object.assign(out, { TLS_CERT_FILE: resolve(runtime.tls.certFile), TLS_KEY_FILE: resolve(runtime.tls.keyFile) })
-  for (const name of ['REQUIRE_API_KEY', 'ENABLE_REQUEST_LOGS', 'AUTH_COOKIE_SECURE', 'SHUTDOWN_GRACE_MS', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY']) {
+  // The secrets given by environment go too (the file is the user's own, mode 0600): without the encryption key the
+  // service would make a new one and could not read the stored upstream keys.
+  for (const name of ['MODELMUX_ENCRYPTION_KEY', 'JWT_SECRET', 'REQUIRE_API_KEY', 'ENABLE_REQUEST_LOGS', 'AUTH_COOKIE_SECURE', 'SHUTDOWN_GRACE_MS', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY']) {
     if (env[name]) out[name] = env[name]!
   }
   return out

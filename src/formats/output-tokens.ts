@@ -10,14 +10,14 @@
  * @module
  */
 import type { ChatRequest } from '../core/ir'
+import { isObject, type JsonObject } from '../core/json'
 import type { FormatId } from './types'
 
-type Json = Record<string, unknown>
+type Json = JsonObject
 
 /** Anthropic's smallest thinking budget. */
 const MIN_THINKING_BUDGET = 1024
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
 const numberAt = (holder: unknown, key: string) => (isObject(holder) && typeof holder[key] === 'number' ? (holder[key] as number) : undefined)
 
 /** Where a format keeps the limit: the object holding it (inside `body`) and the field name. */

@@ -9,13 +9,13 @@
  * @see https://github.com/ollama/ollama/blob/main/docs/api.md#chat-request-with-tools
  * @module
  */
+import { isObject, type JsonObject } from '../core/json'
 import type { FormatId } from './types'
 
-type Json = Record<string, unknown>
+type Json = JsonObject
 /** Rewrites one output's text; `isError` when the client marked the result as a failure. */
 export type OutputRewrite = (text: string, isError: boolean) => string
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
 
 /** Tools that run a command: Claude Code's Bash, Codex's shell / exec_command, Cline's execute_command, Cursor's run_terminal_cmd, Gemini CLI's run_shell_command… */

@@ -26,10 +26,14 @@ const LONG_COOLDOWN_MS = 15 * 60_000
 const CHECK_EVERY_MS = 60_000
 const SEND_TIMEOUT_MS = 5_000
 
+const keyOf = (alert: Pick<Alert, 'kind' | 'subject'>) => `${alert.kind}\u0000${alert.subject}`
 const at = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
 
-/** Every account problem right now, from the health tracker and the budgets. */
-export function currentAlerts(context: AppContext, now = context.now()): Alert[] {
+/**
+ * Every account problem right now, from the health tracker and the budgets. A cooldown counts when it is long
+ * (15 minutes or more) when first seen; one already `reported` stays a problem until it ends, however little is left.
+ */
+export function currentAlerts(context: AppContext, now = context.now(), reported: ReadonlySet<string> = new Set()): Alert[] {
   const alerts: Alert[] = []
   for (const { connection, provider } of context.registry.connections) {
     if (!connection.enabled) continue
@@ -39,7 +43,7 @@ export function currentAlerts(context: AppContext, now = context.now()): Alert[]
       alerts.push({ ...base, kind: 'relogin', text: `${connection.name} (${provider.name}) needs a new login or key: ${health.reason ?? 'the upstream refused its credential'}.` })
     } else if (health.state === 'circuit-open') {
       alerts.push({ ...base, kind: 'paused', until: health.until, text: `${connection.name} (${provider.name}) is paused after repeated failures${health.until ? ` until ${at(health.until)}` : ''}: ${health.reason ?? 'upstream errors'}.` })
-    } else if (health.state === 'cooling-down' && health.until !== undefined && health.until - now >= LONG_COOLDOWN_MS) {
+    } else if (health.state === 'cooling-down' && health.until !== undefined && (health.until - now >= LONG_COOLDOWN_MS || reported.has(keyOf({ kind: 'quota', subject: connection.name })))) {
       alerts.push({ ...base, kind: 'quota', until: health.until, text: `${connection.name} (${provider.name}) is out of quota until ${at(health.until)}: ${health.reason ?? 'rate limited'}.` })
     }
   }
@@ -52,7 +56,6 @@ export function currentAlerts(context: AppContext, now = context.now()): Alert[]
   return alerts
 }
 
-const keyOf = (alert: Alert) => `${alert.kind}\u0000${alert.subject}`
 
 /** What is said when a problem is over. */
 function recovery(alert: Alert): string {
@@ -65,11 +68,10 @@ export function startNotifier(context: AppContext, everyMs = CHECK_EVERY_MS) {
   let primed = false
   const send = async (url: string, alert: Alert, resolved: boolean) => {
     const text = resolved ? recovery(alert) : alert.text
-    const body = { text: `modelmux: ${text}`, content: `modelmux: ${text}`, event: alert.kind, resolved, subject: alert.subject, provider: alert.provider, until: alert.until && new Date(alert.until).toISOString(), at: new Date(context.now()).toISOString() }
+    const extra = { event: alert.kind, resolved, subject: alert.subject, provider: alert.provider, until: alert.until && new Date(alert.until).toISOString() }
     try {
-      const response = await context.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
-      if (!response.ok) console.error(`modelmux: the notification webhook answered ${response.status}`)
-      await response.body?.cancel()
+      const status = await post(context, url, text, extra)
+      if (status >= 300) console.error(`modelmux: the notification webhook answered ${status}`)
     } catch (error) {
       console.error(`modelmux: the notification webhook could not be reached: ${(error as Error).message}`)
     }
@@ -81,7 +83,7 @@ export function startNotifier(context: AppContext, everyMs = CHECK_EVERY_MS) {
       primed = false
       return 0
     }
-    const now = new Map(currentAlerts(context).map((alert) => [keyOf(alert), alert]))
+    const now = new Map(currentAlerts(context, context.now(), new Set(known.keys())).map((alert) => [keyOf(alert), alert]))
     const sends: Promise<void>[] = []
     // The first check after start or after the webhook was set only learns the state: old news is not news.
     if (primed) {
@@ -93,15 +95,21 @@ export function startNotifier(context: AppContext, everyMs = CHECK_EVERY_MS) {
     await Promise.all(sends)
     return sends.length
   }
-  const timer = setInterval(() => void check(), everyMs)
+  // A failed check (the store busy, say) is logged and tried again next time; it never ends the process.
+  const timer = setInterval(() => void check().catch((error) => console.error(`modelmux: the notifier's check failed: ${(error as Error).message}`)), everyMs)
   timer.unref?.()
   return { check, stop: () => clearInterval(timer) }
 }
 
-/** Sends one test message to a webhook; resolves with the HTTP status, or throws when it cannot be reached. */
-export async function sendTestNotification(context: AppContext, url: string): Promise<number> {
-  const text = 'modelmux: this is a test message; account problems will be reported here.'
-  const response = await context.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, content: text, event: 'test', at: new Date(context.now()).toISOString() }), signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+/** Posts one message (`text` for Slack, `content` for Discord, then `extra`); resolves with the HTTP status, or throws when the webhook cannot be reached. */
+async function post(context: AppContext, url: string, text: string, extra: Record<string, unknown>): Promise<number> {
+  const body = { text: `modelmux: ${text}`, content: `modelmux: ${text}`, ...extra, at: new Date(context.now()).toISOString() }
+  const response = await context.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
   await response.body?.cancel()
   return response.status
+}
+
+/** Sends one test message to a webhook; resolves with the HTTP status, or throws when it cannot be reached. */
+export function sendTestNotification(context: AppContext, url: string): Promise<number> {
+  return post(context, url, 'this is a test message; account problems will be reported here.', { event: 'test' })
 }

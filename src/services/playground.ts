@@ -7,7 +7,7 @@
  */
 import type { ChatRequest, ChatResponse, FinishReason, StreamEvent, Usage } from '../core/ir'
 import { mergeUsage } from '../core/ir'
-import { createFramingDecoder } from '../core/sse'
+import { decodeStream } from '../core/translate'
 import { getFormat } from '../formats'
 import type { FormatId } from '../formats/types'
 import { decodeUpstreamError } from '../formats/upstream-error'
@@ -222,15 +222,9 @@ export async function runPlayground(context: AppContext, input: PlaygroundInput,
     if (response.status >= 400) {
       reader.out.error = decodeUpstreamError(response.status, await response.text(), `HTTP ${response.status}`).message
     } else if (input.stream && response.body) {
-      const framing = createFramingDecoder(wire.stream.framing)
-      const decoder = wire.stream.decoder()
-      const onEvent = (event: StreamEvent) => {
+      for await (const event of decodeStream(response.body, wire)) {
         if (reader.event(event) && firstOutputMs === undefined) firstOutputMs = since()
       }
-      const onFrame = (frame: Parameters<typeof decoder.transform>[0]) => decoder.transform(frame, onEvent)
-      for await (const chunk of response.body) framing.transform(chunk, onFrame)
-      framing.flush(onFrame)
-      decoder.flush(onEvent)
     } else {
       reader.response(wire.response.decode(await response.json()))
     }

@@ -1,4 +1,5 @@
 import { transientFailure, type ClassifiedFailure } from '../core/classify-failure'
+import type { OutputCap } from '../core/output-cap'
 import { ProxyError } from '../core/errors'
 import { oauthServiceFor } from '../oauth'
 import type { ChatRequest } from '../core/ir'
@@ -22,7 +23,7 @@ import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body
 import { logExchange } from './request-log'
 import { resolveModel, resolveRequestedModel, roundRobinCombo, type Candidate } from './resolve-model'
 import { pickScenario } from './scenarios'
-import { describeRepair } from './upstream-quirks'
+import { describeRepair, sameRepair } from './upstream-quirks'
 
 /** A client call as the route saw it; Gemini-style routes carry model and stream in the path. */
 export interface InboundCall {
@@ -88,6 +89,15 @@ export function unavailable(context: AppContext, skipped: Unavailable[], model: 
 
 /** How many refused parameters one candidate may have fixed for one request. */
 const MAX_REPAIRS = 3
+
+/**
+ * Whether an output cap is worth a second try on the same model. One a model names always is; one from what a long
+ * prompt leaves of the window only when it still leaves room to answer (a quarter of what was asked, or 1,024 tokens):
+ * else another model with a larger window serves the request better.
+ */
+function worthRetrying(cap: OutputCap, asked: number | undefined): boolean {
+  return cap.kind === 'model' || cap.tokens >= Math.min(1024, Math.floor((asked ?? 4096) / 4))
+}
 
 /** Applies the token saver (when on) to the request's shell-tool outputs, in place; returns the characters saved. */
 function saveShellOutputs(context: AppContext, format: FormatId, body: Record<string, unknown>): number {
@@ -247,7 +257,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
       if (context.shutdown?.tripped) break tryCandidates
       // Too many output tokens asked for: once more on the same account, within the cap the upstream named.
       const cap = classified.outputCap
-      if (cap && retryCap === undefined && (outputCap === undefined || cap.tokens < outputCap)) {
+      if (cap && retryCap === undefined && (outputCap === undefined || cap.tokens < outputCap) && worthRetrying(cap, readMaxOutputTokens(call.format, parsed.body))) {
         if (cap.kind === 'model' && context.quirks.learnOutputCap(connection.id, candidate.upstreamModel, cap.tokens)) {
           console.log(`modelmux: ${connection.name} accepts at most ${cap.tokens} output tokens for ${candidate.upstreamModel}; requests asking for more are lowered to that`)
         }
@@ -255,10 +265,13 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
         continue
       }
       // A parameter it will not take: again without it (a few times at most, each fix learned for the model).
+      // (A fix another request learned meanwhile was not in this attempt yet: it is retried with it too.)
       const repair = classified.repair
-      if (repair && repairsMade < MAX_REPAIRS && context.quirks.learnRepair(connection.id, candidate.upstreamModel, repair)) {
+      if (repair && repairsMade < MAX_REPAIRS && !learned?.repairs.some((known) => sameRepair(known, repair))) {
         repairsMade++
-        console.log(`modelmux: ${connection.name} refuses ${describeRepair(repair)} for ${candidate.upstreamModel}; requests are sent without it from now on`)
+        if (context.quirks.learnRepair(connection.id, candidate.upstreamModel, repair)) {
+          console.log(`modelmux: ${connection.name} refuses ${describeRepair(repair)} for ${candidate.upstreamModel}; requests are sent without it from now on`)
+        }
         continue
       }
       context.health.failed(connection.id, candidate.upstreamModel, classified)

@@ -10,6 +10,7 @@ import type { Connection } from '../store/connections'
 import { budgetCheck } from './budgets'
 import type { AppContext } from './context'
 import { matchesPattern, resolveModel } from './resolve-model'
+import { describeScenario } from './scenarios'
 
 /** One candidate as routing would see it now. */
 export interface ExplainedCandidate {
@@ -52,7 +53,7 @@ export function explainRoute(context: AppContext, model: string): RouteExplanati
   if (resolved.length === 0 && steps.length === 0) steps.push(`"${model}" is not configured: no alias, combo, prefix or model mapping matches it`)
   const scenarios = (context.registry.settings.routing?.scenarios ?? [])
     .filter((rule) => rule.model !== model && (rule.match === undefined || matchesPattern(rule.match, model)))
-    .map((rule) => `a request with ${rule.when === 'long-context' ? `a prompt of ${(rule.minTokens ?? 60_000).toLocaleString('en-US')}+ tokens` : rule.when === 'web-search' ? 'a hosted web search' : rule.when === 'images' ? 'an image' : 'extended thinking'} goes to "${rule.model}"`)
+    .map((rule) => `a request that ${describeScenario(rule)} goes to "${rule.model}"`)
   const candidates = resolved.map((candidate) => {
     const { connection, provider } = candidate.entry
     return { model: candidate.publicModel, connection: connection.name, provider: provider.id, ...skipOf(context, connection, provider.id, candidate.upstreamModel) }

@@ -15,6 +15,20 @@ export type ScenarioRule = NonNullable<NonNullable<Settings['routing']>['scenari
 /** The prompt size from which a long-context rule applies when it sets no `minTokens`. */
 export const DEFAULT_LONG_CONTEXT_TOKENS = 60_000
 
+/** What a rule looks for, in words: "has a long prompt (100,000+ tokens)", "holds an image"… */
+export function describeScenario(rule: Pick<ScenarioRule, 'when' | 'minTokens'>): string {
+  switch (rule.when) {
+    case 'long-context':
+      return `has a long prompt (${(rule.minTokens ?? DEFAULT_LONG_CONTEXT_TOKENS).toLocaleString('en-US')}+ tokens)`
+    case 'web-search':
+      return 'offers a hosted web search'
+    case 'images':
+      return 'holds an image'
+    case 'thinking':
+      return 'asks for extended thinking'
+  }
+}
+
 /** Whether a request has the trait a rule names (the prompt estimate is computed at most once per request). */
 function hasTrait(trait: RequestTrait, request: ChatRequest, rule: ScenarioRule, estimate: () => number): boolean {
   switch (trait) {

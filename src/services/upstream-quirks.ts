@@ -23,6 +23,11 @@ export interface UpstreamQuirks {
   forConnection(connectionId: number): { model: string; quirks: Quirks }[]
 }
 
+/** Whether two repairs are the same change. */
+export function sameRepair(a: ParameterRepair, b: ParameterRepair): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
 /** A repair in words: `"temperature"`, `"top_p" together with "temperature"`, `"max_tokens" (it wants "max_completion_tokens")`. */
 export function describeRepair(repair: ParameterRepair): string {
   if ('rename' in repair) return `"${repair.rename}" (it wants "${repair.to}")`
@@ -63,8 +68,7 @@ export function createUpstreamQuirks(limit = 1_000): UpstreamQuirks {
     },
     learnRepair(connectionId, model, repair) {
       const quirks = entry(connectionId, model)
-      const same = JSON.stringify(repair)
-      if (quirks.repairs.some((known) => JSON.stringify(known) === same)) return false
+      if (quirks.repairs.some((known) => sameRepair(known, repair))) return false
       quirks.repairs.push(repair)
       return true
     },

@@ -16,7 +16,15 @@ afterEach(() => rmSync(home, { recursive: true, force: true }))
 
 const runtime = () => readRuntimeConfig({ PORT: '20200', HOSTNAME: '127.0.0.1', DATA_DIR: join(home, 'data dir'), MODELMUX_CONFIG: join(home, 'config.json') })
 function deps(os: NodeJS.Platform, lines: string[], path = bin): ServiceDeps {
-  return { os, home, env: { REQUIRE_API_KEY: 'true', SECRET_THING: 'not copied' }, execPath: '/usr/local/bin/bun', entry: '/work/modelmux/src/main.ts', path, out: (line) => lines.push(line) }
+  return {
+    os,
+    home,
+    env: { REQUIRE_API_KEY: 'true', SECRET_THING: 'not copied', MODELMUX_ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=', HTTPS_PROXY: 'http://me:p%40ss@proxy:3128' },
+    execPath: '/usr/local/bin/bun',
+    entry: '/work/modelmux/src/main.ts',
+    path,
+    out: (line) => lines.push(line),
+  }
 }
 /** A stand-in service manager on PATH that notes how it was called. */
 function fakeManager(name: string, exitCode = 0) {
@@ -38,6 +46,9 @@ describe('modelmux service', () => {
     expect(unit).toContain(`Environment=MODELMUX_CONFIG=${join(home, 'config.json')}\n`)
     expect(unit).toContain('Environment=REQUIRE_API_KEY=true\n')
     expect(unit).not.toContain('SECRET_THING')
+    // The encryption key given by environment goes along (or the service could not read the stored keys); "%" is doubled for systemd.
+    expect(unit).toContain('Environment=MODELMUX_ENCRYPTION_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n')
+    expect(unit).toContain('Environment=HTTPS_PROXY=http://me:p%%40ss@proxy:3128\n')
     expect(unit).toContain('Restart=on-failure')
     expect(unit).toContain('WantedBy=default.target')
     expect(calls()).toEqual(['--user daemon-reload', '--user enable --now modelmux.service'])

@@ -169,6 +169,7 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
     const { page, problems } = await openPage()
     await signIn(page)
     await page.click('#nav a:text-is("Providers")')
+    await page.waitForSelector('#connections [data-test-connection]')
     const enabled = await page.locator('[data-test-connection]').count()
     expect(enabled).toBeGreaterThan(0)
     await page.click('#connections button:text-is("Test all")')

@@ -96,4 +96,19 @@ describe('output-token caps named by the upstream', () => {
     expect(plain.status).toBe(400)
     expect(pair.upstream.received).toHaveLength(5)
   })
+
+  test('a long prompt that leaves almost no room in one model goes to the next model of the combo instead of a cut-off answer', async () => {
+    await using pair = await startUpstreamPair((url) => ({
+      connections: [{ name: 'ds', provider: 'openai-compatible', prefix: 'ds', baseUrl: `${url}/v1`, apiKey: 'sk-up' }],
+      combos: [{ name: 'stack', models: ['ds/small-window', 'ds/big-window'] }],
+    }))
+    pair.upstream.reply((request) => {
+      const body = sent(request)
+      if (body.model === 'small-window') return refuse(`This model's maximum context length is 131072 tokens. However, you requested ${131000 + body.max_tokens} tokens (131000 in the messages, ${body.max_tokens} in the completion).`)
+      return { parts: [chatAnswer] }
+    })
+    const response = await postJson(`${pair.modelmux.url}/v1/chat/completions`, { model: 'stack', max_tokens: 8192, messages: [{ role: 'user', content: 'hi' }] })
+    expect([response.status, response.headers.get('x-modelmux-model')]).toEqual([200, 'ds/big-window'])
+    expect(pair.upstream.received.map((request) => [sent(request).model, sent(request).max_tokens])).toEqual([['small-window', 8192], ['big-window', 8192]])
+  })
 })

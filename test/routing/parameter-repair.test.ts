@@ -68,4 +68,19 @@ describe('parameters the upstream refuses are left out or renamed, and remembere
     expect(await response.text()).toContain('message_stop')
     expect(pair.upstream.received.map((request) => sent(request).stream_options)).toEqual([{ include_usage: true }, undefined])
   })
+
+  test('a fix another request learned while this one was on its way is still retried with', async () => {
+    await using pair = await start()
+    const context = pair.modelmux.server.context
+    const connectionId = context.registry.connections.find(({ connection }) => connection.name === 'oa')!.connection.id
+    pair.upstream.reply((request) => {
+      const body = sent(request)
+      if (body.temperature === undefined) return { parts: [chatAnswer] }
+      // A concurrent request has just learned the fix; this one was sent before it.
+      context.quirks.learnRepair(connectionId, 'o-racer', { drop: 'temperature' })
+      return { status: 400, parts: [JSON.stringify({ error: { message: `Unsupported value: 'temperature' does not support ${body.temperature} with this model.`, type: 'invalid_request_error', param: 'temperature', code: 'unsupported_value' } })] }
+    })
+    const response = await postJson(`${pair.modelmux.url}/v1/chat/completions`, { model: 'oa/o-racer', temperature: 0.3, messages: [{ role: 'user', content: 'hi' }] })
+    expect([response.status, response.headers.get('x-modelmux-attempts')]).toEqual([200, '2'])
+  })
 })

@@ -32,7 +32,7 @@ describe('where does a name go', () => {
       '"glm/glm-4.7" goes to glm-plan',
       '"ds/deepseek-chat" goes to ds-api',
     ])
-    expect(explained.scenarios).toEqual(['a request with a prompt of 100,000+ tokens goes to "ds/deepseek-chat"'])
+    expect(explained.scenarios).toEqual(['a request that has a long prompt (100,000+ tokens) goes to "ds/deepseek-chat"'])
     expect(explained.candidates).toEqual([
       { model: 'glm/glm-4.7', connection: 'glm-plan', provider: 'openai-compatible', skip: 'cooling down: usage_limit_reached', until: expect.any(Number) },
       // The budget has room: 1 token a day, none spent yet.

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { clearBudgetCache } from '../../src/services/budgets'
+import { currentAlerts } from '../../src/services/notifier'
+import { startTestServer } from '../helpers/test-server'
 import { postJson, startUpstreamPair } from '../helpers/upstream-pair'
 
 /** A local stand-in for a Slack or Discord webhook: keeps what it was sent. */
@@ -51,5 +53,16 @@ describe('account problems reach the webhook', () => {
     server.context.health.clear(server.context.registry.connections.find(({ connection }) => connection.name === 'glm-plan')!.connection.id)
     expect(await server.notifier.check()).toBe(1)
     expect(hook.received.at(-1)).toMatchObject({ event: 'quota', resolved: true, text: 'modelmux: glm-plan serves requests again.' })
+  })
+
+  test('a short cooldown is no news, but one already reported stays reported until it ends, however little is left', async () => {
+    await using modelmux = await startTestServer({ connections: [{ name: 'glm-plan', provider: 'openai-compatible', prefix: 'glm', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k' }] })
+    const context = modelmux.server.context
+    const id = context.registry.connections[0].connection.id
+    context.health.failed(id, 'glm-4.7', { class: 'rate-limit', perModel: false, reason: 'rate limited (429)', resetAt: context.now() + 10 * 60_000 })
+    expect(currentAlerts(context)).toEqual([])
+    expect(currentAlerts(context, context.now(), new Set(['quota\u0000glm-plan'])).map((alert) => alert.kind)).toEqual(['quota'])
+    context.health.clear(id)
+    expect(currentAlerts(context, context.now(), new Set(['quota\u0000glm-plan']))).toEqual([])
   })
 })

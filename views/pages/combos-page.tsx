@@ -1,4 +1,6 @@
 import type { RouteExplanation } from '../../src/services/route-explain'
+import { describeScenario, type ScenarioRule } from '../../src/services/scenarios'
+import { scenarioKinds } from '../../src/services/management'
 import { Badge, Card, Field, FieldError, Notice, formatTime, type Errors } from '../components/ui'
 
 /** A combo as listed. */
@@ -227,12 +229,8 @@ export interface ScenarioView {
   minTokens?: number
 }
 
-const scenarioLabels: Record<string, string> = {
-  'web-search': 'offers a hosted web search',
-  'long-context': 'has a long prompt',
-  images: 'holds an image',
-  thinking: 'asks for extended thinking',
-}
+// The form's choices, in the order it lists them, named as the rule list names them.
+const scenarioChoices = scenarioKinds.map((when) => [when, describeScenario({ when }).replace(/ \(.*\)$/, '')] as const)
 
 /** Scenario rules: requests with a trait (web search, long prompt, images, thinking) → a model, combo or alias; first match wins. */
 export function ScenarioSection({ rules, errors = {}, values = {} }: { rules: ScenarioView[]; errors?: Errors; values?: Record<string, string> }) {
@@ -244,7 +242,7 @@ export function ScenarioSection({ rules, errors = {}, values = {} }: { rules: Sc
         <div class="field grow">
           <label for="scenario-when">When the request</label>
           <select id="scenario-when" name="when" aria-invalid={errors.when ? 'true' : undefined}>
-            {Object.entries(scenarioLabels).map(([id, label]) => (
+            {scenarioChoices.map(([id, label]) => (
               <option value={id} selected={values.when === id} safe>
                 {label}
               </option>
@@ -272,7 +270,7 @@ export function ScenarioSection({ rules, errors = {}, values = {} }: { rules: Sc
             <tbody>
               {rules.map((rule, index) => (
                 <tr data-scenario={rule.when}>
-                  <td safe>{`${scenarioLabels[rule.when] ?? rule.when}${rule.when === 'long-context' ? ` (${(rule.minTokens ?? 60_000).toLocaleString('en')}+ tokens)` : ''}${rule.match ? `, for ${rule.match}` : ''}`}</td>
+                  <td safe>{`${describeScenario(rule as ScenarioRule)}${rule.match ? `, for ${rule.match}` : ''}`}</td>
                   <td>
                     → <code safe>{rule.model}</code>
                   </td>

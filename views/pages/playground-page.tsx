@@ -44,8 +44,8 @@ export function PlaygroundForm({ choices, values, errors = {} }: { choices: stri
       </div>
       <Conversation turns={values?.history ?? []} />
       <FieldError error={errors.history} />
-      {/* The conversation rides along in the form; "<" written as \u003c keeps markup out of the page even here. */}
-      <input type="hidden" name="history" value={JSON.stringify(values?.history ?? []).replace(/</g, '\\u003c')} />
+      {/* The conversation rides along in the form. "<" and "&" go as JSON escapes: the attribute escapes only quotes, and a browser would read "&quot;" in it as a quote. */}
+      <input type="hidden" name="history" value={JSON.stringify(values?.history ?? []).replace(/</g, '\\u003c').replace(/&/g, '\\u0026')} />
       <div class="field">
         <label for="playground-prompt">{(values?.history?.length ?? 0) > 0 ? 'Next message' : 'Prompt'}</label>
         <textarea id="playground-prompt" name="prompt" rows="4" aria-invalid={errors.prompt ? 'true' : undefined} safe>
