@@ -82,7 +82,10 @@ describe('settings without a UI before', () => {
       expect(context.registry.settings.notifications).toEqual({ webhookUrl: secret })
       expect(await (await pages.post('/dashboard/settings/notifications/test')).text()).toContain('Sent; the webhook answered 200.')
       expect(received).toEqual([expect.objectContaining({ event: 'test', text: expect.stringContaining('this is a test message') })])
-      expect(await (await pages.post('/dashboard/settings/notifications', { webhookUrl: '' })).text()).toContain('Removed.')
+      // A blank field changes nothing; the Remove button removes it.
+      expect(await (await pages.post('/dashboard/settings/notifications', { webhookUrl: '' })).text()).toContain('Type the webhook URL to save.')
+      expect(context.registry.settings.notifications).toEqual({ webhookUrl: secret })
+      expect(await (await pages.post('/dashboard/settings/notifications/remove')).text()).toContain('Removed: no more notifications.')
       expect(context.registry.settings.notifications).toBeUndefined()
     } finally {
       hook.stop(true)

@@ -38,7 +38,7 @@ export function NotificationsSection(props: { configured?: string; errors?: Erro
       </p>
       {props.configured ? <p class="small-text" safe>{`Sending to ${props.configured}`}</p> : <p class="muted small-text">No webhook set.</p>}
       <form hx-post="/dashboard/settings/notifications" hx-target="#notifications" hx-swap="outerHTML" method="post" action="/dashboard/settings/notifications">
-        <Field label={props.configured ? 'Replace the webhook URL (blank removes it)' : 'Webhook URL'} name="webhookUrl" id="notifications-url" type="url" error={errors['notifications.webhookUrl'] ?? errors.form} placeholder="https://hooks.slack.com/services/…" />
+        <Field label={props.configured ? 'Replace the webhook URL' : 'Webhook URL'} name="webhookUrl" id="notifications-url" type="url" error={errors['notifications.webhookUrl'] ?? errors.form} placeholder="https://hooks.slack.com/services/…" />
         <div class="button-row">
           <button type="submit">Save webhook</button>
           {props.configured ? (
@@ -50,6 +50,15 @@ export function NotificationsSection(props: { configured?: string; errors?: Erro
           )}
         </div>
       </form>
+      {props.configured ? (
+        <form class="button-row" method="post" action="/dashboard/settings/notifications/remove" hx-post="/dashboard/settings/notifications/remove" hx-target="#notifications" hx-swap="outerHTML" hx-confirm="Stop sending notifications?">
+          <button type="submit" class="danger">
+            Remove the webhook
+          </button>
+        </form>
+      ) : (
+        ''
+      )}
       <Notice tone="ok" text={props.notice} />
       <Notice tone="bad" text={props.failure} />
     </section>

@@ -169,8 +169,14 @@ export function settingsPages(context: AppContext) {
     })
     .post('/settings/notifications', async ({ request }) => {
       const url = field(await readForm(request), 'webhookUrl').trim()
-      const result = patchSettings(context, (settings) => ({ ...settings, notifications: url ? { webhookUrl: url } : undefined }))
-      return renderFragment(<NotificationsSection {...notifications(result.ok ? { notice: url ? 'Saved.' : 'Removed.' } : { errors: result.errors })} />)
+      // A blank field saves nothing: removing the webhook takes its own button.
+      if (!url) return renderFragment(<NotificationsSection {...notifications({ errors: { form: 'Type the webhook URL to save.' } })} />)
+      const result = patchSettings(context, (settings) => ({ ...settings, notifications: { webhookUrl: url } }))
+      return renderFragment(<NotificationsSection {...notifications(result.ok ? { notice: 'Saved.' } : { errors: result.errors })} />)
+    })
+    .post('/settings/notifications/remove', () => {
+      patchSettings(context, (settings) => ({ ...settings, notifications: undefined }))
+      return renderFragment(<NotificationsSection {...notifications({ notice: 'Removed: no more notifications.' })} />)
     })
     .post('/settings/notifications/test', async () => {
       const url = readSettings(context).notifications?.webhookUrl
