@@ -62,7 +62,8 @@ export function usedInWindow(context: AppContext, filter: UsageFilter, start: nu
   if (!cache) caches.set(context.db, (cache = new Map()))
   let entry = cache.get(cacheKey)
   if (!entry || now - entry.at >= CACHE_MS || now < entry.at) {
-    const totals = sumUsage(context.db, start, now, filter)
+    // Up to and including this millisecond: a request recorded just now already counts.
+    const totals = sumUsage(context.db, start, now + 1, filter)
     entry = { at: now, used: { tokens: totals.inputTokens + totals.outputTokens, dollars: totals.actualCost, requests: totals.requests } }
     cache.set(cacheKey, entry)
   }

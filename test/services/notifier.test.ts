@@ -32,13 +32,16 @@ describe('account problems reach the webhook', () => {
       if (model === 'glm-4.7') return { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '7200' }, parts: ['{"error":{"message":"weekly quota exhausted","type":"rate_limit"}}'] }
       return { parts: [chatAnswer] }
     })
-    await postJson(`${pair.modelmux.url}/v1/messages`, { model: 'cw/claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, { 'anthropic-version': '2023-06-01' })
-    await postJson(`${pair.modelmux.url}/v1/chat/completions`, { model: 'glm/glm-4.7', messages: [{ role: 'user', content: 'hi' }] })
-    await postJson(`${pair.modelmux.url}/v1/chat/completions`, { model: 'ch/small', messages: [{ role: 'user', content: 'hi' }] })
+    // Each answer is read to its end: a request is recorded when its answer has gone out, not when its headers did.
+    await (await postJson(`${pair.modelmux.url}/v1/messages`, { model: 'cw/claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, { 'anthropic-version': '2023-06-01' })).text()
+    await (await postJson(`${pair.modelmux.url}/v1/chat/completions`, { model: 'glm/glm-4.7', messages: [{ role: 'user', content: 'hi' }] })).text()
+    const cheap = await postJson(`${pair.modelmux.url}/v1/chat/completions`, { model: 'ch/small', messages: [{ role: 'user', content: 'hi' }] })
+    expect(`${cheap.status} ${await cheap.text()}`).toStartWith('200 ')
     await server.context.usage.flush()
     // Budget sums are cached for a second (routing read one just before the request); the notifier checks each minute.
     clearBudgetCache(server.context.db)
 
+    expect(currentAlerts(server.context).map((alert) => alert.kind).sort()).toEqual(["budget", "quota", "relogin"])
     expect(await server.notifier.check()).toBe(3)
     const texts = hook.received.map((message) => message.text as string).sort()
     expect(texts[0]).toMatch(/^modelmux: cheap reached its daily budget; it is skipped until \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/)
