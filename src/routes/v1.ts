@@ -5,6 +5,7 @@ import { OLLAMA_API_VERSION } from '../formats/ollama'
 import { handleCountTokens } from '../services/count'
 import { preflight, withCors } from '../services/cors'
 import { handleEmbeddings } from '../services/embeddings'
+import { handleGenerate } from '../services/ollama-generate'
 import type { AppContext } from '../services/context'
 import { getModel, listModels, showOllamaModel } from '../services/model-lookup'
 import { errorResponse, handleProxy } from '../services/proxy'
@@ -54,11 +55,12 @@ export function v1Routes(context: AppContext) {
   getPath('/v1beta/models/*', (request, path) => getModel(context, request, 'gemini', path))
   postPath('/v1beta/models/*', (request, path) => geminiCall(context, request, path))
   post('/api/chat', (request) => handleProxy(context, { format: 'ollama', request }))
+  post('/api/generate', (request) => handleGenerate(context, request))
   get('/api/tags', (request) => listModels(context, request, 'ollama'))
   post('/api/show', (request) => showOllamaModel(context, request))
   post('/api/embed', (request) => handleEmbeddings(context, request, 'ollama'))
   post('/api/embeddings', (request) => handleEmbeddings(context, request, 'ollama-legacy'))
   get('/api/version', () => Response.json({ version: OLLAMA_API_VERSION }))
-  for (const path of ['/v1beta/*', '/api/chat', '/api/tags', '/api/show', '/api/version', '/api/embed', '/api/embeddings']) app.options(path, ({ request }) => preflight(context, request))
+  for (const path of ['/v1beta/*', '/api/chat', '/api/generate', '/api/tags', '/api/show', '/api/version', '/api/embed', '/api/embeddings']) app.options(path, ({ request }) => preflight(context, request))
   return app
 }
