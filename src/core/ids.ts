@@ -21,6 +21,11 @@ export interface EncodeContext {
   model?: string
 }
 
+/** A time as file names carry it: `20261125T101500` (UTC, to the second). */
+export function fileStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
+}
+
 /** A clock that always returns `ms` (tests). */
 export function fixedClock(ms: number): Clock {
   return { now: () => ms }

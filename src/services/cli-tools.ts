@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { fileStamp } from '../core/ids'
 
 /** Where tools live: the home directory and PATH (both injectable so tests use a temp home). */
 export interface CliToolEnv {
@@ -62,7 +63,7 @@ function readJsonFile(path: string): Json | undefined {
 /** Copies an existing file to `<file>.modelmux-<timestamp>.bak` before it is changed; returns the backup path. */
 function backup(path: string, now: number): string | undefined {
   if (!existsSync(path)) return undefined
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
+  const stamp = fileStamp(now)
   let target = `${path}.modelmux-${stamp}.bak`
   for (let n = 2; existsSync(target); n++) target = `${path}.modelmux-${stamp}-${n}.bak`
   copyFileSync(path, target)

@@ -7,9 +7,10 @@
 import { Database } from 'bun:sqlite'
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { settingsSchema } from '../config/file'
 import { migrate, migrations } from '../store/migrate'
+import { keepCopy } from '../store/dashboard-queries'
 import type { AppContext } from './context'
 import { decryptSecret } from './crypto'
 
@@ -65,11 +66,6 @@ function checkCandidate(db: Database, encryptionKey: Buffer): number {
   return version
 }
 
-/** The directory of the live database file (the data directory for an in-memory database). */
-function liveDirectory(context: AppContext): string {
-  const main = (context.db.query('PRAGMA database_list').all() as { name: string; file: string }[]).find((row) => row.name === 'main')
-  return main?.file ? dirname(main.file) : context.runtime.dataDir
-}
 
 /** Column names of a table in a schema ('main' or an attached one). */
 function columnsOf(db: Database, schema: string, table: string): string[] {
@@ -110,10 +106,7 @@ export function restoreDatabase(context: AppContext, bytes: Uint8Array): Restore
         writable.close()
       }
     }
-    const stamp = new Date(context.now()).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
-    const backupPath = join(liveDirectory(context), `modelmux-before-restore-${stamp}.db`)
-    rmSync(backupPath, { force: true })
-    context.db.query('VACUUM INTO ?').run(backupPath)
+    const backupPath = keepCopy(context.db, 'modelmux-before-restore', context.now(), context.runtime.dataDir)!
     try {
       return { ok: true, backupPath, counts: replaceTables(context, source) }
     } catch (error) {

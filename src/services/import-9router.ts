@@ -10,12 +10,11 @@
  * @module
  */
 import type { Database } from 'bun:sqlite'
-import { rmSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import { configFileSchema, type ConfigFile, type Settings } from '../config/file'
 import { getProvider } from '../providers'
 import { listConnections } from '../store/connections'
 import { getSetting } from '../store/settings'
+import { keepCopy } from '../store/dashboard-queries'
 import { applyConfig } from './apply-config'
 
 type Json = Record<string, any>
@@ -201,16 +200,6 @@ export function validatedImport(config: Json, notes: string[]): ConfigFile {
   })
 }
 
-/** A copy of the store beside it (`modelmux-before-import-<time>.db`), so an import can be undone; undefined for one in memory. */
-function snapshot(db: Database, now: number): string | undefined {
-  const main = (db.query('PRAGMA database_list').all() as { name: string; file: string }[]).find((row) => row.name === 'main')
-  if (!main?.file) return undefined
-  const path = join(dirname(main.file), `modelmux-before-import-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}.db`)
-  rmSync(path, { force: true })
-  db.query('VACUUM INTO ?').run(path)
-  return path
-}
-
 /** Imports a parsed db.json into a store (or, with `dryRun`, only says what it would); returns a summary line and the notes. */
 export function import9router(db: Database, encryptionKey: Buffer, parsed: unknown, options: { dryRun?: boolean; now: number }): { summary: string; notes: string[] } {
   const converted = from9router(parsed)
@@ -225,7 +214,7 @@ export function import9router(db: Database, encryptionKey: Buffer, parsed: unkno
   const replaced = config.connections.filter((connection) => existing.has(connection.name)).map((connection) => connection.name)
   if (replaced.length > 0) notes.push(`${options.dryRun ? 'would update' : 'updated'} connections that already existed here: ${replaced.join(', ')}`)
   if (!options.dryRun) {
-    const copy = snapshot(db, options.now)
+    const copy = keepCopy(db, 'modelmux-before-import', options.now)
     if (copy) notes.push(`the database as it was before the import is kept at ${copy} (Settings → Restore takes it back)`)
     applyConfig(db, encryptionKey, config, options.now)
   }

@@ -1,3 +1,6 @@
+import { rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileStamp } from '../core/ids'
 import type { Database } from 'bun:sqlite'
 import type { ComboStrategy } from './combos'
 import { collectByHour, hoursWithModel } from './model-hours'
@@ -303,6 +306,26 @@ export function deleteCombo(db: Database, id: number): boolean {
 /** Deletes an alias; returns whether it existed. */
 export function deleteAlias(db: Database, name: string): boolean {
   return db.query('DELETE FROM aliases WHERE name = ?').run(name).changes > 0
+}
+
+/** The directory of the live database file; undefined for a database in memory. */
+export function databaseDirectory(db: Database): string | undefined {
+  const main = (db.query('PRAGMA database_list').all() as { name: string; file: string }[]).find((row) => row.name === 'main')
+  return main?.file ? dirname(main.file) : undefined
+}
+
+/**
+ * Keeps a consistent copy of the whole database as `<directory>/<label>-<time>.db`, the directory being the live
+ * database's (else `fallbackDirectory`), replacing one of the same name; returns its path, or undefined when there is
+ * no directory to put it in.
+ */
+export function keepCopy(db: Database, label: string, now: number, fallbackDirectory?: string): string | undefined {
+  const directory = databaseDirectory(db) ?? fallbackDirectory
+  if (!directory) return undefined
+  const path = join(directory, `${label}-${fileStamp(now)}.db`)
+  rmSync(path, { force: true })
+  backupDatabase(db, path)
+  return path
 }
 
 /** Writes a consistent copy of the whole database to `path` (which must not exist) with `VACUUM INTO`. */

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Elysia } from 'elysia'
+import { fileStamp } from '../../core/ids'
 import {
   DatabaseSection,
   PasswordSection,
@@ -243,7 +244,7 @@ export function settingsPages(context: AppContext) {
         const path = join(directory, 'modelmux.db')
         backupDatabase(context.db, path)
         const bytes = readFileSync(path)
-        const stamp = new Date(context.now()).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
+        const stamp = fileStamp(context.now())
         return new Response(bytes, {
           headers: { 'content-type': 'application/vnd.sqlite3', 'content-disposition': `attachment; filename="modelmux-${stamp}.db"`, 'cache-control': 'no-store' },
         })
