@@ -1,7 +1,7 @@
 /**
- * What a request asks of a model, read off its canonical form: images, extended reasoning, a hosted web
- * search, and roughly how long its prompt is. Scenario routing (`settings.routing.scenarios`) picks a
- * model by these.
+ * What a request asks of a model, read off its canonical form: images, extended reasoning and roughly how long
+ * its prompt is. Scenario routing (`settings.routing.scenarios`) picks a model by these; a hosted web search is
+ * read by formats/hosted-tools, since each format keeps its hosted tools its own way.
  * @module
  */
 import type { ChatRequest, ContentPart } from './ir'
@@ -27,30 +27,6 @@ export function asksForThinking(request: ChatRequest): boolean {
   const reasoning = request.reasoning
   if (!reasoning || reasoning.enabled === false) return false
   return reasoning.enabled === true || (reasoning.budgetTokens ?? 0) > 0 || (reasoning.effort !== undefined && reasoning.effort !== 'none')
-}
-
-/** A hosted search tool in any format: Anthropic `web_search_*`, OpenAI `web_search`/`web_search_preview`, Gemini `googleSearch`. */
-function isSearchTool(tool: unknown): boolean {
-  if (typeof tool !== 'object' || tool === null) return false
-  const record = tool as Record<string, unknown>
-  if (typeof record.type === 'string' && record.type.startsWith('web_search')) return true
-  return 'googleSearch' in record || 'google_search' in record || 'googleSearchRetrieval' in record || 'google_search_retrieval' in record
-}
-
-/**
- * Whether the request offers the model a hosted web search (a server-side tool only some providers run;
- * Claude Code's WebSearch sends one), or asks for search outright (Chat Completions' `web_search_options`).
- */
-export function wantsWebSearch(request: ChatRequest): boolean {
-  for (const extension of Object.values(request.extensions)) {
-    if (!extension) continue
-    if ('web_search_options' in extension) return true
-    for (const key of ['serverTools', 'builtinTools']) {
-      const tools = extension[key]
-      if (Array.isArray(tools) && tools.some(isSearchTool)) return true
-    }
-  }
-  return false
 }
 
 function partChars(part: ContentPart): number {

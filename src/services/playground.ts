@@ -11,6 +11,7 @@ import { decodeStream } from '../core/translate'
 import { getFormat } from '../formats'
 import type { FormatId } from '../formats/types'
 import { decodeUpstreamError } from '../formats/upstream-error'
+import { endpointPath } from '../providers/endpoints'
 import { attemptsFor, requestById, type AttemptRow } from '../store/dashboard-queries'
 import type { AppContext } from './context'
 import type { FieldErrors, Outcome } from './management'
@@ -114,20 +115,12 @@ export function nextHistory(input: PlaygroundInput, result: Pick<PlaygroundResul
   return [...input.history, { role: 'user', text: input.prompt }, { role: 'assistant', text: result.text }]
 }
 
+/** What modelmux's own routes put before a format's endpoint path (its API version; Ollama has none). */
+const clientPrefix: Record<FormatId, string> = { 'openai-chat': '/v1', 'anthropic-messages': '/v1', 'openai-responses': '/v1', gemini: '/v1beta', ollama: '' }
+
 /** The path a client of `format` posts to (Gemini names model and method in it). */
 function clientPath(format: FormatId, model: string, stream: boolean): string {
-  switch (format) {
-    case 'openai-chat':
-      return '/v1/chat/completions'
-    case 'anthropic-messages':
-      return '/v1/messages'
-    case 'openai-responses':
-      return '/v1/responses'
-    case 'gemini':
-      return `/v1beta/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`
-    case 'ollama':
-      return '/api/chat'
-  }
+  return clientPrefix[format] + endpointPath(format, model, stream)
 }
 
 /** The request body a client of `input.format` sends for this prompt. */

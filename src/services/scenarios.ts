@@ -5,8 +5,9 @@
  * @module
  */
 import type { ChatRequest } from '../core/ir'
-import { asksForThinking, carriesImages, estimatePromptTokens, wantsWebSearch, type RequestTrait } from '../core/request-traits'
+import { asksForThinking, carriesImages, estimatePromptTokens, type RequestTrait } from '../core/request-traits'
 import type { Settings } from '../config/file'
+import { wantsWebSearch } from '../formats/hosted-tools'
 import { matchesPattern } from './resolve-model'
 
 /** One scenario rule as configured. */

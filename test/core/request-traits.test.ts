@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { asksForThinking, carriesImages, estimatePromptTokens, wantsWebSearch } from '../../src/core/request-traits'
+import { asksForThinking, carriesImages, estimatePromptTokens } from '../../src/core/request-traits'
+import { wantsWebSearch } from '../../src/formats/hosted-tools'
 import { getFormat } from '../../src/formats'
 import type { FormatId } from '../../src/formats/types'
 
