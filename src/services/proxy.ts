@@ -21,7 +21,7 @@ import { allowedModelsOf, checkKeyModel, isModelAllowed } from './key-models'
 import type { Unavailable } from './health'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { logExchange } from './request-log'
-import { resolveModel, resolveRequestedModel, roundRobinCombo, type Candidate } from './resolve-model'
+import { resolveModel, resolveRequestedModel, roundRobinCombo, type Candidate, type ComboRotation } from './resolve-model'
 import { pickScenario } from './scenarios'
 import { describeRepair, sameRepair } from './upstream-quirks'
 
@@ -138,10 +138,10 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
     const usable = (target: string) => isModelAllowed(allowedModelsOf(context, apiKey), target) && resolveModel(context.registry, target).length > 0
     const scenario = pickScenario(context.registry.settings.routing?.scenarios, model, parsed.ir, usable)
     const target = scenario?.model ?? model
-    const candidates = resolveRequestedModel(context.registry, target)
-    const rotation = roundRobinCombo(context.registry, target)
+    // A round-robin combo's members are resolved once, as groups to rotate; any other name, as its candidates.
+    const route = roundRobinCombo(context.registry, target) ?? resolveRequestedModel(context.registry, target)
     const clientLog = { requestId: parsed.requestId, side: 'client' as const, method: call.request.method, url: call.request.url, requestHeaders: call.request.headers, requestBody: text }
-    const response = await routeRequest(context, parsed, candidates, rotation)
+    const response = await routeRequest(context, parsed, route)
     if (scenario) response.headers.set('x-modelmux-scenario', scenario.when)
     if (saved > 0) response.headers.set('x-modelmux-token-saver', `${saved} characters saved`)
     return logExchange(context, clientLog, response)
@@ -151,7 +151,7 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
 }
 
 /** Tries the candidates in routing order, acting on each failure's class; records attempts and usage. */
-async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: Candidate[], rotation?: { name: string; groups: Candidate[][] }): Promise<Response> {
+async function routeRequest(context: AppContext, parsed: ParsedCall, route: Candidate[] | ComboRotation): Promise<Response> {
   const { call } = parsed
   const { requestId } = parsed
   // Hashed only if a sticky pool asks for it; remembered only then.
@@ -162,7 +162,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
     keyed = true
     return conversation
   }
-  const first = rotation ? context.router.rotateCombo(rotation.name, rotation.groups, conversationKey) : resolved
+  const first = Array.isArray(route) ? route : context.router.rotateCombo(route.name, route.groups, conversationKey)
   const candidates = context.router.order(first, conversationKey, context.registry.settings.routing?.providers)
   const skipped: Unavailable[] = []
   // The attempt trace is stored only when it says more than the usage row: a retry, a fallback or a failure.
@@ -239,8 +239,10 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, resolved: C
         context.health.succeeded(connection.id, candidate.upstreamModel)
         if (keyed) context.router.remember(conversation, connection.id, candidate.publicModel)
         // The client learns its output limit was lowered, and to what.
-        const asked = readMaxOutputTokens(call.format, parsed.body)
-        if (outputCap !== undefined && asked !== undefined && outputCap < asked) outcome.response.headers.set('x-modelmux-output-cap', String(outputCap))
+        if (outputCap !== undefined) {
+          const asked = readMaxOutputTokens(call.format, parsed.body)
+          if (asked !== undefined && outputCap < asked) outcome.response.headers.set('x-modelmux-output-cap', String(outputCap))
+        }
         return outcome.response
       }
       if (outcome.kind === 'client-gone') {

@@ -92,8 +92,14 @@ export function findModel(registry: Registry, id: string): ListedModel | undefin
   return candidate && { id, ownedBy: candidate.entry.provider.id }
 }
 
+/** A round-robin combo's name and its members' candidates, one group per member. */
+export interface ComboRotation {
+  name: string
+  groups: Candidate[][]
+}
+
 /** The round-robin combo a model name leads to (through aliases), with its members' candidates in combo order; undefined for any other name. */
-export function roundRobinCombo(registry: Registry, model: string): { name: string; groups: Candidate[][] } | undefined {
+export function roundRobinCombo(registry: Registry, model: string): ComboRotation | undefined {
   let name = model
   for (let depth = 0; depth <= MAX_ALIAS_DEPTH; depth++) {
     const combo = registry.combos.get(name)
