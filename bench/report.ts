@@ -69,6 +69,7 @@ export function memoryAndStartTable(run: BenchRun): string {
     [`RSS peak under load (${m.samples} samples @50 ms)`, `${f(m.peakUnderLoadMb, 1)} MB`],
     ['RSS high-water mark (VmHWM)', `${f(m.highWaterMarkMb, 1)} MB`],
     ['RSS idle after load (+2 s)', `${f(m.idleAfterLoadMb, 1)} MB`],
+    ['RSS idle after a long pause (+45 s, compiled code dropped)', `${f(m.idleAfterLongPauseMb, 1)} MB`],
     ['reference: fake upstream (bare Bun.serve) idle', `${f(m.fakeIdleMb, 1)} MB`],
   ]
   const c = run.coldStart

@@ -47,6 +47,8 @@ export interface MemoryResult {
   /** The kernel's own high-water mark (VmHWM) at the end of the load runs. */
   highWaterMarkMb: number
   idleAfterLoadMb: number
+  /** After a long pause (+45 s): compiled code dropped too, as an idle router runs most of the day. */
+  idleAfterLongPauseMb: number
   samples: number
   /** Reference point: the fake upstream (a bare Bun.serve process) idle. */
   fakeIdleMb: number

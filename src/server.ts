@@ -122,6 +122,8 @@ export async function startServer(
         .catch(() => {})
       Bun.gc(true)
     },
+    // A stream still being relayed holds the deeper shrink back (pendingRequests counts it until its end).
+    busy: () => (app.server?.pendingRequests ?? 0) > 0,
   })
   const context: AppContext = {
     db,
