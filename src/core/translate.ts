@@ -34,6 +34,11 @@ export function encodeStream(events: ReadableStream<StreamEvent>, format: WireFo
 /** A stream translator; `fail` ends the output with an in-band error instead of decoding what is left. */
 export interface StreamTranslator<Out> extends StreamTransformer<Uint8Array, Out> {
   fail(error: Extract<StreamEvent, { type: 'error' }>, emit: Emit<Out>): void
+  /**
+   * Takes further input from another upstream (carrying on a broken answer): the old source is dropped
+   * unflushed, and the new one's events pass `filter` before the hook and the encoder, which keep their state.
+   */
+  switchSource(from: WireFormat, filter: StreamTransformer<StreamEvent, StreamEvent>): void
 }
 
 /**
@@ -45,9 +50,12 @@ export function createTextStreamTranslator(
   to: WireFormat,
   context: EncodeContext,
   hook?: StreamTransformer<StreamEvent, StreamEvent>,
+  /** When true at the end of the input, the output is left open (the answer is to be carried on elsewhere). */
+  halted?: () => boolean,
 ): StreamTranslator<string> {
-  const framing = createFramingDecoder(from.stream.framing)
-  const decoder = from.stream.decoder()
+  let framing = createFramingDecoder(from.stream.framing)
+  let decoder = from.stream.decoder()
+  let filter: StreamTransformer<StreamEvent, StreamEvent> | undefined
   const encoder = to.stream.encoder(context)
   // Encoders write JSON text: one line per event, framed without looking for line breaks.
   const format = to.stream.framing === 'ndjson' ? formatNdjsonEvent : formatJsonSseEvent
@@ -57,7 +65,8 @@ export function createTextStreamTranslator(
   }
   const encode = (event: StreamEvent) => encoder.transform(event, write)
   const observe = hook ? (event: StreamEvent) => hook.transform(event, encode) : encode
-  const decode = (event: SseEvent) => decoder.transform(event, observe)
+  let decoded = observe
+  const decode = (event: SseEvent) => decoder.transform(event, decoded)
   // `hook` must pass events on; its flush runs after the decoder's and before the encoder's.
   const drain = (emit: Emit<string>) => {
     if (out.length === 0) return
@@ -72,9 +81,10 @@ export function createTextStreamTranslator(
     },
     flush(emit) {
       framing.flush(decode)
-      decoder.flush(observe)
+      decoder.flush(decoded)
+      filter?.flush(observe)
       hook?.flush(encode)
-      encoder.flush(write)
+      if (!halted?.()) encoder.flush(write)
       drain(emit)
     },
     fail(error, emit) {
@@ -82,6 +92,12 @@ export function createTextStreamTranslator(
       hook?.flush(encode)
       encoder.flush(write)
       drain(emit)
+    },
+    switchSource(source, next) {
+      framing = createFramingDecoder(source.stream.framing)
+      decoder = source.stream.decoder()
+      filter = next
+      decoded = (event) => next.transform(event, observe)
     },
   }
 }
@@ -100,6 +116,7 @@ export function createStreamTranslator(
     transform: (chunk, emit) => text.transform(chunk, encoded(emit)),
     flush: (emit) => text.flush(encoded(emit)),
     fail: (error, emit) => text.fail(error, encoded(emit)),
+    switchSource: (from, filter) => text.switchSource(from, filter),
   }
 }
 

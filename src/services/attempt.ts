@@ -1,6 +1,8 @@
 import { classifyHttpFailure, transientFailure, type ClassifiedFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
 import type { EncodeContext } from '../core/ids'
+import type { ChatRequest } from '../core/ir'
+import { prefillText, type ResumeMode, type SentAnswer } from '../core/stream-resume'
 import { replaceModelInText } from '../core/json'
 import { translateResponse, translateStreamToResponse } from '../core/translate'
 import { getFormat } from '../formats'
@@ -12,7 +14,7 @@ import { assertTranslatable } from '../formats/client-request'
 import { decodeUpstreamError } from '../formats/upstream-error'
 import { resolveCredential } from '../providers/credentials'
 import { prepareUpstream, providerTarget, type JsonBody, type PreparedUpstream } from '../providers/prepare-upstream'
-import { callUpstream, readerStream, UpstreamFailure } from '../upstream/call-upstream'
+import { callUpstream, readerStream, UpstreamFailure, type UpstreamResponse } from '../upstream/call-upstream'
 import { copyResponseHeaders } from '../upstream/headers'
 import { OAuthError, oauthServiceFor, type PreparedSubscriptionCall } from '../oauth'
 import type { AppContext } from './context'
@@ -23,7 +25,7 @@ import { relayStream, rewriteModel } from './passthrough'
 import { extractUsage } from '../formats/usage-in-text'
 import { errorResponse, type ParsedCall } from './proxy'
 import type { Candidate } from './resolve-model'
-import { translateUpstreamStream } from './translated-stream'
+import { translateUpstreamStream, type CarryOn, type Continuation } from './translated-stream'
 
 /** How a successful answer finally ended, reported once when its body is done. */
 export interface Completion {
@@ -42,6 +44,9 @@ export type AttemptOutcome =
   | { kind: 'failed'; failure: Response | ProxyError; classified: ClassifiedFailure; status: number }
   /** The client went away. */
   | { kind: 'client-gone' }
+
+/** An attempt that did not answer. */
+type NotAnswered = Exclude<AttemptOutcome, { kind: 'answered' }>
 
 
 const noQuirks: Quirks = { repairs: [] }
@@ -84,21 +89,28 @@ export function describeFailure(connectionName: string, failure: UpstreamFailure
   return new ProxyError('upstream', `${connectionName}: upstream connection failed: ${(error as Error)?.message ?? String(error)}`)
 }
 
-/**
- * Tries one candidate: calls the upstream and, on success, relays (same format) or translates (another
- * format) its answer. Streams are held until their first real output so a failure before it can fall over.
- */
-export async function attemptCandidate(
+/** An upstream call that answered (any status), with what the rest of an attempt needs to read it. */
+interface SentUpstream {
+  kind: 'sent'
+  response: Response
+  upstream: UpstreamResponse
+  /** The client response's headers so far (model, attempts, the upstream's passed-on headers). */
+  headers: Record<string, string>
+  failureOf: (error: unknown) => ProxyError
+  failedWith: (failure: ProxyError) => NotAnswered
+}
+
+/** Builds, prepares and sends one candidate's upstream request; a failure before any answer is an outcome. */
+async function sendUpstream(
   context: AppContext,
   parsed: ParsedCall,
   candidate: Candidate,
   attemptNumber: number,
-  onComplete: (completion: Completion) => void,
-  quirks: Quirks = noQuirks,
-): Promise<AttemptOutcome> {
+  passthrough: boolean,
+  quirks: Quirks,
+): Promise<SentUpstream | NotAnswered> {
   const { call, stream } = parsed
   const { connection, provider } = candidate.entry
-  const passthrough = provider.format === call.format
   let upstreamBody: { body: JsonBody; text?: string }
   try {
     upstreamBody = buildUpstreamBody(parsed, candidate, passthrough, quirks)
@@ -175,9 +187,32 @@ export async function attemptCandidate(
   const headers: Record<string, string> = { 'x-modelmux-model': candidate.publicModel, 'x-modelmux-attempts': String(attemptNumber) }
   copyResponseHeaders(response.headers, headers)
   const failureOf = (error: unknown) => describeFailure(connection.name, upstream.failure(), error)
-  const failedWith = (failure: ProxyError): AttemptOutcome =>
+  const failedWith = (failure: ProxyError): NotAnswered =>
     failure.status === 499 ? { kind: 'client-gone' } : { kind: 'failed', failure, classified: transientFailure(failure.message), status: failure.status }
 
+  return { kind: 'sent', response, upstream, headers, failureOf, failedWith }
+}
+
+/**
+ * Tries one candidate: calls the upstream and, on success, relays (same format) or translates (another
+ * format) its answer. Streams are held until their first real output so a failure before it can fall over;
+ * one that breaks after it is carried on through `carryOn` when that can be done.
+ */
+export async function attemptCandidate(
+  context: AppContext,
+  parsed: ParsedCall,
+  candidate: Candidate,
+  attemptNumber: number,
+  onComplete: (completion: Completion) => void,
+  quirks: Quirks = noQuirks,
+  carryOn?: CarryOn,
+): Promise<AttemptOutcome> {
+  const { call, stream } = parsed
+  const { connection, provider } = candidate.entry
+  const passthrough = provider.format === call.format
+  const sent = await sendUpstream(context, parsed, candidate, attemptNumber, passthrough, quirks)
+  if (sent.kind !== 'sent') return sent
+  const { response, upstream, headers, failureOf, failedWith } = sent
   if (response.status >= 400) {
     const text = await response.text().catch(() => '')
     upstream.settle()
@@ -230,11 +265,13 @@ export async function attemptCandidate(
     headers['cache-control'] = 'no-cache'
     if (passthrough) {
       headers['content-type'] = upstreamType || 'text/event-stream'
-      const relayed = relayStream(held, { format: provider.format, model: candidate.publicModel, usage, describeFailure: failureOf, onEnd: finish })
+      // A relayed answer is carried on by rebuilding the client's side from the bytes it got: for formats whose events carry no ids of their own.
+      const relayCarryOn = provider.format === 'anthropic-messages' || provider.format === 'openai-chat' ? carryOn : undefined
+      const relayed = relayStream(held, { format: provider.format, model: candidate.publicModel, usage, describeFailure: failureOf, onEnd: finish, carryOn: relayCarryOn, context: encodeContext })
       return { kind: 'answered', response: new Response(relayed, { status: response.status, headers }), status: response.status }
     }
     headers['content-type'] = to.stream.framing === 'ndjson' ? 'application/x-ndjson' : 'text/event-stream; charset=utf-8'
-    const translated = translateUpstreamStream({ held, from, to, context: encodeContext(), usage, describeFailure: failureOf, onEnd: finish })
+    const translated = translateUpstreamStream({ held, from, to, context: encodeContext(), usage, describeFailure: failureOf, onEnd: finish, carryOn })
     return { kind: 'answered', response: new Response(translated, { status: response.status, headers }), status: response.status }
   }
 
@@ -280,4 +317,64 @@ function isSoftError(json: unknown): boolean {
   if (json === null || typeof json !== 'object') return false
   const body = json as Record<string, unknown>
   return typeof body.error === 'object' && body.error !== null && !('choices' in body) && !('content' in body) && !('candidates' in body) && !('output' in body) && !('message' in body)
+}
+
+/** The result of asking one candidate to carry a broken answer on. */
+export type ContinuationOutcome =
+  | { kind: 'continued'; continuation: Continuation }
+  /** The upstream refused an assistant prefill: the same candidate may still restart the answer. */
+  | { kind: 'prefill-refused'; status: number; reason: string }
+  | NotAnswered
+
+// How upstreams word their refusal of a conversation that ends with the assistant's own words.
+const PREFILL_REFUSED = /prefill|final assistant|assistant message|must end with a user|last message.*(user|assistant)/i
+
+/**
+ * Asks a candidate to carry on an answer the client already holds part of: with that text as an assistant
+ * prefill (`prefill`), or with the request as it was (`restart`, its output then checked against the text).
+ * Returns the held stream once it shows output.
+ */
+export async function openContinuation(
+  context: AppContext,
+  parsed: ParsedCall,
+  candidate: Candidate,
+  attemptNumber: number,
+  sent: SentAnswer,
+  mode: ResumeMode,
+  quirks: Quirks = noQuirks,
+): Promise<ContinuationOutcome> {
+  const { provider, connection } = candidate.entry
+  const asked: ParsedCall = mode === 'restart' ? parsed : { ...parsed, ir: () => withPrefill(parsed.ir(), sent.text) }
+  // A restart on an upstream of the client's own format sends the client's body as it came.
+  const passthrough = mode === 'restart' && provider.format === parsed.call.format
+  const result = await sendUpstream(context, asked, candidate, attemptNumber, passthrough, quirks)
+  if (result.kind !== 'sent') return result
+  const { response, upstream, failureOf, failedWith } = result
+  if (response.status >= 400) {
+    const text = await response.text().catch(() => '')
+    upstream.settle()
+    if (mode === 'prefill' && response.status === 400 && PREFILL_REFUSED.test(text)) return { kind: 'prefill-refused', status: 400, reason: text.slice(0, 300) }
+    const classified = classifyHttpFailure(response.status, response.headers, text, context.now())
+    return { kind: 'failed', failure: decodeUpstreamError(response.status, text, connection.name), classified, status: response.status }
+  }
+  const from = getFormat(provider.format)
+  const type = response.headers.get('content-type') ?? ''
+  if (!response.body || !(type.includes('event-stream') || type.includes('ndjson') || from.stream.framing === 'ndjson')) {
+    await response.body?.cancel().catch(() => {})
+    upstream.settle()
+    return failedWith(new ProxyError('upstream', `${connection.name}: answered a streamed request without a stream`))
+  }
+  const held = await holdUntilContent(upstream.watch(response.body), from)
+  if (held.kind === 'error') {
+    const failure = new ProxyError(held.error.kind, `${connection.name}: ${held.error.message}`, { status: held.error.status, code: held.error.code })
+    if (mode === 'prefill' && held.error.status === 400 && PREFILL_REFUSED.test(held.error.message)) return { kind: 'prefill-refused', status: 400, reason: held.error.message }
+    return { kind: 'failed', failure, classified: transientFailure(failure.message), status: held.error.status }
+  }
+  if (held.kind === 'empty') return failedWith(held.cause !== undefined ? failureOf(held.cause) : new ProxyError('upstream', `${connection.name}: upstream ended the stream before any output`))
+  return { kind: 'continued', continuation: { held, from, mode } }
+}
+
+/** The request with the answer so far as the assistant's last message, for the upstream to go on from. */
+function withPrefill(request: ChatRequest, text: string): ChatRequest {
+  return { ...request, messages: [...request.messages, { role: 'assistant', content: [{ type: 'text', text: prefillText(text) }] }] }
 }

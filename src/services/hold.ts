@@ -78,19 +78,34 @@ export interface ChunkStage {
   flush(emit: Emit<string | Uint8Array>): void
   /** The upstream broke: end the output with `failure` in-band, never a silent truncation. */
   fail(failure: ProxyError, emit: Emit<string | Uint8Array>): void
+  /** A failure found in what was read (an in-band error, a continuation that went astray), taken like a broken upstream. */
+  failure?(): ProxyError | undefined
+}
+
+/** Another upstream that carries a broken answer on: its held body, the stage its chunks go through, text to write first. */
+export interface Recovery {
+  held: HeldBody
+  stage: ChunkStage
+  preamble?: string
 }
 
 /**
  * Sends a held stream to the client through `stage`, as one direct stream: the held chunks, then the rest as the
  * upstream sends it. Pull-based: while the client is slower than the upstream, each write's promise holds the
- * next read back (backpressure). `onEnd` hears once how it ended.
+ * next read back (backpressure). When the upstream breaks, `recover` may hand over another upstream that carries
+ * the answer on; otherwise the output ends with the failure in-band. `onEnd` hears once how it ended.
  */
 export function streamHeld(
   held: HeldBody,
   stage: ChunkStage,
-  options: { clientFormat: FormatId; describeFailure: (error: unknown) => ProxyError; onEnd: (end: StreamEnd) => void },
+  options: {
+    clientFormat: FormatId
+    describeFailure: (error: unknown) => ProxyError
+    onEnd: (end: StreamEnd) => void
+    recover?: (failure: ProxyError) => Promise<Recovery | undefined>
+  },
 ): ReadableStream<Uint8Array> {
-  const { reader, buffered } = held
+  let source = held
   let bufferedIndex = 0
   let ended = false
   const end = (result: StreamEnd) => {
@@ -98,7 +113,7 @@ export function streamHeld(
     ended = true
     options.onEnd(result)
   }
-  const source = {
+  const pipe = {
     type: 'direct' as const,
     async pull(controller: ReadableStreamDirectController) {
       // What the last write returned: a promise while the client is slower than the upstream.
@@ -106,25 +121,44 @@ export function streamHeld(
       const write: Emit<string | Uint8Array> = (output) => {
         written = controller.write(output)
       }
+      /** Hands the answer to another upstream if one carries it on (true), or ends it with the failure in-band. */
+      const broke = async (failure: ProxyError): Promise<boolean> => {
+        const next = options.recover ? await options.recover(failure) : undefined
+        if (ended) {
+          await next?.held.reader.cancel().catch(() => {})
+          return false
+        }
+        if (next) {
+          source = next.held
+          bufferedIndex = 0
+          stage = next.stage
+          if (next.preamble) write(next.preamble)
+          return true
+        }
+        stage.fail(failure, write)
+        end({ ok: false, error: failure, clientGone: false })
+        controller.close()
+        return false
+      }
       try {
         for (;;) {
           let chunk: Uint8Array
-          if (bufferedIndex < buffered.length) chunk = buffered[bufferedIndex++]
+          if (bufferedIndex < source.buffered.length) chunk = source.buffered[bufferedIndex++]
           else {
             let next: Awaited<ReturnType<BodyReader['read']>>
             try {
-              next = await reader.read()
+              next = await source.reader.read()
             } catch (error) {
               if (ended) return // the client went away and cancelled the read
               // A broken upstream is reported as what it was (a timeout, a reset), not as an early end.
-              const failure = options.describeFailure(error)
-              stage.fail(failure, write)
-              end({ ok: false, error: failure, clientGone: false })
-              controller.close()
+              if (await broke(options.describeFailure(error))) continue
               return
             }
             if (next.done) {
               stage.flush(write)
+              const found = stage.failure?.()
+              if (found && (await broke(found))) continue
+              if (found) return
               end({ ok: true })
               controller.close()
               return
@@ -136,6 +170,12 @@ export function streamHeld(
           if (written !== undefined) {
             await written
             await controller.flush()
+          }
+          const found = stage.failure?.()
+          if (found) {
+            await source.reader.cancel().catch(() => {})
+            if (await broke(found)) continue
+            return
           }
         }
       } catch (error) {
@@ -149,8 +189,8 @@ export function streamHeld(
     },
     cancel(reason?: unknown) {
       end({ ok: false, error: new ProxyError('invalid_request', 'client disconnected', { status: 499 }), clientGone: true })
-      return reader.cancel(reason)
+      return source.reader.cancel(reason)
     },
   }
-  return new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>)
+  return new ReadableStream(pipe as unknown as UnderlyingDefaultSource<Uint8Array>)
 }

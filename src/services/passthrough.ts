@@ -1,11 +1,15 @@
 import { ProxyError } from '../core/errors'
+import type { EncodeContext } from '../core/ids'
+import { truncatedStream, type StreamError } from '../core/ir'
+import { createFramingDecoder, type SseEvent } from '../core/sse'
 import { isJsonSpace, jsonStringEnd } from '../core/json'
 import { getFormat } from '../formats'
 import { encodeStreamError } from '../formats/errors'
 import { responseModelField } from '../formats/model-field'
-import type { FormatId } from '../formats/types'
+import type { FormatId, WireFormat } from '../formats/types'
 import { usageNeedles } from '../formats/usage-in-text'
-import { streamHeld, type ChunkStage, type HeldBody, type StreamEnd } from './hold'
+import { streamHeld, type ChunkStage, type HeldBody, type Recovery, type StreamEnd } from './hold'
+import { createCarriedTranslation, streamFailure, type CarryOn } from './translated-stream'
 import { observeUsage, type ObservedUsage } from '../formats/observe-usage'
 
 /**
@@ -179,24 +183,113 @@ export function createLineRewriter(format: FormatId, model: string, usage: Obser
   }
 }
 
+// Bytes kept of what a relayed stream sent, so it can be carried on; past this, a break ends it in-band instead.
+const MAX_KEPT_BYTES = 8 * 1024 * 1024
+const utf8 = new TextEncoder()
+
+/** Where an upstream's in-band error event starts in relayed SSE bytes (formats that can be carried on), or -1. */
+function inBandErrorAt(format: FormatId, bytes: Uint8Array): number {
+  const needle = format === 'anthropic-messages' ? anthropicErrorEvent : format === 'openai-chat' ? openaiErrorEvent : undefined
+  if (!needle) return -1
+  const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(needle)
+  return at > 0 && bytes[at - 1] !== 10 ? -1 : at
+}
+const anthropicErrorEvent = Buffer.from('event: error\n')
+const openaiErrorEvent = Buffer.from('data: {"error"')
+
 /**
  * Relays an upstream event stream to the client as it arrives, `model` rewritten and usage read on the way.
- * A failure after the first byte becomes the format's in-band error event, never a silent truncation.
+ * A failure after the first byte is carried on through `carryOn` when it can be (what the client was sent
+ * is kept and decoded only then), else it becomes the format's in-band error event, never a silent truncation.
  */
 export function relayStream(
   held: HeldBody,
-  options: { format: FormatId; model: string; usage: ObservedUsage; describeFailure: (error: unknown) => ProxyError; onEnd: (end: StreamEnd) => void },
+  options: {
+    format: FormatId
+    model: string
+    usage: ObservedUsage
+    describeFailure: (error: unknown) => ProxyError
+    onEnd: (end: StreamEnd) => void
+    carryOn?: CarryOn
+    context?: () => EncodeContext
+  },
 ): ReadableStream<Uint8Array> {
   const rewriter = createLineRewriter(options.format, options.model, options.usage)
+  const format = getFormat(options.format)
   // A half-received line is dropped rather than sent as garbage; a blank line ends any open SSE event.
-  const separator = getFormat(options.format).stream.framing === 'ndjson' ? '' : '\n'
+  const separator = format.stream.framing === 'ndjson' ? '' : '\n'
+  const carryOn = options.carryOn
+  let kept: Uint8Array[] | undefined = carryOn ? [] : undefined
+  let keptBytes = 0
+  let failure: ProxyError | undefined
+  const send = (emit: (bytes: Uint8Array) => void) => (bytes: Uint8Array) => {
+    if (failure) return
+    if (kept) {
+      const at = inBandErrorAt(options.format, bytes)
+      if (at !== -1) {
+        // Held back: the answer may yet be carried on; if not, the failure is reported in-band all the same.
+        failure = readStreamError(format, bytes.subarray(at))
+        bytes = bytes.subarray(0, at)
+      }
+      keptBytes += bytes.byteLength
+      if (keptBytes > MAX_KEPT_BYTES) kept = undefined
+      else kept.push(bytes)
+    }
+    if (bytes.byteLength > 0) emit(bytes)
+  }
   const stage: ChunkStage = {
-    transform: (chunk, emit) => rewriter.push(chunk, emit),
+    transform: (chunk, emit) => rewriter.push(chunk, send(emit)),
     flush(emit) {
       const rest = rewriter.end()
-      if (rest) emit(rest)
+      if (rest) send(emit)(rest)
+      // A body that ended before the answer did is a break like any other, not an answer.
+      if (kept && !failure && !finished(options.format, kept)) failure = streamFailure(truncatedStream())
     },
-    fail: (failure, emit) => emit(separator + encodeStreamError(options.format, failure)),
+    fail: (broken, emit) => emit(separator + encodeStreamError(options.format, broken)),
+    failure: () => failure,
   }
-  return streamHeld(held, stage, { clientFormat: options.format, describeFailure: options.describeFailure, onEnd: options.onEnd })
+  const recover = async (broken: ProxyError): Promise<Recovery | undefined> => {
+    if (!carryOn || !kept || !options.context) return undefined
+    // The client's side of the answer is rebuilt from the bytes it got, by a translator then fed the continuation.
+    const carried = createCarriedTranslation({ from: format, to: format, context: options.context(), usage: options.usage, carryOn })
+    const discard = () => {}
+    for (const bytes of kept) carried.translator.transform(bytes, discard)
+    if (separator) carried.translator.transform(utf8.encode(separator), discard)
+    const recovery = await carried.recover(broken)
+    return recovery && { ...recovery, preamble: separator }
+  }
+  return streamHeld(held, stage, { clientFormat: options.format, describeFailure: options.describeFailure, onEnd: options.onEnd, recover: carryOn && recover })
+}
+
+// What the end of a finished answer holds: Anthropic's message_stop; an OpenAI chunk with a finish_reason.
+const FINISH_MARKS: Partial<Record<FormatId, RegExp>> = {
+  'anthropic-messages': /"type"\s*:\s*"message_stop"/,
+  'openai-chat': /"finish_reason"\s*:\s*"/,
+}
+const TAIL_BYTES = 16 * 1024
+
+/** Whether the bytes sent end a finished answer (formats with no mark to look for always do). */
+function finished(format: FormatId, sent: Uint8Array[]): boolean {
+  const mark = FINISH_MARKS[format]
+  if (!mark) return true
+  const tail: Uint8Array[] = []
+  let size = 0
+  for (let index = sent.length - 1; index >= 0 && size < TAIL_BYTES; index--) {
+    tail.unshift(sent[index])
+    size += sent[index].byteLength
+  }
+  return mark.test(Buffer.concat(tail).toString('utf8'))
+}
+
+/** The error an in-band error event reports (decoded by its format), as a failure. */
+function readStreamError(format: WireFormat, bytes: Uint8Array): ProxyError {
+  let error: StreamError | undefined
+  const decoder = format.stream.decoder()
+  const framing = createFramingDecoder(format.stream.framing)
+  const onEvent = (event: SseEvent) => decoder.transform(event, (decoded) => {
+    if (decoded.type === 'error') error ??= decoded.error
+  })
+  framing.transform(bytes, onEvent)
+  framing.flush(onEvent)
+  return streamFailure(error ?? { status: 502, kind: 'upstream', message: 'upstream reported an error mid-stream' })
 }

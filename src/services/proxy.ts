@@ -13,6 +13,7 @@ import type { FormatId } from '../formats/types'
 import type { ApiKeyRecord } from '../store/api-keys'
 import type { AttemptEvent } from '../store/usage'
 import { attemptCandidate, type Completion } from './attempt'
+import { createCarryOn, type Answering } from './carry-on'
 import { budgetCheck, checkKeyLimits } from './budgets'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
@@ -172,6 +173,22 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, route: Cand
   let lastStatus = 502
   let contextTooLongFor: string | undefined
 
+  // Once a stream is carried on by another candidate, its end is that candidate's.
+  let answering: Answering | undefined
+  let endRecorded = false
+  const traceAttempt = (candidate: Candidate, started: number, status: number, classified?: ClassifiedFailure) =>
+    trace.push({
+      at: context.now(),
+      requestId,
+      connectionId: candidate.entry.connection.id,
+      provider: candidate.entry.provider.id,
+      model: candidate.publicModel,
+      status,
+      failureClass: classified?.class,
+      reason: classified?.reason,
+      latencyMs: Math.round(performance.now() - started),
+    })
+
   const estimateInput = () => countRequestTokens(parsed.ir())
   const recordUsage = (candidate: Candidate | undefined, status: number, completion?: Completion, error?: string) => {
     if (trace.length > 1 || trace.some((attempt) => attempt.status >= 400)) for (const attempt of trace) context.usage.recordAttempt(attempt)
@@ -218,23 +235,28 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, route: Cand
       const learned = context.quirks.get(connection.id, candidate.upstreamModel)
       const outputCap = retryCap === undefined ? learned?.outputCap : Math.min(retryCap, learned?.outputCap ?? Infinity)
       const attemptStarted = performance.now()
-      const recordAttempt = (status: number, classified?: ClassifiedFailure) =>
-        trace.push({
-          at: context.now(),
-          requestId,
-          connectionId: connection.id,
-          provider: provider.id,
-          model: candidate.publicModel,
-          status,
-          failureClass: classified?.class,
-          reason: classified?.reason,
-          latencyMs: Math.round(performance.now() - attemptStarted),
-        })
+      const recordAttempt = (status: number, classified?: ClassifiedFailure) => traceAttempt(candidate, attemptStarted, status, classified)
+      const carryOn = parsed.stream
+        ? createCarryOn(context, parsed, {
+            candidates: candidates.slice(index + 1),
+            answering: () => answering ?? { candidate, started: attemptStarted },
+            onAnswering: (next) => (answering = next),
+            onGiveUp: () => (endRecorded = true),
+            trace: traceAttempt,
+            nextAttempt: () => ++attemptCount,
+          })
+        : undefined
       const outcome = await attemptCandidate(context, parsed, candidate, attemptCount, (completion) => {
-        recordAttempt(completion.status, completion.error ? transientFailure(completion.error.message) : undefined)
-        if (completion.error && !completion.clientGone && !context.shutdown?.tripped) context.health.failed(connection.id, candidate.upstreamModel, transientFailure(completion.error.message))
-        recordUsage(candidate, completion.status, completion, completion.error?.message)
-      }, { outputCap, repairs: learned?.repairs ?? [] })
+        const by = answering ?? { candidate, started: attemptStarted }
+        const failed = completion.error ? transientFailure(completion.error.message) : undefined
+        const { id } = by.candidate.entry.connection
+        if (!endRecorded) {
+          traceAttempt(by.candidate, by.started, completion.status, failed)
+          if (failed && !completion.clientGone && !context.shutdown?.tripped) context.health.failed(id, by.candidate.upstreamModel, failed)
+          else if (!failed && answering) context.health.succeeded(id, by.candidate.upstreamModel)
+        }
+        recordUsage(by.candidate, completion.status, completion, completion.error?.message)
+      }, { outputCap, repairs: learned?.repairs ?? [] }, carryOn)
       if (outcome.kind === 'answered') {
         context.health.succeeded(connection.id, candidate.upstreamModel)
         if (keyed) context.router.remember(conversation, connection.id, candidate.publicModel)

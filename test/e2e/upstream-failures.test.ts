@@ -103,7 +103,9 @@ describe('upstream timeouts', () => {
       const text = await response.text()
       expect(text.startsWith('data: {"id":"1","model":"p/m1"')).toBe(true)
       expect(text).toMatch(/data: \{"error":\{"message":"primary: .*","type":"[a-z_]+","param":null,"code":null\}\}\n\n$/)
-      expect(served).toBe(1)
+      // Restarts on the same account (after a cut, not after silence) repeat the sent text and break again: bounded.
+      expect(served).toBe(3)
+      expect(text.match(/"content":"Hel"/g)).toHaveLength(1)
     } finally {
       await server.stop(true)
     }

@@ -12,7 +12,8 @@ export interface ReceivedRequest {
 export interface FakeReply {
   status?: number
   headers?: Record<string, string>
-  parts: (string | { pause: Promise<void> } | { delayMs: number })[]
+  /** `cut` breaks the connection mid-body (no terminating chunk), as a dropped upstream does. */
+  parts: (string | { pause: Promise<void> } | { delayMs: number } | { cut: true })[]
 }
 
 /** A local stand-in for a provider: records requests and answers with scripted replies. */
@@ -55,6 +56,7 @@ export function startFakeUpstream(): FakeUpstream {
             const part = parts.shift()
             if (part === undefined) return controller.close()
             if (typeof part === 'string') return controller.enqueue(encoder.encode(part))
+            if ('cut' in part) return controller.error(new Error('connection cut'))
             if ('pause' in part) await part.pause
             else await Bun.sleep(part.delayMs)
           }

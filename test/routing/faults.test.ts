@@ -240,13 +240,18 @@ describe('streams after output started', () => {
   test('a malformed chunk in a translated stream never crashes the server or reaches the client as garbage', async () => {
     await using env = await setup()
     const parts = toSse(readChunks('anthropic/anthropic-text.chunks.txt'), 'anthropic')
-    env.other.reply({ headers: { 'content-type': 'text/event-stream' }, parts: [...parts.slice(0, 4), 'event: content_block_delta\ndata: {"type":"content_block_delta",,,}\n\n', ...parts.slice(4)] })
+    const malformed = [...parts.slice(0, 4), 'event: content_block_delta\ndata: {"type":"content_block_delta",,,}\n\n', ...parts.slice(4)]
+    env.other.reply({ headers: { 'content-type': 'text/event-stream' }, parts: malformed })
     const response = await env.chat({ model: 'o/claude', stream: true })
     const text = await response.text()
     for (const event of text.split('\n\n').filter((e) => e.trim())) {
       const data = event.replace(/^data: /, '')
       if (data !== '[DONE]') expect(() => JSON.parse(data)).not.toThrow()
     }
+    // Every try to carry it on met the same broken stream: the answer ends in-band, and the account cools down.
+    expect(text).toMatch(/data: \{"error":\{"message":"upstream sent invalid JSON/)
+    expect(env.other.received.length).toBeLessThanOrEqual(3)
+    await Bun.sleep(450)
     env.other.reply({ parts: [readBody('anthropic/anthropic-text.json')] })
     expect((await env.chat({ model: 'o/claude' })).status).toBe(200)
   })

@@ -1,0 +1,196 @@
+/**
+ * Carrying on an answer whose upstream broke after output began. The client already holds part of the
+ * answer, so another upstream may only add to it: either as a continuation of that text sent as an
+ * assistant prefill, or as a restart whose output is checked to begin with exactly what the client has
+ * (that beginning is then skipped). Only a plain-text answer can be carried on: a half-sent tool call or
+ * reasoning block cannot. Pure: IR events in, IR events out.
+ * @module
+ */
+import type { StreamEvent } from './ir'
+import type { Emit, StreamTransformer } from './sse'
+
+/** The error code of a continuation whose output cannot be used (a restart that does not repeat the text sent). */
+export const DIVERGED = 'continuation_diverged'
+
+/** How a continuation upstream was asked: to go on from the text (prefill), or from the start (restart). */
+export type ResumeMode = 'prefill' | 'restart'
+
+/** What the client has been sent of an answer, as far as carrying it on needs. */
+export interface SentAnswer {
+  /** All text sent so far. */
+  text: string
+  /** The text block still open in the client's stream (its IR index), or -1. */
+  openTextIndex: number
+  /** The first IR index no block of the client's stream has used yet. */
+  nextIndex: number
+  /** Why the answer cannot be carried on (a tool call or reasoning was sent, or it had finished), if it cannot. */
+  blockedBy?: string
+}
+
+/** Watches the IR events a client is sent and keeps what a continuation needs. */
+export function createAnswerTracker() {
+  const sent: SentAnswer = { text: '', openTextIndex: -1, nextIndex: 0 }
+  return {
+    /** Notes one event on its way to the client. */
+    see(event: StreamEvent): void {
+      switch (event.type) {
+        case 'text-start':
+          sent.openTextIndex = event.index
+          sent.nextIndex = Math.max(sent.nextIndex, event.index + 1)
+          return
+        case 'text-delta':
+          sent.text += event.text
+          return
+        case 'text-end':
+          if (sent.openTextIndex === event.index) sent.openTextIndex = -1
+          return
+        case 'reasoning-start':
+        case 'tool-call-start':
+        case 'raw':
+          sent.blockedBy ??= event.type === 'tool-call-start' ? 'a tool call was already sent' : event.type === 'raw' ? 'a provider-specific block was already sent' : 'reasoning was already sent'
+          sent.nextIndex = Math.max(sent.nextIndex, event.index + 1)
+          return
+        case 'finish':
+        case 'message-end':
+          sent.blockedBy ??= 'the answer had already finished'
+          return
+        default:
+          return
+      }
+    },
+    /** The answer as sent so far. */
+    sent: (): SentAnswer => sent,
+  }
+}
+
+/** The text a prefill may carry: Anthropic refuses a final assistant message that ends in whitespace. */
+export function prefillText(text: string): string {
+  return text.trimEnd()
+}
+
+/** A continuation's events mapped into the client's stream; `diverged` tells why it cannot be used, if it cannot. */
+export interface ContinuationFilter extends StreamTransformer<StreamEvent, StreamEvent> {
+  diverged(): string | undefined
+}
+
+/**
+ * Maps a continuation's IR events into the client's stream: its message start is dropped (the client has
+ * one), its first text block goes on in the block the client has open, later blocks get fresh indexes.
+ * - `prefill`: the upstream continues from the text without its trailing whitespace; output that repeats
+ *   that whitespace is skipped.
+ * - `restart`: the upstream answers from the start; its text must begin with exactly what was sent, which is
+ *   then skipped. Reasoning before that point is dropped (the client never saw any). Anything else that
+ *   differs, or an end before the sent text is matched, makes it diverge: nothing of it reaches the client.
+ */
+export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): ContinuationFilter {
+  const indexes = new Map<number, number>()
+  let nextIndex = sent.nextIndex
+  // The continuation's first text block goes on in the client's open block, or in one opened once it has text to show.
+  let firstText: number | undefined
+  let firstTarget = -1
+  // Restart: what of the sent text the output must still repeat. Prefill: the whitespace it may repeat.
+  let pending = mode === 'restart' ? sent.text : sent.text.slice(prefillText(sent.text).length)
+  let matched = mode === 'prefill' || pending.length === 0
+  let diverged: string | undefined
+  const dropped = new Set<number>()
+
+  const mapped = (index: number): number => {
+    let found = indexes.get(index)
+    if (found === undefined) {
+      found = nextIndex++
+      indexes.set(index, found)
+    }
+    return found
+  }
+  const diverge = (why: string) => {
+    diverged ??= why
+  }
+  /** The part of a delta of the first text block that the client does not have yet. */
+  const unseen = (text: string): string => {
+    if (mode === 'prefill') {
+      if (pending.length === 0) return text
+      let common = 0
+      while (common < text.length && common < pending.length && text[common] === pending[common]) common++
+      pending = common === text.length ? pending.slice(common) : ''
+      return text.slice(common)
+    }
+    if (matched) return text
+    const length = Math.min(text.length, pending.length)
+    if (text.slice(0, length) !== pending.slice(0, length)) {
+      diverge('the new answer does not begin with the text already sent')
+      return ''
+    }
+    pending = pending.slice(length)
+    if (pending.length > 0) return ''
+    matched = true
+    return text.slice(length)
+  }
+
+  return {
+    transform(event, emit: Emit<StreamEvent>) {
+      if (diverged) return
+      switch (event.type) {
+        case 'message-start':
+          return
+        case 'text-start':
+          if (firstText === undefined) {
+            firstText = event.index
+            firstTarget = sent.openTextIndex
+          } else emit({ type: 'text-start', index: mapped(event.index) })
+          return
+        case 'text-delta': {
+          if (event.index !== firstText) {
+            const index = indexes.get(event.index)
+            if (index !== undefined) emit({ type: 'text-delta', index, text: event.text })
+            return
+          }
+          const text = unseen(event.text)
+          if (text.length === 0) return
+          if (firstTarget === -1) {
+            firstTarget = nextIndex++
+            emit({ type: 'text-start', index: firstTarget })
+          }
+          emit({ type: 'text-delta', index: firstTarget, text })
+          return
+        }
+        case 'text-end':
+          if (event.index !== firstText) {
+            const index = indexes.get(event.index)
+            if (index !== undefined) emit({ type: 'text-end', index })
+          } else if (firstTarget !== -1) emit({ type: 'text-end', index: firstTarget })
+          return
+        case 'reasoning-start':
+          if (!matched) {
+            dropped.add(event.index)
+            return
+          }
+          emit({ ...event, index: mapped(event.index) })
+          return
+        case 'reasoning-delta':
+        case 'reasoning-signature':
+        case 'reasoning-end':
+          if (dropped.has(event.index)) return
+          emit({ ...event, index: mapped(event.index) })
+          return
+        case 'tool-call-start':
+        case 'tool-call-delta':
+        case 'tool-call-end':
+        case 'raw':
+          if (!matched) return diverge('the new answer called a tool where the sent text went on')
+          emit({ ...event, index: mapped(event.index) })
+          return
+        case 'finish':
+        case 'message-end':
+          if (!matched) return diverge('the new answer ended before repeating the text already sent')
+          emit(event)
+          return
+        default:
+          emit(event)
+      }
+    },
+    flush() {
+      if (!matched) diverge('the new answer ended before repeating the text already sent')
+    },
+    diverged: () => diverged,
+  }
+}

@@ -1,0 +1,87 @@
+import { transientFailure, type ClassifiedFailure } from '../core/classify-failure'
+import type { ProxyError } from '../core/errors'
+import { DIVERGED, type ResumeMode, type SentAnswer } from '../core/stream-resume'
+import { openContinuation } from './attempt'
+import type { AppContext } from './context'
+import { skipReason, type ParsedCall } from './proxy'
+import type { Candidate } from './resolve-model'
+import type { CarryOn, Continuation } from './translated-stream'
+
+/** Answers carried on per request, and upstream calls spent trying (a refused prefill and its restart are two). */
+const MAX_CARRIED = 2
+const MAX_CALLS = 4
+
+/** The candidate whose stream the client is reading, and when its attempt started. */
+export interface Answering {
+  candidate: Candidate
+  started: number
+}
+
+/**
+ * How a request's broken stream is carried on: the candidates after the one that answered are asked in
+ * routing order (then that one again, unless it went silent), each skipped while it is cooling down. An upstream of the Anthropic
+ * format is first asked to go on from the text as an assistant prefill (unless the request thinks: Anthropic
+ * refuses a prefill then); any upstream may restart the answer, used only if it repeats what was sent.
+ */
+export function createCarryOn(
+  context: AppContext,
+  parsed: ParsedCall,
+  options: {
+    candidates: Candidate[]
+    answering: () => Answering
+    onAnswering: (answering: Answering) => void
+    /** The broken attempt was recorded here and nothing carries it on: its end is not to be recorded again. */
+    onGiveUp: () => void
+    trace: (candidate: Candidate, started: number, status: number, classified?: ClassifiedFailure) => void
+    nextAttempt: () => number
+  },
+): CarryOn {
+  let carried = 0
+  let calls = 0
+  return async (failure, sent) => {
+    const next = await carryOn(failure, sent)
+    if (!next) options.onGiveUp()
+    return next
+  }
+
+  async function carryOn(failure: ProxyError, sent: SentAnswer): Promise<Continuation | undefined> {
+    const broken = options.answering()
+    const diverged = failure.code === DIVERGED
+    const brokenClass = transientFailure(failure.message)
+    options.trace(broken.candidate, broken.started, failure.status, brokenClass)
+    // A restart that went its own way is no fault of its upstream.
+    if (!diverged && !context.shutdown?.tripped) context.health.failed(broken.candidate.entry.connection.id, broken.candidate.upstreamModel, brokenClass)
+    if (carried >= MAX_CARRIED || context.shutdown?.tripped || parsed.call.request.signal.aborted) return undefined
+    const request = parsed.ir()
+    const thinking = request.reasoning !== undefined && request.reasoning.enabled !== false
+    // The broken one is asked last, and not after it went silent (or its restart went astray): that would likely repeat.
+    const again = !diverged && failure.kind !== 'timeout'
+    const order = [...options.candidates.filter((candidate) => candidate !== broken.candidate), ...(again ? [broken.candidate] : [])]
+    for (const candidate of order) {
+      const { connection, provider } = candidate.entry
+      if (skipReason(context, candidate)) continue
+      const modes: ResumeMode[] = provider.format === 'anthropic-messages' && !thinking ? ['prefill', 'restart'] : ['restart']
+      for (const mode of modes) {
+        if (calls >= MAX_CALLS) return undefined
+        calls++
+        const started = performance.now()
+        const learned = context.quirks.get(connection.id, candidate.upstreamModel)
+        const opened = await openContinuation(context, parsed, candidate, options.nextAttempt(), sent, mode, { outputCap: learned?.outputCap, repairs: learned?.repairs ?? [] })
+        if (opened.kind === 'continued') {
+          carried++
+          options.onAnswering({ candidate, started })
+          return opened.continuation
+        }
+        if (opened.kind === 'client-gone') return undefined
+        if (opened.kind === 'prefill-refused') {
+          options.trace(candidate, started, opened.status, { class: 'client', perModel: true, reason: `refused an assistant prefill: ${opened.reason}` })
+          continue
+        }
+        options.trace(candidate, started, opened.status, opened.classified)
+        context.health.failed(connection.id, candidate.upstreamModel, opened.classified)
+        break
+      }
+    }
+    return undefined
+  }
+}

@@ -1,0 +1,215 @@
+import { describe, expect, test } from 'bun:test'
+import { checkAnthropicStream } from '../helpers/anthropic-invariants'
+import { startFakeUpstream, type FakeReply, type ReceivedRequest } from '../helpers/fake-upstream'
+import { startTestServer } from '../helpers/test-server'
+import { parseSse } from '../helpers/upstream-pair'
+
+const timeouts = { connectMs: 300, firstByteMs: 300, idleMs: 300, totalMs: 2000 }
+const health = { breakerThreshold: 3, breakerBaseMs: 400, breakerMaxMs: 2000, backoffBaseMs: 300, backoffMaxMs: 2000 }
+const sse = { 'content-type': 'text/event-stream' }
+// The connection breaks once what came before it has reached modelmux (an error discards what is still buffered).
+const cut = [{ delayMs: 50 }, { cut: true as const }]
+
+/** An Anthropic Messages stream of one text block; `end: false` leaves it unfinished. */
+function anthropicParts(texts: string[], end = true): FakeReply['parts'] {
+  const event = (payload: Record<string, unknown>) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`
+  const parts = [
+    event({ type: 'message_start', message: { id: 'msg_up', type: 'message', role: 'assistant', model: 'claude-up', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } }),
+    event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+    ...texts.map((text) => event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })),
+  ]
+  if (!end) return parts
+  return [
+    ...parts,
+    event({ type: 'content_block_stop', index: 0 }),
+    event({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 9 } }),
+    event({ type: 'message_stop' }),
+  ]
+}
+
+/** An OpenAI chat stream, one word per chunk; `end: false` leaves it without finish and [DONE]. */
+function openaiParts(texts: string[], end = true): FakeReply['parts'] {
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1, model: 'gpt-up', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
+  const parts = [chunk({ role: 'assistant', content: '' }), ...texts.map((content) => chunk({ content }))]
+  return end ? [...parts, chunk({}, 'stop'), 'data: [DONE]\n\n'] : parts
+}
+
+const words = 'A gateway earns trust only when the provider behind it misbehaves and the answer still arrives whole'.split(' ').map((word, index) => (index === 0 ? word : ` ${word}`))
+const lastMessage = (request: ReceivedRequest) => (JSON.parse(request.body).messages as { role: string; content: unknown }[]).at(-1)!
+
+async function setup() {
+  const primary = startFakeUpstream()
+  const fallback = startFakeUpstream()
+  const openai = startFakeUpstream()
+  const openaiBackup = startFakeUpstream()
+  const modelmux = await startTestServer(
+    {
+      connections: [
+        { name: 'primary', provider: 'anthropic-compatible', prefix: 'a', baseUrl: `${primary.url}/v1`, apiKey: 'k1', priority: 1 },
+        { name: 'fallback', provider: 'anthropic-compatible', prefix: 'a', baseUrl: `${fallback.url}/v1`, apiKey: 'k2', priority: 2 },
+        { name: 'openai', provider: 'openai-compatible', prefix: 'p', baseUrl: `${openai.url}/v1`, apiKey: 'k3', priority: 1 },
+        { name: 'openai-backup', provider: 'openai-compatible', prefix: 'p', baseUrl: `${openaiBackup.url}/v1`, apiKey: 'k4', priority: 2 },
+      ],
+      combos: [{ name: 'mix', models: ['p/gpt', 'a/claude'] }],
+      settings: { timeouts },
+    },
+    {},
+    { health },
+  )
+  const post = (path: string, body: Record<string, unknown>) =>
+    fetch(`${modelmux.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(body) })
+  return {
+    primary,
+    fallback,
+    openai,
+    openaiBackup,
+    modelmux,
+    messages: (body: Record<string, unknown> = {}) => post('/v1/messages', { model: 'a/claude', max_tokens: 500, stream: true, messages: [{ role: 'user', content: 'Why trust a gateway?' }], ...body }),
+    chat: (body: Record<string, unknown> = {}) => post('/v1/chat/completions', { model: 'p/gpt', stream: true, messages: [{ role: 'user', content: 'Why trust a gateway?' }], ...body }),
+    rows: async (table: 'usage_events' | 'attempts') => {
+      await modelmux.server.context.usage.flush()
+      return modelmux.server.context.db.query(`SELECT * FROM ${table} ORDER BY id`).all() as Record<string, any>[]
+    },
+    connectionId: (name: string) => modelmux.server.context.registry.connections.find((c) => c.connection.name === name)!.connection.id,
+    async [Symbol.asyncDispose]() {
+      await modelmux[Symbol.asyncDispose]()
+      for (const server of [primary, fallback, openai, openaiBackup]) await server[Symbol.asyncDispose]()
+    },
+  }
+}
+
+/** The text and the checked events of an Anthropic stream the client received. */
+function readAnthropic(text: string) {
+  const events = parseSse(text)
+  const deltas = events.filter((event) => event.event === 'content_block_delta').map((event) => JSON.parse(event.data))
+  return { events, problems: checkAnthropicStream(events), text: deltas.map((delta) => delta.delta.text ?? '').join(''), indexes: [...new Set(deltas.map((delta) => delta.index))] }
+}
+
+/** The content an OpenAI chat stream the client received carries, and whether it ended with an error. */
+function readOpenAI(text: string) {
+  const events = parseSse(text).filter((event) => event.data !== '[DONE]').map((event) => JSON.parse(event.data))
+  return { content: events.map((event) => event.choices?.[0]?.delta?.content ?? '').join(''), error: events.find((event) => event.error)?.error, done: text.trimEnd().endsWith('data: [DONE]') }
+}
+
+describe('an answer whose upstream breaks after output began is carried on', () => {
+  test('an Anthropic answer cut mid-stream goes on through the next account, from the text already sent', async () => {
+    await using env = await setup()
+    env.primary.reply({ headers: sse, parts: [...anthropicParts(['The holiday ', 'is called ', 'Lantern Day.\n\n'], false), ...cut] })
+    env.fallback.reply({ headers: sse, parts: anthropicParts(['\n\nFamilies hang ', 'lanterns.']) })
+    const response = await env.messages()
+    expect(response.status).toBe(200)
+    const answer = readAnthropic(await response.text())
+    expect(answer.problems).toEqual([])
+    expect(answer.text).toBe('The holiday is called Lantern Day.\n\nFamilies hang lanterns.')
+    expect(answer.indexes).toEqual([0])
+    expect(answer.events.filter((event) => event.event === 'message_start')).toHaveLength(1)
+    expect(answer.events.some((event) => event.event === 'error')).toBe(false)
+    // The next account was asked to go on from the text, without its trailing whitespace (Anthropic refuses that).
+    expect(env.fallback.received).toHaveLength(1)
+    expect(JSON.stringify(lastMessage(env.fallback.received[0]))).toBe(JSON.stringify({ role: 'assistant', content: [{ type: 'text', text: 'The holiday is called Lantern Day.' }] }))
+    const [usage] = await env.rows('usage_events')
+    expect(usage).toMatchObject({ status: 200, connection_id: env.connectionId('fallback'), attempts: 2, error: null })
+    expect((await env.rows('attempts')).map((attempt) => [attempt.connection_id, attempt.status])).toEqual([
+      [env.connectionId('primary'), 502],
+      [env.connectionId('fallback'), 200],
+    ])
+  })
+
+  test('an overloaded error mid-stream is carried on the same way and never reaches the client', async () => {
+    await using env = await setup()
+    const overloaded = `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })}\n\n`
+    env.primary.reply({ headers: sse, parts: [...anthropicParts(['Lanterns ', 'are lit'], false), overloaded] })
+    env.fallback.reply({ headers: sse, parts: anthropicParts([' at dusk.']) })
+    const answer = readAnthropic(await (await env.messages()).text())
+    expect(answer.problems).toEqual([])
+    expect(answer.text).toBe('Lanterns are lit at dusk.')
+    expect(answer.events.some((event) => event.event === 'error')).toBe(false)
+  })
+
+  test('a stream that simply ends before its answer did is a break, not an answer', async () => {
+    await using env = await setup()
+    env.primary.reply({ headers: sse, parts: anthropicParts(['Half an'], false) })
+    env.fallback.reply({ headers: sse, parts: anthropicParts([' answer, made whole.']) })
+    const answer = readAnthropic(await (await env.messages()).text())
+    expect(answer.problems).toEqual([])
+    expect(answer.text).toBe('Half an answer, made whole.')
+  })
+
+  test('an OpenAI answer cut mid-stream is restarted elsewhere and joined where the client is', async () => {
+    await using env = await setup()
+    env.openai.reply({ headers: sse, parts: [...openaiParts(words.slice(0, 8), false), ...cut] })
+    env.openaiBackup.reply({ headers: sse, parts: openaiParts(words) })
+    const received = readOpenAI(await (await env.chat()).text())
+    expect(received.content).toBe(words.join(''))
+    expect(received.error).toBeUndefined()
+    expect(received.done).toBe(true)
+    // An OpenAI upstream takes no prefill: it was asked the question as it was.
+    expect(lastMessage(env.openaiBackup.received[0]).role).toBe('user')
+  })
+
+  test('a stalled stream is carried on by the next account, and the silent one is not asked again', async () => {
+    await using env = await setup()
+    env.openai.reply({ headers: sse, parts: [...openaiParts(words.slice(0, 5), false), { pause: new Promise<void>(() => {}) }] })
+    env.openaiBackup.reply({ headers: sse, parts: openaiParts(words) })
+    const received = readOpenAI(await (await env.chat()).text())
+    expect(received.content).toBe(words.join(''))
+    expect(env.openai.received).toHaveLength(1)
+  })
+
+  test('an account that refuses a prefill restarts the answer instead', async () => {
+    await using env = await setup()
+    env.primary.reply({ headers: sse, parts: [...anthropicParts(words.slice(0, 6), false), ...cut] })
+    env.fallback.reply((request) =>
+      lastMessage(request).role === 'assistant'
+        ? { status: 400, parts: [JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'This model does not support assistant message prefill. The conversation must end with a user message.' } })] }
+        : { headers: sse, parts: anthropicParts(words) },
+    )
+    const answer = readAnthropic(await (await env.messages()).text())
+    expect(answer.problems).toEqual([])
+    expect(answer.text).toBe(words.join(''))
+    expect(env.fallback.received.map((request) => lastMessage(request).role)).toEqual(['assistant', 'user'])
+    expect((await env.rows('attempts')).map((attempt) => attempt.status)).toEqual([502, 400, 200])
+  })
+
+  test('a restart that answers differently is never spliced in: the answer ends in-band', async () => {
+    await using env = await setup()
+    env.openai.reply({ headers: sse, parts: [...openaiParts(words.slice(0, 4), false), ...cut] })
+    env.openaiBackup.reply({ headers: sse, parts: openaiParts(['Something', ' else', ' entirely']) })
+    const received = readOpenAI(await (await env.chat()).text())
+    expect(received.content).toBe(words.slice(0, 4).join(''))
+    expect(received.error?.message).toContain('openai')
+    expect(received.done).toBe(false)
+    const [usage] = await env.rows('usage_events')
+    expect(usage.status).toBeGreaterThanOrEqual(500)
+  })
+
+  test('a tool call already sent cannot be carried on: the answer ends in-band and nobody else is asked', async () => {
+    await using env = await setup()
+    const event = (payload: Record<string, unknown>) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`
+    env.primary.reply({
+      headers: sse,
+      parts: [
+        ...anthropicParts(['Let me look.'], false),
+        event({ type: 'content_block_stop', index: 0 }),
+        event({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'read', input: {} } }),
+        event({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"path":' } }),
+        ...cut,
+      ],
+    })
+    const text = await (await env.messages()).text()
+    expect(text).toContain('event: error')
+    expect(env.fallback.received).toHaveLength(0)
+  })
+
+  test('a translated answer (Anthropic client, OpenAI upstream) is carried on by an Anthropic account from the text', async () => {
+    await using env = await setup()
+    env.openai.reply({ headers: sse, parts: [...openaiParts(words.slice(0, 7), false), ...cut] })
+    env.openaiBackup.reply({ status: 503, parts: ['{"error":{"message":"down"}}'] })
+    env.primary.reply({ headers: sse, parts: anthropicParts(words.slice(7)) })
+    const answer = readAnthropic(await (await env.messages({ model: 'mix' })).text())
+    expect(answer.problems).toEqual([])
+    expect(answer.text).toBe(words.join(''))
+    expect(lastMessage(env.primary.received[0])).toEqual({ role: 'assistant', content: [{ type: 'text', text: words.slice(0, 7).join('') }] })
+  })
+})
