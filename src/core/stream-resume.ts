@@ -157,7 +157,8 @@ export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): Co
           if (event.index !== firstText) {
             const index = indexes.get(event.index)
             if (index !== undefined) emit({ type: 'text-end', index })
-          } else if (firstTarget !== -1) emit({ type: 'text-end', index: firstTarget })
+          } else if (!matched) diverge('the new answer ended before repeating the text already sent')
+          else if (firstTarget !== -1) emit({ type: 'text-end', index: firstTarget })
           return
         case 'reasoning-start':
           if (!matched) {
