@@ -156,7 +156,7 @@ export function createLineRewriter(format: FormatId, model: string, usage: Obser
   }
   return {
     /** Hands on the complete lines of `chunk` (rewritten) through `emit`: the line it finishes, then its own. */
-    push(chunk: Uint8Array, emit: (bytes: Uint8Array) => void): void {
+    push(chunk: Uint8Array, emit: (bytes: Buffer) => void): void {
       if (chunk.byteLength === 0) return
       let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
       if (pending.length > 0) {
@@ -175,7 +175,7 @@ export function createLineRewriter(format: FormatId, model: string, usage: Obser
       }
       if (bytes.length > 0) emit(rewrite(bytes))
     },
-    end(): Uint8Array | undefined {
+    end(): Buffer | undefined {
       const rest = pending.length > 0 ? Buffer.concat(pending) : undefined
       pending = []
       return rest && rest.length > 0 ? rewrite(rest) : undefined
@@ -188,10 +188,10 @@ const MAX_KEPT_BYTES = 8 * 1024 * 1024
 const utf8 = new TextEncoder()
 
 /** Where an upstream's in-band error event starts in relayed SSE bytes (formats that can be carried on), or -1. */
-function inBandErrorAt(format: FormatId, bytes: Uint8Array): number {
+function inBandErrorAt(format: FormatId, bytes: Buffer): number {
   const needle = format === 'anthropic-messages' ? anthropicErrorEvent : format === 'openai-chat' ? openaiErrorEvent : undefined
   if (!needle) return -1
-  const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(needle)
+  const at = bytes.indexOf(needle)
   return at > 0 && bytes[at - 1] !== 10 ? -1 : at
 }
 const anthropicErrorEvent = Buffer.from('event: error\n')
@@ -219,10 +219,10 @@ export function relayStream(
   // A half-received line is dropped rather than sent as garbage; a blank line ends any open SSE event.
   const separator = format.stream.framing === 'ndjson' ? '' : '\n'
   const carryOn = options.carryOn
-  let kept: Uint8Array[] | undefined = carryOn ? [] : undefined
+  let kept: Buffer[] | undefined = carryOn ? [] : undefined
   let keptBytes = 0
   let failure: ProxyError | undefined
-  const send = (emit: (bytes: Uint8Array) => void) => (bytes: Uint8Array) => {
+  const send = (emit: (bytes: Uint8Array) => void) => (bytes: Buffer) => {
     if (failure) return
     if (kept) {
       const at = inBandErrorAt(options.format, bytes)
@@ -262,23 +262,25 @@ export function relayStream(
 }
 
 // What the end of a finished answer holds: Anthropic's message_stop; an OpenAI chunk with a finish_reason.
-const FINISH_MARKS: Partial<Record<FormatId, RegExp>> = {
-  'anthropic-messages': /"type"\s*:\s*"message_stop"/,
-  'openai-chat': /"finish_reason"\s*:\s*"/,
+const FINISH_MARKS: Partial<Record<FormatId, Buffer[]>> = {
+  'anthropic-messages': [Buffer.from('"message_stop"')],
+  'openai-chat': [Buffer.from('"finish_reason":"'), Buffer.from('"finish_reason": "')],
 }
-const TAIL_BYTES = 16 * 1024
+// How far from the end the mark is looked for (a usage chunk and [DONE] may follow it).
+const TAIL_BYTES = 64 * 1024
 
-/** Whether the bytes sent end a finished answer (formats with no mark to look for always do). */
-function finished(format: FormatId, sent: Uint8Array[]): boolean {
-  const mark = FINISH_MARKS[format]
-  if (!mark) return true
-  const tail: Uint8Array[] = []
+/** Whether the bytes sent end a finished answer (formats with no mark to look for always do); bytes are searched, never decoded. */
+function finished(format: FormatId, sent: Buffer[]): boolean {
+  const marks = FINISH_MARKS[format]
+  if (!marks) return true
+  // Pieces are whole lines, so a mark never spans two of them.
   let size = 0
   for (let index = sent.length - 1; index >= 0 && size < TAIL_BYTES; index--) {
-    tail.unshift(sent[index])
-    size += sent[index].byteLength
+    const piece = sent[index]
+    if (marks.some((mark) => piece.lastIndexOf(mark) !== -1)) return true
+    size += piece.byteLength
   }
-  return mark.test(Buffer.concat(tail).toString('utf8'))
+  return false
 }
 
 /** The error an in-band error event reports (decoded by its format), as a failure. */
