@@ -36,6 +36,8 @@ export interface ClassifiedFailure {
   outputCap?: OutputCap
   /** A 4xx that names a parameter the upstream will not take: the request may go again without it. */
   repair?: ParameterRepair
+  /** It came as a timeout: every probe of it costs the client that wait, so its circuit backs off further. */
+  slow?: boolean
 }
 
 const contextLength = /context[_ ]length|context window|maximum context|prompt is too long|too many tokens|input is too long|exceeds the (maximum|context)|max_tokens.*exceed|reduce the length/i
@@ -98,8 +100,8 @@ function resetFromHeaders(headers: Headers, now: number): number | undefined {
 }
 
 /** A passing fault (a broken connection, a timeout, an upstream that sent garbage): worth another try elsewhere. */
-export function transientFailure(reason: string): ClassifiedFailure {
-  return { class: 'transient', perModel: false, reason }
+export function transientFailure(reason: string, slow = false): ClassifiedFailure {
+  return slow ? { class: 'transient', perModel: false, reason, slow } : { class: 'transient', perModel: false, reason }
 }
 
 /**

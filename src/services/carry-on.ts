@@ -1,5 +1,5 @@
 import { transientFailure, type ClassifiedFailure } from '../core/classify-failure'
-import type { ProxyError } from '../core/errors'
+import { ProxyError } from '../core/errors'
 import { DIVERGED, type ResumeMode, type SentAnswer } from '../core/stream-resume'
 import { openContinuation } from './attempt'
 import type { AppContext } from './context'
@@ -47,7 +47,7 @@ export function createCarryOn(
   async function carryOn(failure: ProxyError, sent: SentAnswer): Promise<Continuation | undefined> {
     const broken = options.answering()
     const diverged = failure.code === DIVERGED
-    const brokenClass = transientFailure(failure.message)
+    const brokenClass = transientFailure(failure.message, failure.kind === 'timeout')
     options.trace(broken.candidate, broken.started, failure.status, brokenClass)
     // A restart that went its own way is no fault of its upstream.
     if (!diverged && !context.shutdown?.tripped) context.health.failed(broken.candidate.entry.connection.id, broken.candidate.upstreamModel, brokenClass)
@@ -78,7 +78,8 @@ export function createCarryOn(
           continue
         }
         options.trace(candidate, started, opened.status, opened.classified)
-        context.health.failed(connection.id, candidate.upstreamModel, opened.classified)
+        const slow = opened.failure instanceof ProxyError && opened.failure.kind === 'timeout'
+        context.health.failed(connection.id, candidate.upstreamModel, slow ? { ...opened.classified, slow } : opened.classified)
         break
       }
     }

@@ -34,9 +34,11 @@ export interface Unavailable {
 export interface HealthOptions {
   /** Consecutive transient failures that open the circuit. */
   breakerThreshold: number
-  /** First circuit-open period; doubles on each failed probe up to `breakerMaxMs`. */
+  /** First circuit-open period; doubles on each failed probe up to `breakerMaxMs` (timeouts) or `breakerFastMaxMs` (answered failures). */
   breakerBaseMs: number
   breakerMaxMs: number
+  /** Longest circuit-open period for failures the upstream answers quickly: a probe of those costs little, and a recovery is seen soon. */
+  breakerFastMaxMs: number
   /** First rate-limit backoff when the upstream gives no reset time; doubles up to `backoffMaxMs`. */
   backoffBaseMs: number
   backoffMaxMs: number
@@ -47,6 +49,7 @@ export const defaultHealthOptions: HealthOptions = {
   breakerThreshold: 3,
   breakerBaseMs: 15_000,
   breakerMaxMs: 5 * 60_000,
+  breakerFastMaxMs: 20_000,
   backoffBaseMs: 5_000,
   backoffMaxMs: 10 * 60_000,
 }
@@ -120,7 +123,8 @@ export function createHealthTracker(now: () => number, random: () => number = Ma
       found.consecutiveFailures++
       const reopening = found.circuitUntil > 0
       if (reopening || found.consecutiveFailures >= options.breakerThreshold) {
-        found.circuitUntil = time + jitter(Math.min(options.breakerBaseMs * 2 ** found.circuitLevel, options.breakerMaxMs))
+        const longest = failure.slow ? options.breakerMaxMs : Math.min(options.breakerFastMaxMs, options.breakerMaxMs)
+        found.circuitUntil = time + jitter(Math.min(options.breakerBaseMs * 2 ** found.circuitLevel, longest))
         found.circuitLevel++
       }
     },

@@ -248,7 +248,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, route: Cand
         : undefined
       const outcome = await attemptCandidate(context, parsed, candidate, attemptCount, (completion) => {
         const by = answering ?? { candidate, started: attemptStarted }
-        const failed = completion.error ? transientFailure(completion.error.message) : undefined
+        const failed = completion.error ? transientFailure(completion.error.message, completion.error.kind === 'timeout') : undefined
         const { id } = by.candidate.entry.connection
         if (!endRecorded) {
           traceAttempt(by.candidate, by.started, completion.status, failed)
@@ -298,7 +298,8 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, route: Cand
         }
         continue
       }
-      context.health.failed(connection.id, candidate.upstreamModel, classified)
+      const timedOut = outcome.failure instanceof ProxyError && outcome.failure.kind === 'timeout'
+      context.health.failed(connection.id, candidate.upstreamModel, timedOut ? { ...classified, slow: true } : classified)
       if (classified.class === 'client' || classified.class === 'content-filter') {
         recordUsage(candidate, outcome.status, undefined, classified.reason)
         return asResponse(call.format, outcome.failure, attemptCount)
@@ -306,7 +307,6 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, route: Cand
       if (classified.class === 'context-length') contextTooLongFor = candidate.publicModel
       // One quick retry on the same account for a fault that looks passing, unless it timed out or the account is struggling.
       const healthy = context.health.state(connection.id).consecutiveFailures <= 1
-      const timedOut = outcome.failure instanceof ProxyError && outcome.failure.kind === 'timeout'
       if (classified.class === 'transient' && !quickRetryUsed && healthy && !timedOut) {
         quickRetryUsed = true
         continue

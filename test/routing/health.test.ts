@@ -81,3 +81,25 @@ test('credential failures mark the connection until cleared; client errors chang
   health.clear(2)
   expect(health.check(2, 'm')).toBeUndefined()
 })
+
+test('failed probes push the circuit back further: up to a short limit for answered failures, far longer for timeouts', () => {
+  const periods = (slow: boolean) => {
+    const time = clock()
+    const health = createHealthTracker(time.now, () => 0.5, { ...options, breakerFastMaxMs: 3000 })
+    const failure = { class: 'transient' as const, perModel: false, reason: slow ? 'timed out' : '503', slow }
+    for (let i = 0; i < 3; i++) health.failed(1, 'm', failure)
+    const waits: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const until = health.check(1, 'm')!.until!
+      waits.push(until - time.now())
+      time.advance(until - time.now() + 1)
+      expect(health.check(1, 'm')).toBeUndefined() // this request is the probe
+      health.failed(1, 'm', failure)
+    }
+    return waits
+  }
+  // A down provider that answers 503 is probed every few seconds, so its recovery is seen soon.
+  expect(periods(false)).toEqual([1000, 2000, 3000, 3000, 3000])
+  // One that goes silent costs each probe a timeout: it is left alone longer and longer.
+  expect(periods(true)).toEqual([1000, 2000, 4000, 8000, 8000])
+})
