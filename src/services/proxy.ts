@@ -88,6 +88,24 @@ export function unavailable(context: AppContext, skipped: Unavailable[], model: 
   return { error, headers: soonest ? { 'retry-after': String(Math.max(1, Math.ceil((soonest - context.now()) / 1000))) } : {} }
 }
 
+/** The longest Retry-After waited out on the same account rather than moving on. */
+const SHORT_WAIT_MS = 3000
+
+/** Waits `ms` unless the client leaves first; true when the wait ran out. */
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const done = (waited: boolean) => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', left)
+      resolve(waited)
+    }
+    const left = () => done(false)
+    const timer = setTimeout(() => done(true), Math.max(0, ms))
+    signal.addEventListener('abort', left)
+  })
+}
+
 /** How many refused parameters one candidate may have fixed for one request. */
 const MAX_REPAIRS = 3
 
@@ -300,6 +318,16 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, route: Cand
       }
       const timedOut = outcome.failure instanceof ProxyError && outcome.failure.kind === 'timeout'
       context.health.failed(connection.id, candidate.upstreamModel, timedOut ? { ...classified, slow: true } : classified)
+      // A limit that lifts within moments (Retry-After) is waited out once on the same account, whose prompt cache is warm.
+      const wait = classified.resetAt === undefined ? undefined : classified.resetAt - context.now()
+      if (wait !== undefined && wait <= SHORT_WAIT_MS && !quickRetryUsed && (classified.class === 'rate-limit' || classified.class === 'transient')) {
+        quickRetryUsed = true
+        if (!(await pause(wait, call.request.signal))) {
+          recordUsage(candidate, 499, undefined, 'client disconnected')
+          return errorResponse(call.format, new ProxyError('invalid_request', 'client disconnected', { status: 499 }))
+        }
+        continue
+      }
       if (classified.class === 'client' || classified.class === 'content-filter') {
         recordUsage(candidate, outcome.status, undefined, classified.reason)
         return asResponse(call.format, outcome.failure, attemptCount)

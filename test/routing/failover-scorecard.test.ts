@@ -171,7 +171,6 @@ async function router(primary: string, fallback: string) {
 
 // What modelmux scores; a change here is a change in how it behaves under failure, and must be deliberate.
 const expected: Record<string, Verdict> = {
-  S01: 'partial', // fails over at once instead of waiting out a 2 s Retry-After (by design: the next account answers now)
   S07: 'partial', // waits for a slow first token within its first-byte limit rather than cutting it at 15 s
 }
 

@@ -79,6 +79,34 @@ describe('rate limits', () => {
     expect(env.primary.received).toHaveLength(2)
   })
 
+  test('a Retry-After of a moment is waited out on the same account; a client that leaves meanwhile ends it there', async () => {
+    await using env = await setup()
+    let calls = 0
+    env.primary.reply(() => (++calls === 1 ? { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '1' }, parts: ['{"error":{"message":"slow down"}}'] } : openaiOk))
+    const started = Date.now()
+    const waited = await env.chat()
+    expect(waited.status).toBe(200)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900)
+    expect(env.primary.received).toHaveLength(2)
+    expect(env.backup.received).toHaveLength(0)
+
+    calls = 0
+    const controller = new AbortController()
+    const leaving = fetch(`${env.modelmux.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'p/big', messages: [{ role: 'user', content: 'hi' }] }),
+      signal: controller.signal,
+    }).catch(() => undefined)
+    await Bun.sleep(200)
+    controller.abort()
+    await leaving
+    await Bun.sleep(100)
+    expect(env.primary.received).toHaveLength(3)
+    expect(env.backup.received).toHaveLength(0)
+    expect((await env.rows('usage_events')).at(-1)).toMatchObject({ status: 499 })
+  })
+
   test('429 without Retry-After backs off by itself and the account comes back', async () => {
     await using env = await setup()
     env.primary.reply({ status: 429, parts: ['{"error":{"message":"slow down"}}'] })
