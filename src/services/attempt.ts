@@ -128,7 +128,7 @@ async function sendUpstream(
         model: candidate.upstreamModel,
         stream,
         body: upstreamBody.body,
-        clientHeaders: passthrough ? call.request.headers : undefined,
+        clientHeaders: provider.format === call.format ? call.request.headers : undefined,
       })
     } else {
       // Only minted tokens (Vertex service accounts) need an await; plain keys stay on the fast path.
@@ -144,7 +144,7 @@ async function sendUpstream(
         body: upstreamBody.body,
         bodyText: upstreamBody.text,
         credential,
-        clientHeaders: passthrough ? call.request.headers : undefined,
+        clientHeaders: provider.format === call.format ? call.request.headers : undefined,
         env: context.env,
       })
     }

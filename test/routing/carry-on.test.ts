@@ -58,7 +58,7 @@ async function setup() {
     { health },
   )
   const post = (path: string, body: Record<string, unknown>) =>
-    fetch(`${modelmux.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(body) })
+    fetch(`${modelmux.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'anthropic-beta': 'context-1m-2025-08-07' }, body: JSON.stringify(body) })
   return {
     primary,
     fallback,
@@ -108,6 +108,8 @@ describe('an answer whose upstream breaks after output began is carried on', () 
     // The next account was asked to go on from the text, without its trailing whitespace (Anthropic refuses that).
     expect(env.fallback.received).toHaveLength(1)
     expect(JSON.stringify(lastMessage(env.fallback.received[0]))).toBe(JSON.stringify({ role: 'assistant', content: [{ type: 'text', text: 'The holiday is called Lantern Day.' }] }))
+    // Asked as the client asked: its beta features go along.
+    expect(env.fallback.received[0].headers['anthropic-beta']).toBe('context-1m-2025-08-07')
     const [usage] = await env.rows('usage_events')
     expect(usage).toMatchObject({ status: 200, connection_id: env.connectionId('fallback'), attempts: 2, error: null })
     expect((await env.rows('attempts')).map((attempt) => [attempt.connection_id, attempt.status])).toEqual([
