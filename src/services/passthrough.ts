@@ -184,7 +184,7 @@ export function createLineRewriter(format: FormatId, model: string, usage: Obser
 }
 
 // Bytes kept of what a relayed stream sent, so it can be carried on; past this, a break ends it in-band instead.
-const MAX_KEPT_BYTES = 8 * 1024 * 1024
+const MAX_KEPT_BYTES = 2 * 1024 * 1024
 const utf8 = new TextEncoder()
 
 /** Where an upstream's in-band error event starts in relayed SSE bytes (formats that can be carried on), or -1. */
