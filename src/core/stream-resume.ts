@@ -27,9 +27,17 @@ export interface SentAnswer {
   blockedBy?: string
 }
 
-/** Watches the IR events a client is sent and keeps what a continuation needs. */
+/**
+ * Watches the IR events a client is sent and keeps what a continuation needs. Reasoning that finished before
+ * the text began does not stand in the way (the continuation goes on from the text); reasoning cut off, or
+ * any after the text, does.
+ */
 export function createAnswerTracker() {
   const sent: SentAnswer = { text: '', openTextIndex: -1, nextIndex: 0 }
+  const openReasoning = new Set<number>()
+  const block = (why: string) => {
+    sent.blockedBy ??= why
+  }
   return {
     /** Notes one event on its way to the client. */
     see(event: StreamEvent): void {
@@ -45,21 +53,28 @@ export function createAnswerTracker() {
           if (sent.openTextIndex === event.index) sent.openTextIndex = -1
           return
         case 'reasoning-start':
+          if (sent.text.length > 0) block('reasoning came after the text')
+          openReasoning.add(event.index)
+          sent.nextIndex = Math.max(sent.nextIndex, event.index + 1)
+          return
+        case 'reasoning-end':
+          openReasoning.delete(event.index)
+          return
         case 'tool-call-start':
         case 'raw':
-          sent.blockedBy ??= event.type === 'tool-call-start' ? 'a tool call was already sent' : event.type === 'raw' ? 'a provider-specific block was already sent' : 'reasoning was already sent'
+          block(event.type === 'raw' ? 'a provider-specific block was already sent' : 'a tool call was already sent')
           sent.nextIndex = Math.max(sent.nextIndex, event.index + 1)
           return
         case 'finish':
         case 'message-end':
-          sent.blockedBy ??= 'the answer had already finished'
+          block('the answer had already finished')
           return
         default:
           return
       }
     },
     /** The answer as sent so far. */
-    sent: (): SentAnswer => sent,
+    sent: (): SentAnswer => (sent.blockedBy === undefined && openReasoning.size > 0 ? { ...sent, blockedBy: 'reasoning was cut off' } : sent),
   }
 }
 

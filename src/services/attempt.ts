@@ -374,7 +374,11 @@ export async function openContinuation(
   return { kind: 'continued', continuation: { held, from, mode } }
 }
 
-/** The request with the answer so far as the assistant's last message, for the upstream to go on from. */
+/**
+ * The request with the answer so far as the assistant's last message, for the upstream to go on from; thinking is
+ * turned off (Anthropic refuses it with a prefill, and the answer's reasoning, if any, is already done).
+ */
 function withPrefill(request: ChatRequest, text: string): ChatRequest {
-  return { ...request, messages: [...request.messages, { role: 'assistant', content: [{ type: 'text', text: prefillText(text) }] }] }
+  const messages = [...request.messages, { role: 'assistant' as const, content: [{ type: 'text' as const, text: prefillText(text) }] }]
+  return request.reasoning === undefined ? { ...request, messages } : { ...request, messages, reasoning: { enabled: false } }
 }

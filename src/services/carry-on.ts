@@ -20,8 +20,9 @@ export interface Answering {
 /**
  * How a request's broken stream is carried on: the candidates after the one that answered are asked in
  * routing order (then that one again, unless it went silent), each skipped while it is cooling down. An upstream of the Anthropic
- * format is first asked to go on from the text as an assistant prefill (unless the request thinks: Anthropic
- * refuses a prefill then); any upstream may restart the answer, used only if it repeats what was sent.
+ * format is first asked to go on from the text as an assistant prefill (without thinking, which Anthropic does
+ * not allow with a prefill: any reasoning was done before the text); any upstream may restart the answer, used
+ * only if it repeats what was sent.
  */
 export function createCarryOn(
   context: AppContext,
@@ -52,15 +53,13 @@ export function createCarryOn(
     // A restart that went its own way is no fault of its upstream.
     if (!diverged && !context.shutdown?.tripped) context.health.failed(broken.candidate.entry.connection.id, broken.candidate.upstreamModel, brokenClass)
     if (carried >= MAX_CARRIED || context.shutdown?.tripped || parsed.call.request.signal.aborted) return undefined
-    const request = parsed.ir()
-    const thinking = request.reasoning !== undefined && request.reasoning.enabled !== false
     // The broken one is asked last, and not after it went silent (or its restart went astray): that would likely repeat.
     const again = !diverged && failure.kind !== 'timeout'
     const order = [...options.candidates.filter((candidate) => candidate !== broken.candidate), ...(again ? [broken.candidate] : [])]
     for (const candidate of order) {
       const { connection, provider } = candidate.entry
       if (skipReason(context, candidate)) continue
-      const modes: ResumeMode[] = provider.format === 'anthropic-messages' && !thinking ? ['prefill', 'restart'] : ['restart']
+      const modes: ResumeMode[] = provider.format === 'anthropic-messages' ? ['prefill', 'restart'] : ['restart']
       for (const mode of modes) {
         if (calls >= MAX_CALLS) return undefined
         calls++

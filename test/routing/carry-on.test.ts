@@ -118,6 +118,51 @@ describe('an answer whose upstream breaks after output began is carried on', () 
     ])
   })
 
+  test('an answer that thought first goes on from its text, asked without thinking (Anthropic refuses a prefill with it)', async () => {
+    await using env = await setup()
+    const event = (payload: Record<string, unknown>) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`
+    const [messageStart] = anthropicParts([], false) as string[]
+    env.primary.reply({
+      headers: sse,
+      parts: [
+        messageStart,
+        event({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
+        event({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Lanterns, then.' } }),
+        event({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'sig-1' } }),
+        event({ type: 'content_block_stop', index: 0 }),
+        event({ type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } }),
+        event({ type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Lantern Day is' } }),
+        ...cut,
+      ],
+    })
+    env.fallback.reply({ headers: sse, parts: anthropicParts([' in spring.']) })
+    const answer = readAnthropic(await (await env.messages({ thinking: { type: 'enabled', budget_tokens: 2048 } })).text())
+    expect(answer.problems).toEqual([])
+    expect(answer.text).toBe('Lantern Day is in spring.')
+    expect(answer.indexes).toEqual([0, 1])
+    const asked = JSON.parse(env.fallback.received[0].body)
+    expect(asked.thinking).toEqual({ type: 'disabled' })
+    expect(asked.messages.at(-1)).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'Lantern Day is' }] })
+  })
+
+  test('an answer cut off in the middle of its thinking is not carried on', async () => {
+    await using env = await setup()
+    const event = (payload: Record<string, unknown>) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`
+    const [messageStart] = anthropicParts([], false) as string[]
+    env.primary.reply({
+      headers: sse,
+      parts: [
+        messageStart,
+        event({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
+        event({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Lanterns' } }),
+        ...cut,
+      ],
+    })
+    const text = await (await env.messages({ thinking: { type: 'enabled', budget_tokens: 2048 } })).text()
+    expect(text).toContain('event: error')
+    expect(env.fallback.received).toHaveLength(0)
+  })
+
   test('an overloaded error mid-stream is carried on the same way and never reaches the client', async () => {
     await using env = await setup()
     const overloaded = `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })}\n\n`
