@@ -87,6 +87,8 @@ export interface Recovery {
   held: HeldBody
   stage: ChunkStage
   preamble?: string
+  /** How a later break of this one is carried on, when that differs from how the first was. */
+  recover?: (failure: ProxyError) => Promise<Recovery | undefined>
 }
 
 /**
@@ -106,6 +108,7 @@ export function streamHeld(
   },
 ): ReadableStream<Uint8Array> {
   let source = held
+  let recover = options.recover
   let bufferedIndex = 0
   let ended = false
   const end = (result: StreamEnd) => {
@@ -123,7 +126,7 @@ export function streamHeld(
       }
       /** Hands the answer to another upstream if one carries it on (true), or ends it with the failure in-band. */
       const broke = async (failure: ProxyError): Promise<boolean> => {
-        const next = options.recover ? await options.recover(failure) : undefined
+        const next = recover ? await recover(failure) : undefined
         if (ended) {
           await next?.held.reader.cancel().catch(() => {})
           return false
@@ -132,6 +135,7 @@ export function streamHeld(
           source = next.held
           bufferedIndex = 0
           stage = next.stage
+          recover = next.recover ?? recover
           if (next.preamble) write(next.preamble)
           return true
         }

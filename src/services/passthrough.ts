@@ -256,7 +256,8 @@ export function relayStream(
     for (const bytes of kept) carried.translator.transform(bytes, discard)
     if (separator) carried.translator.transform(utf8.encode(separator), discard)
     const recovery = await carried.recover(broken)
-    return recovery && { ...recovery, preamble: separator }
+    // Later breaks are carried on from the rebuilt side, which has seen the continuation too.
+    return recovery && { ...recovery, preamble: separator, recover: carried.recover }
   }
   return streamHeld(held, stage, { clientFormat: options.format, describeFailure: options.describeFailure, onEnd: options.onEnd, recover: carryOn && recover })
 }

@@ -195,6 +195,17 @@ describe('an answer whose upstream breaks after output began is carried on', () 
     expect(lastMessage(env.openaiBackup.received[0]).role).toBe('user')
   })
 
+  test('an answer that breaks again while carried on is carried on from everything the client has by then', async () => {
+    await using env = await setup()
+    let calls = 0
+    env.openai.reply({ headers: sse, parts: [...openaiParts(words.slice(0, 3), false), ...cut] })
+    env.openaiBackup.reply(() => ({ headers: sse, parts: ++calls === 1 ? [...openaiParts(words.slice(0, 7), false), ...cut] : openaiParts(words) }))
+    const received = readOpenAI(await (await env.chat()).text())
+    expect(received.content).toBe(words.join(''))
+    expect(received.error).toBeUndefined()
+    expect(env.openaiBackup.received).toHaveLength(2)
+  })
+
   test('a stalled stream is carried on by the next account, and the silent one is not asked again', async () => {
     await using env = await setup()
     env.openai.reply({ headers: sse, parts: [...openaiParts(words.slice(0, 5), false), { pause: new Promise<void>(() => {}) }] })
