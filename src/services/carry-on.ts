@@ -48,7 +48,7 @@ export function createCarryOn(
   async function carryOn(failure: ProxyError, sent: SentAnswer): Promise<Continuation | undefined> {
     const broken = options.answering()
     const diverged = failure.code === DIVERGED
-    const brokenClass = transientFailure(failure.message, failure.kind === 'timeout')
+    const brokenClass = transientFailure(`broke mid-answer: ${failure.message}`, failure.kind === 'timeout')
     options.trace(broken.candidate, broken.started, failure.status, brokenClass)
     // A restart that went its own way is no fault of its upstream.
     if (!diverged && !context.shutdown?.tripped) context.health.failed(broken.candidate.entry.connection.id, broken.candidate.upstreamModel, brokenClass)

@@ -112,10 +112,12 @@ describe('an answer whose upstream breaks after output began is carried on', () 
     expect(env.fallback.received[0].headers['anthropic-beta']).toBe('context-1m-2025-08-07')
     const [usage] = await env.rows('usage_events')
     expect(usage).toMatchObject({ status: 200, connection_id: env.connectionId('fallback'), attempts: 2, error: null })
-    expect((await env.rows('attempts')).map((attempt) => [attempt.connection_id, attempt.status])).toEqual([
+    const attempts = await env.rows('attempts')
+    expect(attempts.map((attempt) => [attempt.connection_id, attempt.status])).toEqual([
       [env.connectionId('primary'), 502],
       [env.connectionId('fallback'), 200],
     ])
+    expect(attempts[0].reason).toStartWith('broke mid-answer: primary: ')
   })
 
   test('an answer that thought first goes on from its text, asked without thinking (Anthropic refuses a prefill with it)', async () => {
