@@ -327,6 +327,16 @@ export type StreamEventType = StreamEvent['type']
 /** Narrows `StreamEvent` to one variant by its tag. */
 export type StreamEventOf<T extends StreamEventType> = Extract<StreamEvent, { type: T }>
 
+/** Adds two calls' usage together (a field either call reported is kept; one both reported is summed). */
+export function addUsage(first: Usage, second: Usage): Usage {
+  const sum: Usage = { ...first }
+  for (const key of ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens'] as const) {
+    const value = second[key]
+    if (value !== undefined) sum[key] = (sum[key] ?? 0) + value
+  }
+  return sum
+}
+
 /** Merges a later usage report into an earlier one (fields set later win). */
 export function mergeUsage(previous: Usage | undefined, next: Usage): Usage {
   if (!previous) return { ...next }

@@ -90,7 +90,7 @@ export interface ContinuationFilter extends StreamTransformer<StreamEvent, Strea
 
 /**
  * Maps a continuation's IR events into the client's stream: its message start is dropped (the client has
- * one), its first text block goes on in the block the client has open, later blocks get fresh indexes.
+ * one; its usage goes on as a usage event), its first text block goes on in the block the client has open, later blocks get fresh indexes.
  * - `prefill`: the upstream continues from the text without its trailing whitespace; output that repeats
  *   that whitespace is skipped.
  * - `restart`: the upstream answers from the start; its text must begin with exactly what was sent, which is
@@ -146,6 +146,8 @@ export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): Co
       if (diverged) return
       switch (event.type) {
         case 'message-start':
+          // The client has its start; what this call reports using so far still counts.
+          if (event.usage) emit({ type: 'usage', usage: event.usage })
           return
         case 'text-start':
           if (firstText === undefined) {

@@ -1,6 +1,6 @@
 import type { EncodeContext } from '../core/ids'
 import type { StreamEvent, StreamError, Usage } from '../core/ir'
-import { mergeUsage } from '../core/ir'
+import { addUsage, mergeUsage } from '../core/ir'
 import { ProxyError } from '../core/errors'
 import type { StreamTransformer } from '../core/sse'
 import { createAnswerTracker, createContinuationFilter, DIVERGED, type ContinuationFilter, type ResumeMode, type SentAnswer } from '../core/stream-resume'
@@ -45,6 +45,9 @@ export function createCarriedTranslation(options: { from: WireFormat; to: WireFo
   let filter: ContinuationFilter | undefined
   // The break being carried on: what the client is told if carrying it on fails.
   let broke: ProxyError | undefined
+  // Usage of the calls before the one now answering, and of that one.
+  let spent: Usage | undefined
+  let current: Usage | undefined
   // An upstream's in-band error is held back while the answer could still be carried on; `fail` lets it through.
   let intercepting = carryOn !== undefined
   const observe: StreamTransformer<StreamEvent, StreamEvent> = {
@@ -54,7 +57,11 @@ export function createCarriedTranslation(options: { from: WireFormat; to: WireFo
         return
       }
       const usage = event.type === 'usage' || event.type === 'message-start' ? event.usage : undefined
-      if (usage) Object.assign(options.usage, mergeUsage(options.usage, usage))
+      if (usage && spent) {
+        // Carried on: every call is billed, so the answer's usage is what the broken ones used plus this one's.
+        current = mergeUsage(current, usage)
+        Object.assign(options.usage, addUsage(spent, current))
+      } else if (usage) Object.assign(options.usage, mergeUsage(options.usage, usage))
       tracker.see(event)
       emit(event)
     },
@@ -87,6 +94,8 @@ export function createCarriedTranslation(options: { from: WireFormat; to: WireFo
       const next = await carryOn(broken, sent)
       if (!next) return undefined
       if (broken.code !== DIVERGED) broke = broken
+      spent = { ...options.usage }
+      current = undefined
       failure = undefined
       filter = createContinuationFilter(sent, next.mode)
       translator.switchSource(next.from, filter)

@@ -57,7 +57,8 @@ describe('a prefill continuation', () => {
     const { out, text, diverged } = carry(sentText('The day.\n\n'), 'prefill', [start, ...textBlock(0, '\n', '\nNext', ' part.'), { type: 'usage', usage: { outputTokens: 5 } }, ...end])
     expect(diverged).toBeUndefined()
     expect(text).toBe('Next part.')
-    expect(out.map((event) => event.type)).toEqual(['text-delta', 'text-delta', 'text-end', 'usage', 'finish', 'message-end'])
+    expect(out.map((event) => event.type)).toEqual(['usage', 'text-delta', 'text-delta', 'text-end', 'usage', 'finish', 'message-end'])
+    expect(out[0]).toEqual({ type: 'usage', usage: { inputTokens: 40 } })
     expect(out.every((event) => !('index' in event) || event.index === 0)).toBe(true)
   })
 

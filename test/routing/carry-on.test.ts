@@ -112,6 +112,8 @@ describe('an answer whose upstream breaks after output began is carried on', () 
     expect(env.fallback.received[0].headers['anthropic-beta']).toBe('context-1m-2025-08-07')
     const [usage] = await env.rows('usage_events')
     expect(usage).toMatchObject({ status: 200, connection_id: env.connectionId('fallback'), attempts: 2, error: null })
+    // Both calls are billed: the usage is theirs added up (12 + 12 in; what the cut one had reported out, 1, plus 9).
+    expect(usage).toMatchObject({ input_tokens: 24, output_tokens: 10 })
     const attempts = await env.rows('attempts')
     expect(attempts.map((attempt) => [attempt.connection_id, attempt.status])).toEqual([
       [env.connectionId('primary'), 502],
