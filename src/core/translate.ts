@@ -43,7 +43,8 @@ export interface StreamTranslator<Out> extends StreamTransformer<Uint8Array, Out
 
 /**
  * Bytes → text as one synchronous transformer (framing, decoder, optional IR `hook`, encoder, framing); one
- * output string per input chunk. A direct response stream writes the string as UTF-8 itself.
+ * output string per input chunk, in which the deltas of one block are joined. A direct response stream writes
+ * the string as UTF-8 itself.
  */
 export function createTextStreamTranslator(
   from: WireFormat,
@@ -63,12 +64,40 @@ export function createTextStreamTranslator(
   const write = (event: SseEvent) => {
     out += format(event)
   }
-  const encode = (event: StreamEvent) => encoder.transform(event, write)
+  // Deltas arriving in one upstream chunk go out as one per block: the same text, as soon, for far less work.
+  let pending: Extract<StreamEvent, { type: 'text-delta' | 'reasoning-delta' }> | Extract<StreamEvent, { type: 'tool-call-delta' }> | undefined
+  const release = () => {
+    if (pending === undefined) return
+    const event = pending
+    pending = undefined
+    encoder.transform(event, write)
+  }
+  const encode = (event: StreamEvent) => {
+    if (event.type === 'text-delta' || event.type === 'reasoning-delta') {
+      if (pending?.type === event.type && pending.index === event.index) pending.text += event.text
+      else {
+        release()
+        pending = { type: event.type, index: event.index, text: event.text }
+      }
+      return
+    }
+    if (event.type === 'tool-call-delta') {
+      if (pending?.type === 'tool-call-delta' && pending.index === event.index) pending.argumentsDelta += event.argumentsDelta
+      else {
+        release()
+        pending = { type: 'tool-call-delta', index: event.index, argumentsDelta: event.argumentsDelta }
+      }
+      return
+    }
+    release()
+    encoder.transform(event, write)
+  }
   const observe = hook ? (event: StreamEvent) => hook.transform(event, encode) : encode
   let decoded = observe
   const decode = (event: SseEvent) => decoder.transform(event, decoded)
   // `hook` must pass events on; its flush runs after the decoder's and before the encoder's.
   const drain = (emit: Emit<string>) => {
+    release()
     if (out.length === 0) return
     const text = out
     out = ''
@@ -84,12 +113,14 @@ export function createTextStreamTranslator(
       decoder.flush(decoded)
       filter?.flush(observe)
       hook?.flush(encode)
+      release()
       if (!halted?.()) encoder.flush(write)
       drain(emit)
     },
     fail(error, emit) {
       observe(error)
       hook?.flush(encode)
+      release()
       encoder.flush(write)
       drain(emit)
     },

@@ -48,6 +48,7 @@ const sources = listChunkFixtures(Object.keys(folders)).map((fixture, position) 
   return { name: `${fixture.folder}/${fixture.name}`, format, bytes, seed: position + 1 }
 })
 
+// Chunks of at most 97 bytes seldom hold two whole deltas of a block, which the fused translator would join.
 describe('fused translateStream matches the chained pipeline byte for byte', () => {
   test.each(sources.map((source) => [source.name, source] as const))('%s', async (_, source) => {
     const sizes = splits(source.bytes.length, source.seed)
@@ -100,6 +101,22 @@ describe('fused translation', () => {
     expect(out).toContain('injected')
     // the decoder's own error was held back and the injected one ended the stream, so no other error follows
     expect(out).not.toContain('ended before the message finished')
+  })
+
+  test('the deltas of a block that arrive in one chunk go out as one, with the same text; chunks apart stay apart', async () => {
+    const [text1] = listChunkFixtures(['openai-chat']).filter((item) => item.name === 'openai-text')
+    const whole = encoder.encode(toSseText(text1.lines, { done: true }))
+    const deltas = (out: string) => out.split('\n\n').filter((event) => event.startsWith('event: content_block_delta'))
+    const textOf = (out: string) => deltas(out).map((event) => JSON.parse(event.split('data: ')[1]).delta.text).join('')
+    const joined = await text(translateStream(streamOf(whole), formats['openai-chat'], formats['anthropic-messages'], context()))
+    const apart = await text(chained(whole, [whole.length], 'openai-chat', 'anthropic-messages'))
+    expect(deltas(joined)).toHaveLength(1)
+    expect(deltas(apart).length).toBeGreaterThan(100)
+    expect(textOf(joined)).toBe(textOf(apart))
+    // One event per chunk: nothing to join, every delta goes out when it comes.
+    const perEvent = toSseText(text1.lines, { done: true }).split(/(?<=\n\n)/).map((event) => encoder.encode(event).length)
+    const streamed = await text(translateStream(streamOf(whole, perEvent), formats['openai-chat'], formats['anthropic-messages'], context()))
+    expect(streamed).toBe(apart)
   })
 
   test('same format through translateStreamWith is still decoded and re-encoded', async () => {

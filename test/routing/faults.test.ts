@@ -257,7 +257,7 @@ describe('streams after output started', () => {
     const response = await env.chat({ model: 'o/claude', stream: true })
     expect(response.status).toBe(200)
     const text = await response.text()
-    expect(text).toContain('"content":"Hello"')
+    expect(text).toMatch(/"content":"Hello/)
     expect(text).toMatch(/data: \{"error":\{"message":"[^"]*upstream sent nothing for 300 ms"/)
     expect(text).not.toContain('[DONE]')
     const usage = await env.rows('usage_events')
@@ -279,8 +279,9 @@ describe('streams after output started', () => {
     // Every try to carry it on met the same broken stream: the answer ends in-band, and the account cools down.
     expect(text).toMatch(/data: \{"error":\{"message":"upstream sent invalid JSON/)
     expect(env.other.received.length).toBeLessThanOrEqual(3)
-    await Bun.sleep(450)
     env.other.reply({ parts: [readBody('anthropic/anthropic-text.json')] })
+    const deadline = Date.now() + 5000
+    while ((await env.state('other')).connection.health.state === 'circuit-open' && Date.now() < deadline) await Bun.sleep(50)
     expect((await env.chat({ model: 'o/claude' })).status).toBe(200)
   })
 
