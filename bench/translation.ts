@@ -1,13 +1,14 @@
 /**
  * Translation cost per streamed chunk for every format pair, measured in-process: recorded streams are
  * decoded by the source format and encoded for the client format through the IR (SSE framing included),
- * the same pipeline a cross-format request runs. Same-format pairs pass bytes through and cost nothing.
+ * the same fused translator a cross-format request runs, fed one event per chunk (the worst case: deltas that
+ * arrive together are joined, which costs less). Same-format pairs pass bytes through and cost nothing.
  * @module
  */
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fixedClock, sequentialIds } from '../src/core/ids'
-import { translateStream } from '../src/core/translate'
+import { createStreamTranslator, translateStream } from '../src/core/translate'
 import { formats } from '../src/formats'
 import type { FormatId } from '../src/formats/types'
 
@@ -18,6 +19,12 @@ interface SourceStream {
   format: FormatId
   bytes: Uint8Array
   chunks: number
+}
+
+/** A stream's events, one chunk each (SSE events, or NDJSON lines). */
+function eventChunks(source: SourceStream): Uint8Array[] {
+  const text = new TextDecoder().decode(source.bytes)
+  return text.split(source.format === 'ollama' ? /(?<=\n)/ : /(?<=\n\n)/).map((event) => new TextEncoder().encode(event))
 }
 
 function load(folder: string, format: FormatId, named: boolean, done: boolean): SourceStream[] {
@@ -32,12 +39,20 @@ function load(folder: string, format: FormatId, named: boolean, done: boolean): 
     })
 }
 
-async function translateOnce(source: SourceStream, to: FormatId): Promise<number> {
+/**
+ * One stream through the fused translator, synchronously, each event arriving as its own chunk: what a stream
+ * whose events come one per read costs (none of its deltas are joined), without any stream plumbing.
+ */
+function translateOnce(source: SourceStream, chunks: Uint8Array[], to: FormatId): number {
   const started = performance.now()
-  const body = new Blob([source.bytes as BlobPart]).stream()
-  const out = translateStream(body, formats[source.format], formats[to], { clock: fixedClock(0), ids: sequentialIds() })
-  const reader = out.getReader()
-  while (!(await reader.read()).done) {}
+  const translator = createStreamTranslator(formats[source.format], formats[to], { clock: fixedClock(0), ids: sequentialIds() })
+  let bytes = 0
+  const emit = (out: Uint8Array) => {
+    bytes += out.length
+  }
+  for (const chunk of chunks) translator.transform(chunk, emit)
+  translator.flush(emit)
+  if (bytes === 0) throw new Error(`translating ${source.format} → ${to} produced nothing`)
   return (performance.now() - started) * 1000
 }
 
@@ -49,7 +64,8 @@ async function measurePair(sources: SourceStream[], to: FormatId, rounds: number
   const points: [number, number][] = []
   for (const source of sources) {
     const times: number[] = []
-    for (let round = 0; round < rounds; round++) times.push(await translateOnce(source, to))
+    const chunks = eventChunks(source)
+    for (let round = 0; round < rounds; round++) times.push(translateOnce(source, chunks, to))
     times.sort((a, b) => a - b)
     points.push([source.chunks, times[Math.floor(times.length / 2)]])
   }
@@ -77,7 +93,11 @@ export interface TranslationResult {
 async function asOllama(list: SourceStream[]): Promise<SourceStream[]> {
   const out: SourceStream[] = []
   for (const source of list) {
-    const stream = translateStream(new Blob([source.bytes as BlobPart]).stream(), formats[source.format], formats.ollama, { clock: fixedClock(0), ids: sequentialIds() })
+    // One event per chunk, so the translator joins no deltas: one NDJSON line per recorded event.
+    const events = eventChunks(source)
+    let next = 0
+    const perEvent = new ReadableStream<Uint8Array>({ pull: (controller) => (next < events.length ? controller.enqueue(events[next++]) : controller.close()) })
+    const stream = translateStream(perEvent, formats[source.format], formats.ollama, { clock: fixedClock(0), ids: sequentialIds() })
     const bytes = new Uint8Array(await new Response(stream).arrayBuffer())
     out.push({ format: 'ollama', bytes, chunks: new TextDecoder().decode(bytes).split('\n').filter((line) => line.trim()).length })
   }
