@@ -51,6 +51,11 @@ const LF = 10
 
 /** Splits text into lines on `\n`, `\r\n` or `\r`, across feeds; `onLine` gets each line without its terminator. */
 export function createLineSplitter(onLine: (line: string) => void): SseParser {
+  return createRangeSplitter((text, start, end) => onLine(text.slice(start, end)))
+}
+
+/** The line splitter, handing each line as a range of the text it is in (no substring is made for it). */
+function createRangeSplitter(onLine: (text: string, start: number, end: number) => void): SseParser {
   let tail = ''
   let skipLineFeed = false
   return {
@@ -77,11 +82,11 @@ export function createLineSplitter(onLine: (line: string) => void): SseParser {
             skipLineFeed = true
           }
         }
-        const piece = text.slice(start, end)
         if (tail) {
-          onLine(tail + piece)
+          const line = tail + text.slice(start, end)
           tail = ''
-        } else onLine(piece)
+          onLine(line, 0, line.length)
+        } else onLine(text, start, end)
         start = next
         if (nextLf !== -1 && nextLf < start) nextLf = text.indexOf('\n', start)
         if (nextCr !== -1 && nextCr < start) nextCr = text.indexOf('\r', start)
@@ -92,7 +97,7 @@ export function createLineSplitter(onLine: (line: string) => void): SseParser {
       if (tail) {
         const last = tail
         tail = ''
-        onLine(last)
+        onLine(last, 0, last.length)
       }
     },
   }
@@ -108,18 +113,19 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
     data = undefined
     eventName = undefined
   }
-  const lines = createLineSplitter((line) => {
+  const lines = createRangeSplitter((text, start, end) => {
     if (first) {
       first = false
-      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1)
+      if (text.charCodeAt(start) === 0xfeff) start++
     }
-    if (line.length === 0) return dispatch()
-    // Nearly every line is `data: …`: take its value without splitting the field name off.
-    if (line.startsWith('data:')) {
-      const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5)
+    if (start === end) return dispatch()
+    // Nearly every line is `data: …`: its value is cut straight from the text, without the line around it.
+    if (end - start >= 5 && text.startsWith('data:', start)) {
+      const value = text.slice(start + 5 < end && text.charCodeAt(start + 5) === 32 ? start + 6 : start + 5, end)
       data = data === undefined ? value : data + '\n' + value
       return
     }
+    const line = text.slice(start, end)
     const colon = line.indexOf(':')
     if (colon === 0) return
     let field: string
