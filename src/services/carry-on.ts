@@ -19,10 +19,10 @@ export interface Answering {
 
 /**
  * How a request's broken stream is carried on: the candidates after the one that answered are asked in
- * routing order (then that one again, unless it went silent), each skipped while it is cooling down. An upstream of the Anthropic
- * format is first asked to go on from the text as an assistant prefill (without thinking, which Anthropic does
- * not allow with a prefill: any reasoning was done before the text); any upstream may restart the answer, used
- * only if it repeats what was sent.
+ * routing order (then that one again, unless it went silent), each skipped while it is cooling down. An
+ * upstream of the Anthropic format is first asked to go on from the text as an assistant prefill (without
+ * thinking, which Anthropic does not allow with a prefill: any reasoning was done before the text); any
+ * upstream may restart the answer, used only if it repeats what was sent.
  */
 export function createCarryOn(
   context: AppContext,
@@ -51,17 +51,23 @@ export function createCarryOn(
     const brokenClass = transientFailure(`broke mid-answer: ${failure.message}`, failure.kind === 'timeout')
     options.trace(broken.candidate, broken.started, failure.status, brokenClass)
     // A restart that went its own way is no fault of its upstream.
-    if (!diverged && !context.shutdown?.tripped) context.health.failed(broken.candidate.entry.connection.id, broken.candidate.upstreamModel, brokenClass)
+    if (diverged) context.health.release(broken.candidate.entry.connection.id)
+    else if (!context.shutdown?.tripped) context.health.failed(broken.candidate.entry.connection.id, broken.candidate.upstreamModel, brokenClass)
     if (carried >= MAX_CARRIED || context.shutdown?.tripped || parsed.call.request.signal.aborted) return undefined
     // The broken one is asked last, and not after it went silent (or its restart went astray): that would likely repeat.
     const again = !diverged && failure.kind !== 'timeout'
     const order = [...options.candidates.filter((candidate) => candidate !== broken.candidate), ...(again ? [broken.candidate] : [])]
     for (const candidate of order) {
       const { connection, provider } = candidate.entry
+      // Checked first: `skipReason` may claim the account's half-open probe, which only an outcome releases.
+      if (calls >= MAX_CALLS) return undefined
       if (skipReason(context, candidate)) continue
       const modes: ResumeMode[] = provider.format === 'anthropic-messages' ? ['prefill', 'restart'] : ['restart']
       for (const mode of modes) {
-        if (calls >= MAX_CALLS) return undefined
+        if (calls >= MAX_CALLS) {
+          context.health.release(connection.id)
+          return undefined
+        }
         calls++
         const started = performance.now()
         const learned = context.quirks.get(connection.id, candidate.upstreamModel)
@@ -71,7 +77,10 @@ export function createCarryOn(
           options.onAnswering({ candidate, started })
           return opened.continuation
         }
-        if (opened.kind === 'client-gone') return undefined
+        if (opened.kind === 'client-gone') {
+          context.health.release(connection.id)
+          return undefined
+        }
         if (opened.kind === 'prefill-refused') {
           options.trace(candidate, started, opened.status, { class: 'client', perModel: true, reason: `refused an assistant prefill: ${opened.reason}` })
           continue

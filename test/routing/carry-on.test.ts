@@ -246,6 +246,19 @@ describe('an answer whose upstream breaks after output began is carried on', () 
     expect(usage.status).toBeGreaterThanOrEqual(500)
   })
 
+  test('an account whose half-open probe was a restart that went astray is not left waiting for a verdict', async () => {
+    await using env = await setup()
+    const { health } = env.modelmux.server.context
+    const backup = env.connectionId('openai-backup')
+    for (let i = 0; i < 3; i++) health.failed(backup, 'gpt', { class: 'transient', perModel: false, reason: '503' })
+    await Bun.sleep(500) // past the circuit's 400 ms: the next request to it is the probe
+    env.openai.reply({ headers: sse, parts: [...openaiParts(words.slice(0, 4), false), ...cut] })
+    env.openaiBackup.reply({ headers: sse, parts: openaiParts(['Something', ' else']) })
+    expect(readOpenAI(await (await env.chat()).text()).error).toBeDefined()
+    expect(env.openaiBackup.received).toHaveLength(1)
+    expect(health.check(backup, 'gpt')).toBeUndefined()
+  })
+
   test('a tool call already sent cannot be carried on: the answer ends in-band and nobody else is asked', async () => {
     await using env = await setup()
     const event = (payload: Record<string, unknown>) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`
