@@ -265,7 +265,8 @@ export async function attemptCandidate(
     headers['cache-control'] = 'no-cache'
     if (passthrough) {
       headers['content-type'] = upstreamType || 'text/event-stream'
-      // A relayed answer is carried on by rebuilding the client's side from the bytes it got: for formats whose events carry no ids of their own.
+      // A relayed answer is carried on by rebuilding the client's side from the bytes it got: only for formats
+      // whose events carry no ids of their own that a rebuilt encoder would not repeat.
       const relayCarryOn = provider.format === 'anthropic-messages' || provider.format === 'openai-chat' ? carryOn : undefined
       const relayed = relayStream(held, { format: provider.format, model: candidate.publicModel, usage, describeFailure: failureOf, onEnd: finish, carryOn: relayCarryOn, context: encodeContext })
       return { kind: 'answered', response: new Response(relayed, { status: response.status, headers }), status: response.status }
