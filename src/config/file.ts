@@ -78,6 +78,8 @@ const routingSchema = z
     modelMapping: z.array(z.object({ match: z.string().trim().min(1), target: z.string().trim().min(1) }).strict()).optional(),
     /** Rules, first match wins, that send a request with some trait (long prompt, images…) to another model, combo or alias. */
     scenarios: z.array(scenarioSchema).optional(),
+    /** Whether a stream that breaks after output began is carried on by another account (default true). */
+    carryOn: z.boolean().optional(),
   })
   .strict()
 

@@ -254,7 +254,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, route: Cand
       const outputCap = retryCap === undefined ? learned?.outputCap : Math.min(retryCap, learned?.outputCap ?? Infinity)
       const attemptStarted = performance.now()
       const recordAttempt = (status: number, classified?: ClassifiedFailure) => traceAttempt(candidate, attemptStarted, status, classified)
-      const carryOn = parsed.stream
+      const carryOn = parsed.stream && context.registry.settings.routing?.carryOn !== false
         ? createCarryOn(context, parsed, {
             candidates: candidates.slice(index + 1),
             answering: () => answering ?? { candidate, started: attemptStarted },

@@ -48,6 +48,20 @@ describe('settings without a UI before', () => {
     expect(context.registry.settings.tokenSaver).toEqual({ enabled: false })
   })
 
+  test('carrying broken answers on: on by default, switched off and on from the routing form, which keeps the pools', async () => {
+    await using modelmux = await startTestServer({ connections: [vllm] })
+    const context = modelmux.server.context
+    const pages = client(modelmux.url, await signIn(modelmux.url))
+    expect(await (await pages.page('/dashboard/settings')).text()).toMatch(/name="carryOn" value="on" checked/)
+    const off = await (await pages.post('/dashboard/settings/routing', { 'strategy.openai-compatible': 'round-robin' })).text()
+    expect(off).toContain('Saved.')
+    expect(off).not.toMatch(/name="carryOn" value="on" checked/)
+    expect(context.registry.settings.routing).toMatchObject({ carryOn: false, providers: { 'openai-compatible': { strategy: 'round-robin' } } })
+    await pages.post('/dashboard/settings/routing', { 'strategy.openai-compatible': 'round-robin', carryOn: 'on' })
+    expect(context.registry.settings.routing?.carryOn).toBeUndefined()
+    expect((await pages.json('PATCH', '/api/settings', { routing: { carryOn: 'no' } })).status).toBe(400)
+  })
+
   test('web app origins: one per line, written the way browsers send them; a path is refused and changes nothing', async () => {
     await using modelmux = await startTestServer({ connections: [vllm] })
     const context = modelmux.server.context

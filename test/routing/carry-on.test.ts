@@ -38,7 +38,7 @@ function openaiParts(texts: string[], end = true): FakeReply['parts'] {
 const words = 'A gateway earns trust only when the provider behind it misbehaves and the answer still arrives whole'.split(' ').map((word, index) => (index === 0 ? word : ` ${word}`))
 const lastMessage = (request: ReceivedRequest) => (JSON.parse(request.body).messages as { role: string; content: unknown }[]).at(-1)!
 
-async function setup() {
+async function setup(routing: Record<string, unknown> = {}) {
   const primary = startFakeUpstream()
   const fallback = startFakeUpstream()
   const openai = startFakeUpstream()
@@ -52,7 +52,7 @@ async function setup() {
         { name: 'openai-backup', provider: 'openai-compatible', prefix: 'p', baseUrl: `${openaiBackup.url}/v1`, apiKey: 'k4', priority: 2 },
       ],
       combos: [{ name: 'mix', models: ['p/gpt', 'a/claude'] }],
-      settings: { timeouts },
+      settings: { timeouts, routing },
     },
     {},
     { health },
@@ -257,6 +257,14 @@ describe('an answer whose upstream breaks after output began is carried on', () 
     expect(readOpenAI(await (await env.chat()).text()).error).toBeDefined()
     expect(env.openaiBackup.received).toHaveLength(1)
     expect(health.check(backup, 'gpt')).toBeUndefined()
+  })
+
+  test('with carrying on turned off (routing.carryOn: false) a break ends the answer in-band, as before', async () => {
+    await using env = await setup({ carryOn: false })
+    env.primary.reply({ headers: sse, parts: [...anthropicParts(['Half'], false), ...cut] })
+    const text = await (await env.messages()).text()
+    expect(text).toContain('event: error')
+    expect(env.fallback.received).toHaveLength(0)
   })
 
   test('a tool call already sent cannot be carried on: the answer ends in-band and nobody else is asked', async () => {

@@ -32,8 +32,8 @@ export interface PoolRow {
   affinity: boolean
 }
 
-/** Account pool strategy per provider (only providers with connections). */
-export function RoutingSection({ pools, notice, errors = {} }: { pools: PoolRow[]; notice?: string; errors?: Errors }) {
+/** Account pool strategy per provider (only providers with connections), and whether broken answers are carried on. */
+export function RoutingSection({ pools, carryOn, notice, errors = {} }: { pools: PoolRow[]; carryOn: boolean; notice?: string; errors?: Errors }) {
   return (
     <section class="card" id="routing">
       <h2>Routing defaults</h2>
@@ -75,6 +75,10 @@ export function RoutingSection({ pools, notice, errors = {} }: { pools: PoolRow[
               </tbody>
             </table>
           </div>
+          <label class="check">
+            <input type="checkbox" name="carryOn" value="on" checked={carryOn} /> Carry broken answers on: when a stream breaks after output began, the next account
+            finishes the answer
+          </label>
           <FieldError error={errors.form} />
           <button type="submit">Save routing</button>
         </form>
@@ -286,6 +290,7 @@ export interface SettingsPageProps {
   required: boolean
   requiredLocked: boolean
   pools: PoolRow[]
+  carryOn: boolean
   timeouts: Timeouts
   maxBodyMb: number
   version: string
@@ -311,7 +316,7 @@ export function SettingsPage(props: SettingsPageProps) {
       <Card title="Sign-in">
         <p class="muted">The dashboard always asks for the password; sessions last one day and end when the password changes.</p>
       </Card>
-      <RoutingSection pools={props.pools} />
+      <RoutingSection pools={props.pools} carryOn={props.carryOn} />
       <TimeoutsSection timeouts={props.timeouts} maxBodyMb={props.maxBodyMb} />
       <TokenSaverSection {...props.tokenSaver} />
       <TiersSection rows={props.tiers} />

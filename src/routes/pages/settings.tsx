@@ -109,6 +109,7 @@ export function settingsPages(context: AppContext) {
           required={isApiKeyRequired(context)}
           requiredLocked={context.runtime.requireApiKey !== undefined}
           pools={pools()}
+          carryOn={readSettings(context).routing?.carryOn !== false}
           timeouts={context.registry.timeouts}
           maxBodyMb={maxBodyMb()}
           version={context.version}
@@ -143,8 +144,13 @@ export function settingsPages(context: AppContext) {
         const strategy = field(form, `strategy.${pool.id}`) === 'round-robin' ? 'round-robin' : 'priority'
         providers[pool.id] = { strategy, affinity: field(form, `affinity.${pool.id}`) === 'on' }
       }
-      const result = patchSettings(context, (settings) => ({ ...settings, routing: { ...settings.routing, providers: { ...settings.routing?.providers, ...providers } } }))
-      return renderFragment(<RoutingSection pools={pools()} notice={result.ok ? 'Saved.' : undefined} errors={result.ok ? {} : { form: Object.values(result.errors)[0] }} />)
+      const carryOn = field(form, 'carryOn') === 'on'
+      const result = patchSettings(context, (settings) => ({
+        ...settings,
+        routing: { ...settings.routing, providers: { ...settings.routing?.providers, ...providers }, carryOn: carryOn ? undefined : false },
+      }))
+      const saved = readSettings(context).routing?.carryOn !== false
+      return renderFragment(<RoutingSection pools={pools()} carryOn={saved} notice={result.ok ? 'Saved.' : undefined} errors={result.ok ? {} : { form: Object.values(result.errors)[0] }} />)
     })
     .post('/settings/timeouts', async ({ request }) => {
       const form = await readForm(request)
