@@ -262,10 +262,11 @@ export function relayStream(
   return streamHeld(held, stage, { clientFormat: options.format, describeFailure: options.describeFailure, onEnd: options.onEnd, recover: carryOn && recover })
 }
 
-// What the end of a finished answer holds: Anthropic's message_stop; an OpenAI chunk with a finish_reason.
+// What the end of a finished answer holds: Anthropic's message_stop; an OpenAI chunk with a finish_reason, or
+// the [DONE] that some servers send without one.
 const FINISH_MARKS: Partial<Record<FormatId, Buffer[]>> = {
   'anthropic-messages': [Buffer.from('"message_stop"')],
-  'openai-chat': [Buffer.from('"finish_reason":"'), Buffer.from('"finish_reason": "')],
+  'openai-chat': [Buffer.from('"finish_reason":"'), Buffer.from('"finish_reason": "'), Buffer.from('data: [DONE]')],
 }
 // How far from the end the mark is looked for (a usage chunk and [DONE] may follow it).
 const TAIL_BYTES = 64 * 1024

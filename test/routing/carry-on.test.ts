@@ -187,6 +187,14 @@ describe('an answer whose upstream breaks after output began is carried on', () 
     expect(answer.text).toBe('Half an answer, made whole.')
   })
 
+  test('an OpenAI stream that ends with [DONE] but no finish_reason (some servers) is a finished answer, not a break', async () => {
+    await using env = await setup()
+    env.openai.reply({ headers: sse, parts: [...openaiParts(words, false), 'data: [DONE]\n\n'] })
+    const received = readOpenAI(await (await env.chat()).text())
+    expect(received).toMatchObject({ content: words.join(''), error: undefined, done: true })
+    expect(env.openaiBackup.received).toHaveLength(0)
+  })
+
   test('an OpenAI answer cut mid-stream is restarted elsewhere and joined where the client is', async () => {
     await using env = await setup()
     env.openai.reply({ headers: sse, parts: [...openaiParts(words.slice(0, 8), false), ...cut] })
