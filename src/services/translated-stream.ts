@@ -29,8 +29,6 @@ export interface CarriedTranslation {
   translator: StreamTranslator<string>
   /** Hands the answer to another upstream, or undefined when it cannot be carried on. */
   recover(failure: ProxyError): Promise<Recovery | undefined>
-  /** What the client has been sent. */
-  sent(): SentAnswer
 }
 
 /**
@@ -87,7 +85,6 @@ export function createCarriedTranslation(options: { from: WireFormat; to: WireFo
   return {
     stage,
     translator,
-    sent: tracker.sent,
     async recover(broken) {
       const sent = tracker.sent()
       if (!carryOn || sent.blockedBy !== undefined) return undefined
