@@ -40,6 +40,8 @@ export interface WireFormat {
     decode(wire: unknown): ChatRequest
     /** IR → wire request body for an upstream. */
     encode(request: ChatRequest, target: ProviderTarget): unknown
+    /** An upstream of this format goes on from a final assistant message (a prefill) instead of answering anew. */
+    prefill?: boolean
   }
   response: {
     /** Wire non-stream body → IR. */
@@ -56,6 +58,12 @@ export interface WireFormat {
     encoder(context: EncodeContext): StreamTransformer<StreamEvent, SseEvent>
     /** Classifies a raw event cheaply (no IR) while a stream is held until its first output; may throw on bad JSON. */
     probe(event: SseEvent): StreamProbe
+    /**
+     * What relayed bytes show without decoding: marks one of which a finished answer's end holds, and how an in-band
+     * error event begins (at a line start). Given for formats whose relayed stream can be rebuilt and carried on
+     * (their events repeat no ids of their own that a rebuilt encoder would not).
+     */
+    relay?: { endMarks: string[]; errorMark: string }
   }
   error: {
     /** HTTP error body in this format. */

@@ -1,4 +1,4 @@
-import { classifyHttpFailure, transientFailure, type ClassifiedFailure } from '../core/classify-failure'
+import { classifyHttpFailure, refusesPrefill, transientFailure, type ClassifiedFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
 import type { EncodeContext } from '../core/ids'
 import type { ChatRequest } from '../core/ir'
@@ -265,10 +265,7 @@ export async function attemptCandidate(
     headers['cache-control'] = 'no-cache'
     if (passthrough) {
       headers['content-type'] = upstreamType || 'text/event-stream'
-      // A relayed answer is carried on by rebuilding the client's side from the bytes it got: only for formats
-      // whose events carry no ids of their own that a rebuilt encoder would not repeat.
-      const relayCarryOn = provider.format === 'anthropic-messages' || provider.format === 'openai-chat' ? carryOn : undefined
-      const relayed = relayStream(held, { format: provider.format, model: candidate.publicModel, usage, describeFailure: failureOf, onEnd: finish, carryOn: relayCarryOn, context: encodeContext })
+      const relayed = relayStream(held, { format: provider.format, model: candidate.publicModel, usage, describeFailure: failureOf, onEnd: finish, carryOn, context: encodeContext })
       return { kind: 'answered', response: new Response(relayed, { status: response.status, headers }), status: response.status }
     }
     headers['content-type'] = to.stream.framing === 'ndjson' ? 'application/x-ndjson' : 'text/event-stream; charset=utf-8'
@@ -327,9 +324,6 @@ export type ContinuationOutcome =
   | { kind: 'prefill-refused'; status: number; reason: string }
   | NotAnswered
 
-// How upstreams word their refusal of a conversation that ends with the assistant's own words.
-const PREFILL_REFUSED = /prefill|final assistant|assistant message|must end with a user|last message.*(user|assistant)/i
-
 /**
  * Asks a candidate to carry on an answer the client already holds part of: with that text as an assistant
  * prefill (`prefill`), or with the request as it was (`restart`, its output then checked against the text).
@@ -354,7 +348,7 @@ export async function openContinuation(
   if (response.status >= 400) {
     const text = await response.text().catch(() => '')
     upstream.settle()
-    if (mode === 'prefill' && response.status === 400 && PREFILL_REFUSED.test(text)) return { kind: 'prefill-refused', status: 400, reason: text.slice(0, 300) }
+    if (mode === 'prefill' && refusesPrefill(response.status, text)) return { kind: 'prefill-refused', status: 400, reason: text.slice(0, 300) }
     const classified = classifyHttpFailure(response.status, response.headers, text, context.now())
     return { kind: 'failed', failure: decodeUpstreamError(response.status, text, connection.name), classified, status: response.status }
   }
@@ -368,7 +362,7 @@ export async function openContinuation(
   const held = await holdUntilContent(upstream.watch(response.body), from)
   if (held.kind === 'error') {
     const failure = new ProxyError(held.error.kind, `${connection.name}: ${held.error.message}`, { status: held.error.status, code: held.error.code })
-    if (mode === 'prefill' && held.error.status === 400 && PREFILL_REFUSED.test(held.error.message)) return { kind: 'prefill-refused', status: 400, reason: held.error.message }
+    if (mode === 'prefill' && refusesPrefill(held.error.status, held.error.message)) return { kind: 'prefill-refused', status: 400, reason: held.error.message }
     return { kind: 'failed', failure, classified: transientFailure(failure.message), status: held.error.status }
   }
   if (held.kind === 'empty') return failedWith(held.cause !== undefined ? failureOf(held.cause) : new ProxyError('upstream', `${connection.name}: upstream ended the stream before any output`))

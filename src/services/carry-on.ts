@@ -1,6 +1,7 @@
 import { transientFailure, type ClassifiedFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
 import { DIVERGED, type ResumeMode, type SentAnswer } from '../core/stream-resume'
+import { getFormat } from '../formats'
 import { openContinuation } from './attempt'
 import type { AppContext } from './context'
 import { skipReason, type ParsedCall } from './proxy'
@@ -20,9 +21,9 @@ export interface Answering {
 /**
  * How a request's broken stream is carried on: the candidates after the one that answered are asked in
  * routing order (then that one again, unless it went silent), each skipped while it is cooling down. An
- * upstream of the Anthropic format is first asked to go on from the text as an assistant prefill (without
- * thinking, which Anthropic does not allow with a prefill: any reasoning was done before the text); any
- * upstream may restart the answer, used only if it repeats what was sent.
+ * upstream whose format takes a prefill (Anthropic's) is first asked to go on from the text (without thinking,
+ * which Anthropic does not allow with a prefill: any reasoning was done before the text); any upstream may
+ * restart the answer, used only if it repeats what was sent.
  */
 export function createCarryOn(
   context: AppContext,
@@ -62,7 +63,7 @@ export function createCarryOn(
       // Checked first: `skipReason` may claim the account's half-open probe, which only an outcome releases.
       if (calls >= MAX_CALLS) return undefined
       if (skipReason(context, candidate)) continue
-      const modes: ResumeMode[] = provider.format === 'anthropic-messages' ? ['prefill', 'restart'] : ['restart']
+      const modes: ResumeMode[] = getFormat(provider.format).request.prefill ? ['prefill', 'restart'] : ['restart']
       for (const mode of modes) {
         if (calls >= MAX_CALLS) {
           context.health.release(connection.id)

@@ -187,15 +187,25 @@ export function createLineRewriter(format: FormatId, model: string, usage: Obser
 const MAX_KEPT_BYTES = 2 * 1024 * 1024
 const utf8 = new TextEncoder()
 
-/** Where an upstream's in-band error event starts in relayed SSE bytes (formats that can be carried on), or -1. */
-function inBandErrorAt(format: FormatId, bytes: Buffer): number {
-  const needle = format === 'anthropic-messages' ? anthropicErrorEvent : format === 'openai-chat' ? openaiErrorEvent : undefined
-  if (!needle) return -1
-  const at = bytes.indexOf(needle)
+/** A format's relay marks as bytes, made once per format. */
+interface RelayMarks {
+  end: Buffer[]
+  error: Buffer
+}
+const relayMarks = new Map<FormatId, RelayMarks | undefined>()
+function relayMarksOf(format: WireFormat): RelayMarks | undefined {
+  if (!relayMarks.has(format.id)) {
+    const relay = format.stream.relay
+    relayMarks.set(format.id, relay && { end: relay.endMarks.map((mark) => Buffer.from(mark)), error: Buffer.from(relay.errorMark) })
+  }
+  return relayMarks.get(format.id)
+}
+
+/** Where an in-band error event starts in relayed bytes (at a line start), or -1. */
+function inBandErrorAt(marks: RelayMarks, bytes: Buffer): number {
+  const at = bytes.indexOf(marks.error)
   return at > 0 && bytes[at - 1] !== 10 ? -1 : at
 }
-const anthropicErrorEvent = Buffer.from('event: error\n')
-const openaiErrorEvent = Buffer.from('data: {"error"')
 
 /**
  * Relays an upstream event stream to the client as it arrives, `model` rewritten and usage read on the way.
@@ -211,21 +221,24 @@ export function relayStream(
     describeFailure: (error: unknown) => ProxyError
     onEnd: (end: StreamEnd) => void
     carryOn?: CarryOn
-    context?: () => EncodeContext
+    /** The encode context a rebuilt client side uses (only built when the answer is carried on). */
+    context: () => EncodeContext
   },
 ): ReadableStream<Uint8Array> {
   const rewriter = createLineRewriter(options.format, options.model, options.usage)
   const format = getFormat(options.format)
   // A half-received line is dropped rather than sent as garbage; a blank line ends any open SSE event.
   const separator = format.stream.framing === 'ndjson' ? '' : '\n'
-  const carryOn = options.carryOn
+  // Only a format whose relayed bytes show their end and errors can be rebuilt and carried on.
+  const marks = relayMarksOf(format)
+  const carryOn = marks && options.carryOn
   let kept: Buffer[] | undefined = carryOn ? [] : undefined
   let keptBytes = 0
   let failure: ProxyError | undefined
   const send = (emit: (bytes: Uint8Array) => void) => (bytes: Buffer) => {
     if (failure) return
-    if (kept) {
-      const at = inBandErrorAt(options.format, bytes)
+    if (kept && marks) {
+      const at = inBandErrorAt(marks, bytes)
       if (at !== -1) {
         // Held back: the answer may yet be carried on; if not, the failure is reported in-band all the same.
         failure = readStreamError(format, bytes.subarray(at))
@@ -243,13 +256,13 @@ export function relayStream(
       const rest = rewriter.end()
       if (rest) send(emit)(rest)
       // A body that ended before the answer did is a break like any other, not an answer.
-      if (kept && !failure && !finished(options.format, kept)) failure = streamFailure(truncatedStream())
+      if (kept && marks && !failure && !finished(marks, kept)) failure = streamFailure(truncatedStream())
     },
     fail: (broken, emit) => emit(separator + encodeStreamError(options.format, broken)),
     failure: () => failure,
   }
   const recover = async (broken: ProxyError): Promise<Recovery | undefined> => {
-    if (!carryOn || !kept || !options.context) return undefined
+    if (!carryOn || !kept) return undefined
     // The client's side of the answer is rebuilt from the bytes it got, by a translator then fed the continuation.
     const carried = createCarriedTranslation({ from: format, to: format, context: options.context(), usage: options.usage, carryOn })
     const discard = () => {}
@@ -262,24 +275,16 @@ export function relayStream(
   return streamHeld(held, stage, { clientFormat: options.format, describeFailure: options.describeFailure, onEnd: options.onEnd, recover: carryOn && recover })
 }
 
-// What the end of a finished answer holds: Anthropic's message_stop; an OpenAI chunk with a finish_reason, or
-// the [DONE] that some servers send without one.
-const FINISH_MARKS: Partial<Record<FormatId, Buffer[]>> = {
-  'anthropic-messages': [Buffer.from('"message_stop"')],
-  'openai-chat': [Buffer.from('"finish_reason":"'), Buffer.from('"finish_reason": "'), Buffer.from('data: [DONE]')],
-}
-// How far from the end the mark is looked for (a usage chunk and [DONE] may follow it).
+// How far from the end the finish mark is looked for (a usage chunk and [DONE] may follow it).
 const TAIL_BYTES = 64 * 1024
 
-/** Whether the bytes sent end a finished answer (formats with no mark to look for always do); bytes are searched, never decoded. */
-function finished(format: FormatId, sent: Buffer[]): boolean {
-  const marks = FINISH_MARKS[format]
-  if (!marks) return true
+/** Whether the bytes sent end a finished answer; they are searched, never decoded. */
+function finished(marks: RelayMarks, sent: Buffer[]): boolean {
   // Pieces are whole lines, so a mark never spans two of them.
   let size = 0
   for (let index = sent.length - 1; index >= 0 && size < TAIL_BYTES; index--) {
     const piece = sent[index]
-    if (marks.some((mark) => piece.lastIndexOf(mark) !== -1)) return true
+    if (marks.end.some((mark) => piece.lastIndexOf(mark) !== -1)) return true
     size += piece.byteLength
   }
   return false

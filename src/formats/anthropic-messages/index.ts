@@ -11,13 +11,14 @@ import { probeAnthropicEvent } from './probe'
  */
 export const anthropicMessages: WireFormat = {
   id: 'anthropic-messages',
-  request: { decode: decodeAnthropicRequest, encode: encodeAnthropicRequest },
+  request: { decode: decodeAnthropicRequest, encode: encodeAnthropicRequest, prefill: true },
   response: { decode: decodeAnthropicResponse, encode: encodeAnthropicResponse },
   stream: {
     framing: 'sse',
     decoder: createAnthropicStreamDecoderTransformer,
     encoder: createAnthropicStreamEncoderTransformer,
     probe: probeAnthropicEvent,
+    relay: { endMarks: ['"message_stop"'], errorMark: 'event: error\n' },
   },
   error: { encode: encodeAnthropicError, encodeStream: encodeAnthropicStreamError },
 }

@@ -18,6 +18,8 @@ export const openaiChat: WireFormat = {
     decoder: createOpenAIChatStreamDecoderTransformer,
     encoder: createOpenAIChatStreamEncoderTransformer,
     probe: probeOpenAIChatEvent,
+    // A chunk with a finish_reason ends an answer; some servers send only [DONE].
+    relay: { endMarks: ['"finish_reason":"', '"finish_reason": "', 'data: [DONE]'], errorMark: 'data: {"error"' },
   },
   error: { encode: encodeOpenAIError, encodeStream: encodeOpenAIStreamError },
 }
