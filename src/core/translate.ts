@@ -41,6 +41,15 @@ export interface StreamTranslator<Out> extends StreamTransformer<Uint8Array, Out
   switchSource(from: WireFormat, filter: StreamTransformer<StreamEvent, StreamEvent>): void
 }
 
+/** A delta event the translator may join with the next one of its block. */
+type JoinableDelta = Extract<StreamEvent, { type: 'text-delta' | 'reasoning-delta' | 'tool-call-delta' }>
+
+/** Appends `next`'s piece (of the same type and block) to `into`. */
+function joinDelta(into: JoinableDelta, next: JoinableDelta): void {
+  if (into.type === 'tool-call-delta') into.argumentsDelta += (next as typeof into).argumentsDelta
+  else into.text += (next as typeof into).text
+}
+
 /**
  * Bytes → text as one synchronous transformer (framing, decoder, optional IR `hook`, encoder, framing); one
  * output string per input chunk, in which the deltas of one block are joined. A direct response stream writes
@@ -65,7 +74,7 @@ export function createTextStreamTranslator(
     out += format(event)
   }
   // Deltas arriving in one upstream chunk go out as one per block: the same text, as soon, for far less work.
-  let pending: Extract<StreamEvent, { type: 'text-delta' | 'reasoning-delta' }> | Extract<StreamEvent, { type: 'tool-call-delta' }> | undefined
+  let pending: JoinableDelta | undefined
   const release = () => {
     if (pending === undefined) return
     const event = pending
@@ -73,24 +82,15 @@ export function createTextStreamTranslator(
     encoder.transform(event, write)
   }
   const encode = (event: StreamEvent) => {
-    if (event.type === 'text-delta' || event.type === 'reasoning-delta') {
-      if (pending?.type === event.type && pending.index === event.index) pending.text += event.text
-      else {
-        release()
-        pending = { type: event.type, index: event.index, text: event.text }
-      }
-      return
+    if (event.type !== 'text-delta' && event.type !== 'reasoning-delta' && event.type !== 'tool-call-delta') {
+      release()
+      return encoder.transform(event, write)
     }
-    if (event.type === 'tool-call-delta') {
-      if (pending?.type === 'tool-call-delta' && pending.index === event.index) pending.argumentsDelta += event.argumentsDelta
-      else {
-        release()
-        pending = { type: 'tool-call-delta', index: event.index, argumentsDelta: event.argumentsDelta }
-      }
-      return
+    if (pending?.type === event.type && pending.index === event.index) joinDelta(pending, event)
+    else {
+      release()
+      pending = { ...event }
     }
-    release()
-    encoder.transform(event, write)
   }
   const observe = hook ? (event: StreamEvent) => hook.transform(event, encode) : encode
   let decoded = observe

@@ -10,9 +10,21 @@ const sse = { 'content-type': 'text/event-stream' }
 // The connection breaks once what came before it has reached modelmux (an error discards what is still buffered).
 const cut = [{ delayMs: 50 }, { cut: true as const }]
 
+/** One Anthropic SSE event. */
+const event = (payload: Record<string, unknown>) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`
+
+/** A thinking block at index 0; with a signature it is finished, without one it is cut off after its text. */
+function thinkingParts(thinking: string, signature?: string): string[] {
+  const opened = [
+    event({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
+    event({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking } }),
+  ]
+  if (signature === undefined) return opened
+  return [...opened, event({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature } }), event({ type: 'content_block_stop', index: 0 })]
+}
+
 /** An Anthropic Messages stream of one text block; `end: false` leaves it unfinished. */
 function anthropicParts(texts: string[], end = true): FakeReply['parts'] {
-  const event = (payload: Record<string, unknown>) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`
   const parts = [
     event({ type: 'message_start', message: { id: 'msg_up', type: 'message', role: 'assistant', model: 'claude-up', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } }),
     event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
@@ -124,16 +136,12 @@ describe('an answer whose upstream breaks after output began is carried on', () 
 
   test('an answer that thought first goes on from its text, asked without thinking (Anthropic refuses a prefill with it)', async () => {
     await using env = await setup()
-    const event = (payload: Record<string, unknown>) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`
     const [messageStart] = anthropicParts([], false) as string[]
     env.primary.reply({
       headers: sse,
       parts: [
         messageStart,
-        event({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
-        event({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Lanterns, then.' } }),
-        event({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'sig-1' } }),
-        event({ type: 'content_block_stop', index: 0 }),
+        ...thinkingParts('Lanterns, then.', 'sig-1'),
         event({ type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } }),
         event({ type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Lantern Day is' } }),
         ...cut,
@@ -151,17 +159,8 @@ describe('an answer whose upstream breaks after output began is carried on', () 
 
   test('an answer cut off in the middle of its thinking is not carried on', async () => {
     await using env = await setup()
-    const event = (payload: Record<string, unknown>) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`
     const [messageStart] = anthropicParts([], false) as string[]
-    env.primary.reply({
-      headers: sse,
-      parts: [
-        messageStart,
-        event({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
-        event({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Lanterns' } }),
-        ...cut,
-      ],
-    })
+    env.primary.reply({ headers: sse, parts: [messageStart, ...thinkingParts('Lanterns'), ...cut] })
     const text = await (await env.messages({ thinking: { type: 'enabled', budget_tokens: 2048 } })).text()
     expect(text).toContain('event: error')
     expect(env.fallback.received).toHaveLength(0)
@@ -277,7 +276,6 @@ describe('an answer whose upstream breaks after output began is carried on', () 
 
   test('a tool call already sent cannot be carried on: the answer ends in-band and nobody else is asked', async () => {
     await using env = await setup()
-    const event = (payload: Record<string, unknown>) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`
     env.primary.reply({
       headers: sse,
       parts: [
