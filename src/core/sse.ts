@@ -5,6 +5,7 @@
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  * @module
  */
+import { createLineTextDecoder } from './utf8-lines'
 
 /** One server-sent event: optional `event:` name and the `data:` lines joined by `\n`. */
 export interface SseEvent {
@@ -153,17 +154,18 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
 
 /** Bytes → SSE events (UTF-8, multi-byte characters may be split across chunks), as a transformer. */
 export function createSseDecoder(): StreamTransformer<Uint8Array, SseEvent> {
-  const decoder = new TextDecoder('utf-8')
+  const decoder = createLineTextDecoder()
   let target: Emit<SseEvent>
   const parser = createSseParser((event) => target(event))
+  const feed = (text: string) => parser.feed(text)
   return {
     transform(chunk, emit) {
       target = emit
-      parser.feed(decoder.decode(chunk, { stream: true }))
+      decoder.decode(chunk, feed)
     },
     flush(emit) {
       target = emit
-      parser.feed(decoder.decode())
+      decoder.end(feed)
       parser.end()
     },
   }
@@ -207,19 +209,20 @@ export function createSseEncoderStream(): TransformStream<SseEvent, Uint8Array> 
 
 /** Bytes of newline-delimited JSON (Ollama) → one `{ data }` per non-blank line, as a transformer. */
 export function createNdjsonDecoder(): StreamTransformer<Uint8Array, SseEvent> {
-  const decoder = new TextDecoder('utf-8')
+  const decoder = createLineTextDecoder()
   let target: Emit<SseEvent>
   const lines = createLineSplitter((line) => {
     if (line.trim().length > 0) target({ data: line })
   })
+  const feed = (text: string) => lines.feed(text)
   return {
     transform(chunk, emit) {
       target = emit
-      lines.feed(decoder.decode(chunk, { stream: true }))
+      decoder.decode(chunk, feed)
     },
     flush(emit) {
       target = emit
-      lines.feed(decoder.decode())
+      decoder.end(feed)
       lines.end()
     },
   }
