@@ -24,9 +24,6 @@ export interface IgnoredMembers {
   counter?: string
 }
 
-// A raw control character makes a JSON string invalid: such an event goes to JSON.parse, which rejects it.
-const CONTROL_CHARACTER = /[\u0000-\u001f]/
-
 /** The index just past the digits that start at `from` (`from` itself when there are none). */
 function digitsEnd(data: string, from: number): number {
   let index = from
@@ -90,6 +87,7 @@ export function matchPieceTemplate(template: PieceTemplate, data: string): strin
   const { literals, slots } = template
   let at = 0
   let raw: string | undefined
+  let escaped = false
   for (let index = 0; index < slots.length; index++) {
     const literal = literals[index]
     if (!data.startsWith(literal, at)) return undefined
@@ -99,6 +97,13 @@ export function matchPieceTemplate(template: PieceTemplate, data: string): strin
     if (slot === 'piece') {
       end = jsonStringEnd(data, at)
       if (end <= at) return undefined
+      // Read in place (a loop over the slice costs twice as much): a raw control character makes the string
+      // invalid, and such an event goes to JSON.parse, which rejects it.
+      for (let position = at; position < end; position++) {
+        const code = data.charCodeAt(position)
+        if (code < 0x20) return undefined
+        if (code === 92) escaped = true
+      }
       raw = data.slice(at, end)
     } else if (slot === 'padding') end = paddingEnd(data, at)
     else {
@@ -110,8 +115,7 @@ export function matchPieceTemplate(template: PieceTemplate, data: string): strin
   }
   const last = literals[slots.length]
   if (raw === undefined || at + last.length !== data.length || !data.endsWith(last)) return undefined
-  if (CONTROL_CHARACTER.test(raw)) return undefined
-  if (!raw.includes('\\')) return raw
+  if (!escaped) return raw
   try {
     return JSON.parse(`"${raw}"`) as string
   } catch {
