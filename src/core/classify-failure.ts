@@ -42,8 +42,9 @@ export interface ClassifiedFailure {
 
 const contextLength = /context[_ ]length|context window|maximum context|prompt is too long|too many tokens|input is too long|exceeds the (maximum|context)|max_tokens.*exceed|reduce the length/i
 const contentFilter = /content[_ ]filter|content management policy|safety (system|filter)|flagged by|responsible ai policy/i
-// How upstreams word their refusal of a conversation that ends with the assistant's own words.
-const prefillRefused = /prefill|final assistant|assistant message|must end with a user|last message.*(user|assistant)/i
+// How upstreams word their refusal of a conversation that ends with the assistant's own words (or of the member
+// that marks it, in OpenAI-format upstreams: Mistral's `prefix`, Kimi's `partial`).
+const prefillRefused = /prefill|final assistant|assistant message|must end with a user|last (message|role).*(user|assistant)|\bprefix\b|\bpartial\b/i
 const quota = /usage_limit_reached|insufficient_quota|quota exceeded|exceeded your current quota|RESOURCE_EXHAUSTED|rate[_ ]limit|too many requests/i
 
 /** Whether a 400's text refuses an assistant prefill (the same model may still answer the question anew). */

@@ -12,8 +12,14 @@ import type { Emit, StreamTransformer } from './sse'
 /** The error code of a continuation whose output cannot be used (a restart that does not repeat the text sent). */
 export const DIVERGED = 'continuation_diverged'
 
-/** How a continuation upstream was asked: to go on from the text (prefill), or from the start (restart). */
-export type ResumeMode = 'prefill' | 'restart'
+/**
+ * How an upstream goes on from a final assistant message: right after its text (`prefill`, Anthropic), or after
+ * perhaps repeating it first (`prefill-echo`: OpenAI-format upstreams, which do not all say whether they do).
+ */
+export type PrefillMode = 'prefill' | 'prefill-echo'
+
+/** How a continuation upstream was asked: to go on from the text (a prefill), or from the start (restart). */
+export type ResumeMode = PrefillMode | 'restart'
 
 /** What the client has been sent of an answer, as far as carrying it on needs. */
 export interface SentAnswer {
@@ -93,6 +99,9 @@ export interface ContinuationFilter extends StreamTransformer<StreamEvent, Strea
  * one; its usage goes on as a usage event), its first text block goes on in the block the client has open, later blocks get fresh indexes.
  * - `prefill`: the upstream continues from the text without its trailing whitespace; output that repeats
  *   that whitespace is skipped.
+ * - `prefill-echo`: as `prefill`, but output that begins with the whole prefilled text is that text repeated,
+ *   and skipped. Text that may still be such a repeat is held back until it shows whether it is one; a stream
+ *   that ends while it still may be makes it diverge.
  * - `restart`: the upstream answers from the start; its text must begin with exactly what was sent, which is
  *   then skipped. Reasoning before that point is dropped (the client never saw any). Anything else that
  *   differs, or an end before the sent text is matched, makes it diverge: nothing of it reaches the client.
@@ -105,7 +114,10 @@ export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): Co
   let firstTarget = -1
   // Restart: what of the sent text the output must still repeat. Prefill: the whitespace it may repeat.
   let pending = mode === 'restart' ? sent.text : sent.text.slice(prefillText(sent.text).length)
-  let matched = mode === 'prefill' || pending.length === 0
+  let matched = mode !== 'restart' || pending.length === 0
+  // Prefill-echo: the prefilled text the output may be repeating, and what of the output is held back meanwhile.
+  let echo = mode === 'prefill-echo' ? prefillText(sent.text) : undefined
+  let held = ''
   let diverged: string | undefined
   const dropped = new Set<number>()
 
@@ -122,7 +134,18 @@ export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): Co
   }
   /** The part of a delta of the first text block that the client does not have yet. */
   const unseen = (text: string): string => {
-    if (mode === 'prefill') {
+    if (echo !== undefined) {
+      const output = held + text
+      if (echo.startsWith(output) && output.length < echo.length) {
+        held = output
+        return ''
+      }
+      // A repeat of the whole text is skipped; anything else was never one and goes on as it came.
+      text = output.startsWith(echo) ? output.slice(echo.length) : output
+      echo = undefined
+      held = ''
+    }
+    if (mode !== 'restart') {
       if (pending.length === 0) return text
       let common = 0
       while (common < text.length && common < pending.length && text[common] === pending[common]) common++
@@ -141,9 +164,26 @@ export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): Co
     return text.slice(length)
   }
 
+  /** Writes text of the continuation's first text block, opening the client's block for it if none is open. */
+  const showFirstText = (text: string, emit: Emit<StreamEvent>) => {
+    if (text.length === 0) return
+    if (firstTarget === -1) {
+      firstTarget = nextIndex++
+      emit({ type: 'text-start', index: firstTarget })
+    }
+    emit({ type: 'text-delta', index: firstTarget, text })
+  }
+
   return {
     transform(event, emit: Emit<StreamEvent>) {
       if (diverged) return
+      // Held-back text followed by anything but more text was no repeat: it goes on before what follows it.
+      if (held && event.type !== 'text-delta' && event.type !== 'text-end' && event.type !== 'finish' && event.type !== 'message-end' && event.type !== 'usage') {
+        const text = held
+        echo = undefined
+        held = ''
+        showFirstText(unseen(text), emit)
+      }
       switch (event.type) {
         case 'message-start':
           // The client has its start; what this call reports using so far still counts.
@@ -161,20 +201,14 @@ export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): Co
             if (index !== undefined) emit({ type: 'text-delta', index, text: event.text })
             return
           }
-          const text = unseen(event.text)
-          if (text.length === 0) return
-          if (firstTarget === -1) {
-            firstTarget = nextIndex++
-            emit({ type: 'text-start', index: firstTarget })
-          }
-          emit({ type: 'text-delta', index: firstTarget, text })
+          showFirstText(unseen(event.text), emit)
           return
         }
         case 'text-end':
           if (event.index !== firstText) {
             const index = indexes.get(event.index)
             if (index !== undefined) emit({ type: 'text-end', index })
-          } else if (!matched) diverge('the new answer ended before repeating the text already sent')
+          } else if (!matched || held) diverge('the new answer ended before repeating the text already sent')
           else if (firstTarget !== -1) emit({ type: 'text-end', index: firstTarget })
           return
         case 'reasoning-start':
@@ -199,7 +233,7 @@ export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): Co
           return
         case 'finish':
         case 'message-end':
-          if (!matched) return diverge('the new answer ended before repeating the text already sent')
+          if (!matched || held) return diverge('the new answer ended before repeating the text already sent')
           emit(event)
           return
         default:
@@ -207,7 +241,7 @@ export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): Co
       }
     },
     flush() {
-      if (!matched) diverge('the new answer ended before repeating the text already sent')
+      if (!matched || held) diverge('the new answer ended before repeating the text already sent')
     },
     diverged: () => diverged,
   }

@@ -2,6 +2,7 @@ import type { ProxyError } from '../core/errors'
 import type { EncodeContext } from '../core/ids'
 import type { ChatRequest, ChatResponse, StreamEvent } from '../core/ir'
 import type { SseEvent, StreamTransformer } from '../core/sse'
+import type { PrefillMode } from '../core/stream-resume'
 
 /** The wire formats modelmux speaks, to clients and to upstreams. */
 export type FormatId = 'openai-chat' | 'anthropic-messages' | 'openai-responses' | 'gemini' | 'ollama'
@@ -27,6 +28,8 @@ export interface ProviderTarget {
   reasoningField?: 'reasoning_content' | 'reasoning'
   /** Anthropic only: `max_tokens` when the client gave none (the field is required there). */
   defaultMaxTokens?: number
+  /** OpenAI-chat only: the member that marks a final assistant message as text to go on from (Mistral `prefix`, Kimi `partial`). */
+  prefillMember?: 'prefix' | 'partial'
 }
 
 /** What one stream event shows before any output reached the client: output, an error, or preamble only. */
@@ -40,8 +43,8 @@ export interface WireFormat {
     decode(wire: unknown): ChatRequest
     /** IR → wire request body for an upstream. */
     encode(request: ChatRequest, target: ProviderTarget): unknown
-    /** An upstream of this format goes on from a final assistant message (a prefill) instead of answering anew. */
-    prefill?: boolean
+    /** How an upstream of this format (and target) goes on from a final assistant message; undefined if it answers anew. */
+    prefill?(target: ProviderTarget): PrefillMode | undefined
   }
   response: {
     /** Wire non-stream body → IR. */

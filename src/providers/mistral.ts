@@ -5,6 +5,7 @@ import { defineProvider } from './types'
  * Mistral: forbids unknown fields, so OpenAI-only ones are dropped; `seed` is `random_seed` there.
  * Streams carry usage without `stream_options`. Public list prices per 1M tokens.
  * @see https://docs.mistral.ai/api/#tag/chat
+ * @see https://docs.mistral.ai/guides/prefix/
  */
 export const mistral = defineProvider({
   ...openaiCompatible,
@@ -14,6 +15,8 @@ export const mistral = defineProvider({
   baseUrl: 'https://api.mistral.ai/v1',
   dropParams: ['stream_options', 'logprobs', 'top_logprobs', 'logit_bias', 'user', 'store', 'metadata', 'service_tier'],
   renameParams: { seed: 'random_seed', max_completion_tokens: 'max_tokens' },
+  // An assistant message marked `prefix` is the start of the answer (carrying a broken stream on uses it).
+  target: { prefillMember: 'prefix' },
   models: [
     { id: 'mistral-medium-latest', contextWindow: 128_000, pricing: { input: 0.4, output: 2 } },
     { id: 'mistral-large-latest', contextWindow: 128_000 },

@@ -348,7 +348,7 @@ export async function openContinuation(
   if (response.status >= 400) {
     const text = await response.text().catch(() => '')
     upstream.settle()
-    if (mode === 'prefill' && refusesPrefill(response.status, text)) return { kind: 'prefill-refused', status: 400, reason: text.slice(0, 300) }
+    if (mode !== 'restart' && refusesPrefill(response.status, text)) return { kind: 'prefill-refused', status: 400, reason: text.slice(0, 300) }
     const classified = classifyHttpFailure(response.status, response.headers, text, context.now())
     return { kind: 'failed', failure: decodeUpstreamError(response.status, text, connection.name), classified, status: response.status }
   }
@@ -362,7 +362,7 @@ export async function openContinuation(
   const held = await holdUntilContent(upstream.watch(response.body), from)
   if (held.kind === 'error') {
     const failure = new ProxyError(held.error.kind, `${connection.name}: ${held.error.message}`, { status: held.error.status, code: held.error.code })
-    if (mode === 'prefill' && refusesPrefill(held.error.status, held.error.message)) return { kind: 'prefill-refused', status: 400, reason: held.error.message }
+    if (mode !== 'restart' && refusesPrefill(held.error.status, held.error.message)) return { kind: 'prefill-refused', status: 400, reason: held.error.message }
     return { kind: 'failed', failure, classified: transientFailure(failure.message), status: held.error.status }
   }
   if (held.kind === 'empty') return failedWith(held.cause !== undefined ? failureOf(held.cause) : new ProxyError('upstream', `${connection.name}: upstream ended the stream before any output`))

@@ -2,6 +2,7 @@ import { transientFailure, type ClassifiedFailure } from '../core/classify-failu
 import { ProxyError } from '../core/errors'
 import { DIVERGED, type ResumeMode, type SentAnswer } from '../core/stream-resume'
 import { getFormat } from '../formats'
+import { providerTarget } from '../providers/prepare-upstream'
 import { openContinuation } from './attempt'
 import type { AppContext } from './context'
 import { skipReason, type ParsedCall } from './proxy'
@@ -63,7 +64,8 @@ export function createCarryOn(
       // Checked first: `skipReason` may claim the account's half-open probe, which only an outcome releases.
       if (calls >= MAX_CALLS) return undefined
       if (skipReason(context, candidate)) continue
-      const modes: ResumeMode[] = getFormat(provider.format).request.prefill ? ['prefill', 'restart'] : ['restart']
+      const prefill = getFormat(provider.format).request.prefill?.(providerTarget(provider, candidate.upstreamModel))
+      const modes: ResumeMode[] = prefill ? [prefill, 'restart'] : ['restart']
       for (const mode of modes) {
         if (calls >= MAX_CALLS) {
           context.health.release(connection.id)

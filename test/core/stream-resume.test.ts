@@ -116,3 +116,35 @@ describe('a restart', () => {
     expect(cutShort.diverged).toBe('the new answer ended before repeating the text already sent')
   })
 })
+
+describe('a prefill the upstream may repeat first (OpenAI-format upstreams)', () => {
+  test('a repeat of the whole prefilled text, split any way, is skipped; what follows it goes on', () => {
+    const { text, diverged } = carry(sentText('A gateway earns'), 'prefill-echo', [start, ...textBlock(0, 'A gate', 'way ear', 'ns trust', ' only.'), ...end])
+    expect(diverged).toBeUndefined()
+    expect(text).toBe(' trust only.')
+    // The repeat is of the text without its trailing whitespace; whitespace repeated after it is skipped too.
+    expect(carry(sentText('Day.\n\n'), 'prefill-echo', textBlock(0, 'Day.', '\n\nNext')).text).toBe('Next')
+  })
+
+  test('output that only begins like the text is the continuation itself: all of it goes on', () => {
+    expect(carry(sentText('A gateway earns'), 'prefill-echo', [...textBlock(0, 'A gate', ' is a door.'), ...end]).text).toBe('A gate is a door.')
+    expect(carry(sentText('A gateway earns'), 'prefill-echo', [...textBlock(0, ' trust.'), ...end]).text).toBe(' trust.')
+  })
+
+  test('text held back as a possible repeat goes on before a tool call that follows it', () => {
+    const { out } = carry(sentText('A gateway earns'), 'prefill-echo', [
+      ...textBlock(0, 'A gate').slice(0, 2),
+      { type: 'tool-call-start', index: 1, id: 't', name: 'read' },
+    ])
+    expect(out).toEqual([
+      { type: 'text-delta', index: 0, text: 'A gate' },
+      { type: 'tool-call-start', index: 1, id: 't', name: 'read' },
+    ])
+  })
+
+  test('an answer that ends while it may still be repeating the text diverges: it is never guessed at', () => {
+    const cutShort = carry(sentText('A gateway earns'), 'prefill-echo', [...textBlock(0, 'A gate'), ...end])
+    expect(cutShort.diverged).toBe('the new answer ended before repeating the text already sent')
+    expect(cutShort.out).toEqual([])
+  })
+})

@@ -11,7 +11,7 @@ import { probeAnthropicEvent } from './probe'
  */
 export const anthropicMessages: WireFormat = {
   id: 'anthropic-messages',
-  request: { decode: decodeAnthropicRequest, encode: encodeAnthropicRequest, prefill: true },
+  request: { decode: decodeAnthropicRequest, encode: encodeAnthropicRequest, prefill: () => 'prefill' },
   response: { decode: decodeAnthropicResponse, encode: encodeAnthropicResponse },
   stream: {
     framing: 'sse',

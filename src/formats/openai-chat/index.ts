@@ -11,7 +11,12 @@ import { probeOpenAIChatEvent } from './probe'
  */
 export const openaiChat: WireFormat = {
   id: 'openai-chat',
-  request: { decode: decodeOpenAIChatRequest, encode: encodeOpenAIChatRequest },
+  request: {
+    decode: decodeOpenAIChatRequest,
+    encode: encodeOpenAIChatRequest,
+    // Upstreams that take a prefill mark it with their own member; whether they repeat the text is not documented for all.
+    prefill: (target) => (target.prefillMember ? 'prefill-echo' : undefined),
+  },
   response: { decode: decodeOpenAIChatResponse, encode: encodeOpenAIChatResponse },
   stream: {
     framing: 'sse',

@@ -203,6 +203,9 @@ export function encodeOpenAIChatRequest(request: ChatRequest, target: ProviderTa
     })
   }
   for (const message of request.messages) messages.push(...encodeMessage(message, target))
+  // A final assistant message is text to go on from (as in Anthropic's format), for upstreams that say so.
+  const last = messages[messages.length - 1]
+  if (target.prefillMember && request.messages.at(-1)?.role === 'assistant' && last.role === 'assistant' && !last.tool_calls) last[target.prefillMember] = true
   const { systemRole, maxTokensField, streamOptions, builtinTools, ...unknown } = extension
   const body: JsonObject = { ...unknown, model: target.model, messages }
   if (request.tools && request.tools.length > 0) {

@@ -112,6 +112,20 @@ describe('openai-chat request', () => {
     )
   })
 
+  test('a final assistant message is marked as text to go on from, for upstreams that name a member for it', () => {
+    const prefilled = openaiChat.request.decode({ model: 'x', messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello, ' }] })
+    const last = (target: Parameters<typeof openaiChat.request.encode>[1]) => (openaiChat.request.encode(prefilled, target) as { messages: Record<string, unknown>[] }).messages.at(-1)
+    expect(last({ model: 'kimi', prefillMember: 'partial' })).toEqual({ role: 'assistant', content: 'Hello, ', partial: true })
+    expect(last({ model: 'mistral', prefillMember: 'prefix' })).toEqual({ role: 'assistant', content: 'Hello, ', prefix: true })
+    expect(last({ model: 'gpt' })).toEqual({ role: 'assistant', content: 'Hello, ' })
+    // Only the final message, and only when it is the assistant's.
+    const asked = openaiChat.request.decode({ model: 'x', messages: [{ role: 'assistant', content: 'Earlier.' }, { role: 'user', content: 'Hi' }] })
+    const encoded = openaiChat.request.encode(asked, { model: 'kimi', prefillMember: 'partial' }) as { messages: Record<string, unknown>[] }
+    expect(encoded.messages.every((message) => !('partial' in message))).toBe(true)
+    expect(openaiChat.request.prefill?.({ model: 'kimi', prefillMember: 'partial' })).toBe('prefill-echo')
+    expect(openaiChat.request.prefill?.({ model: 'gpt' })).toBeUndefined()
+  })
+
   test('rejects a body without messages', () => {
     expect(() => openaiChat.request.decode({ model: 'x' })).toThrow('messages')
   })
