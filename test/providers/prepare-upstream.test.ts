@@ -18,9 +18,9 @@ describe('providerTarget', () => {
   })
 
   test('quirks become encoder facts', () => {
-    expect(providerTarget(provider('mistral'), 'codestral-latest')).toEqual({ model: 'codestral-latest', maxTokensField: 'max_tokens', includeStreamUsage: false })
+    expect(providerTarget(provider('mistral'), 'codestral-latest')).toEqual({ model: 'codestral-latest', maxTokensField: 'max_tokens', includeStreamUsage: false, prefillMember: 'prefix' })
     expect(providerTarget(provider('deepseek'), 'deepseek-chat')).toEqual({ model: 'deepseek-chat', reasoningField: 'reasoning_content' })
-    expect(providerTarget(provider('moonshot'), 'kimi-k2-thinking').reasoningField).toBe('reasoning_content')
+    expect(providerTarget(provider('moonshot'), 'kimi-k2-thinking')).toMatchObject({ reasoningField: 'reasoning_content', prefillMember: 'partial' })
     expect(providerTarget(provider('groq'), 'a-model-released-today')).toEqual({ model: 'a-model-released-today' })
   })
 })
