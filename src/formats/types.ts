@@ -62,11 +62,12 @@ export interface WireFormat {
     /** Classifies a raw event cheaply (no IR) while a stream is held until its first output; may throw on bad JSON. */
     probe(event: SseEvent): StreamProbe
     /**
-     * What relayed bytes show without decoding: marks one of which a finished answer's end holds, and how an in-band
-     * error event begins (at a line start). Given for formats whose relayed stream can be rebuilt and carried on
-     * (their events repeat no ids of their own that a rebuilt encoder would not).
+     * What relayed bytes show without decoding. `endMarks`: one of them is in the last events of a stream that ended
+     * as it should (its answer finished, or an error was reported in-band), so a body that ends without one was cut.
+     * `errorMark`: how an in-band error event begins (at a line start), given for formats whose relayed stream can be
+     * rebuilt and carried on (their events repeat no ids of their own that a rebuilt encoder would not).
      */
-    relay?: { endMarks: string[]; errorMark: string }
+    relay?: { endMarks: string[]; errorMark?: string }
   }
   error: {
     /** HTTP error body in this format. */

@@ -187,24 +187,55 @@ export function createLineRewriter(format: FormatId, model: string, usage: Obser
 const MAX_KEPT_BYTES = 2 * 1024 * 1024
 const utf8 = new TextEncoder()
 
-/** A format's relay marks as bytes, made once per format. */
+/** A format's relay marks as bytes, made once per format; an in-band error's start counts as an end too. */
 interface RelayMarks {
   end: Buffer[]
-  error: Buffer
+  error?: Buffer
 }
 const relayMarks = new Map<FormatId, RelayMarks | undefined>()
 function relayMarksOf(format: WireFormat): RelayMarks | undefined {
   if (!relayMarks.has(format.id)) {
     const relay = format.stream.relay
-    relayMarks.set(format.id, relay && { end: relay.endMarks.map((mark) => Buffer.from(mark)), error: Buffer.from(relay.errorMark) })
+    const error = relay?.errorMark === undefined ? undefined : Buffer.from(relay.errorMark)
+    relayMarks.set(format.id, relay && { end: [...relay.endMarks.map((mark) => Buffer.from(mark)), ...(error ? [error] : [])], error })
   }
   return relayMarks.get(format.id)
 }
 
 /** Where an in-band error event starts in relayed bytes (at a line start), or -1. */
-function inBandErrorAt(marks: RelayMarks, bytes: Buffer): number {
-  const at = bytes.indexOf(marks.error)
+function inBandErrorAt(error: Buffer, bytes: Buffer): number {
+  const at = bytes.indexOf(error)
   return at > 0 && bytes[at - 1] !== 10 ? -1 : at
+}
+
+// How much of the end of a relayed stream its end mark is looked for in (a usage chunk and [DONE] may follow it).
+const TAIL_BYTES = 64 * 1024
+
+/** The last pieces of a relayed stream (whole lines, at least `TAIL_BYTES` of them when there are), for its end check. */
+function createTail() {
+  let pieces: Buffer[] = []
+  let size = 0
+  return {
+    push(piece: Buffer): void {
+      pieces.push(piece)
+      size += piece.byteLength
+      // Trimmed in steps, not per piece: the oldest half goes once it holds twice what is needed.
+      if (size > 2 * TAIL_BYTES && pieces.length > 1) {
+        let drop = 0
+        while (drop < pieces.length - 1 && size - pieces[drop].byteLength >= TAIL_BYTES) size -= pieces[drop++].byteLength
+        pieces = pieces.slice(drop)
+      }
+    },
+    /** Whether the pieces hold one of the marks; they are searched, never decoded. */
+    holds(marks: Buffer[]): boolean {
+      // Pieces are whole lines, so a mark never spans two of them.
+      for (let index = pieces.length - 1; index >= 0; index--) {
+        const piece = pieces[index]
+        if (marks.some((mark) => piece.lastIndexOf(mark) !== -1)) return true
+      }
+      return false
+    },
+  }
 }
 
 /**
@@ -229,16 +260,18 @@ export function relayStream(
   const format = getFormat(options.format)
   // A half-received line is dropped rather than sent as garbage; a blank line ends any open SSE event.
   const separator = format.stream.framing === 'ndjson' ? '' : '\n'
-  // Only a format whose relayed bytes show their end and errors can be rebuilt and carried on.
+  // A format whose relayed bytes show their end is checked for a cut; one that also shows its errors can be carried on.
   const marks = relayMarksOf(format)
-  const carryOn = marks && options.carryOn
+  const errorMark = marks?.error
+  const carryOn = errorMark && options.carryOn
+  const tail = marks && createTail()
   let kept: Buffer[] | undefined = carryOn ? [] : undefined
   let keptBytes = 0
   let failure: ProxyError | undefined
   const send = (emit: (bytes: Uint8Array) => void) => (bytes: Buffer) => {
     if (failure) return
-    if (kept && marks) {
-      const at = inBandErrorAt(marks, bytes)
+    if (kept && errorMark) {
+      const at = inBandErrorAt(errorMark, bytes)
       if (at !== -1) {
         // Held back: the answer may yet be carried on; if not, the failure is reported in-band all the same.
         failure = readStreamError(format, bytes.subarray(at))
@@ -248,15 +281,18 @@ export function relayStream(
       if (keptBytes > MAX_KEPT_BYTES) kept = undefined
       else kept.push(bytes)
     }
-    if (bytes.byteLength > 0) emit(bytes)
+    if (bytes.byteLength > 0) {
+      tail?.push(bytes)
+      emit(bytes)
+    }
   }
   const stage: ChunkStage = {
     transform: (chunk, emit) => rewriter.push(chunk, send(emit)),
     flush(emit) {
       const rest = rewriter.end()
       if (rest) send(emit)(rest)
-      // A body that ended before the answer did is a break like any other, not an answer.
-      if (kept && marks && !failure && !finished(marks, kept)) failure = streamFailure(truncatedStream())
+      // A body that ended before the answer did is a break like any other, not an answer (carried on or reported).
+      if (marks && tail && !failure && !tail.holds(marks.end)) failure = streamFailure(truncatedStream())
     },
     fail: (broken, emit) => emit(separator + encodeStreamError(options.format, broken)),
     failure: () => failure,
@@ -273,21 +309,6 @@ export function relayStream(
     return recovery && { ...recovery, preamble: separator, recover: carried.recover }
   }
   return streamHeld(held, stage, { clientFormat: options.format, describeFailure: options.describeFailure, onEnd: options.onEnd, recover: carryOn && recover })
-}
-
-// How far from the end the finish mark is looked for (a usage chunk and [DONE] may follow it).
-const TAIL_BYTES = 64 * 1024
-
-/** Whether the bytes sent end a finished answer; they are searched, never decoded. */
-function finished(marks: RelayMarks, sent: Buffer[]): boolean {
-  // Pieces are whole lines, so a mark never spans two of them.
-  let size = 0
-  for (let index = sent.length - 1; index >= 0 && size < TAIL_BYTES; index--) {
-    const piece = sent[index]
-    if (marks.end.some((mark) => piece.lastIndexOf(mark) !== -1)) return true
-    size += piece.byteLength
-  }
-  return false
 }
 
 /** The error an in-band error event reports (decoded by its format), as a failure. */

@@ -18,6 +18,8 @@ export const geminiFormat: WireFormat = {
     decoder: createGeminiStreamDecoderTransformer,
     encoder: createGeminiStreamEncoderTransformer,
     probe: probeGeminiEvent,
+    // Only a candidate's last chunk has a finishReason; an error ends a stream as an object of its own.
+    relay: { endMarks: ['"finishReason"', '"error"'] },
   },
   error: { encode: encodeGeminiError, encodeStream: encodeGeminiStreamError },
 }

@@ -20,6 +20,8 @@ export const ollamaFormat: WireFormat = {
     decoder: createOllamaStreamDecoderTransformer,
     encoder: createOllamaStreamEncoderTransformer,
     probe: probeOllamaEvent,
+    // The last line says it is done; an error is a line of its own.
+    relay: { endMarks: ['"done":true', '"done": true', '"error"'] },
   },
   error: { encode: encodeOllamaError, encodeStream: encodeOllamaStreamError },
 }

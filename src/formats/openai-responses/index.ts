@@ -20,6 +20,8 @@ export const openaiResponsesFormat: WireFormat = {
     decoder: createResponsesStreamDecoderTransformer,
     encoder: createResponsesStreamEncoderTransformer,
     probe: probeResponsesEvent,
+    // A response ends completed, incomplete or failed, or with an error event; its events carry ids of their own.
+    relay: { endMarks: ['"response.completed"', '"response.incomplete"', '"response.failed"', '"type":"error"', '"type": "error"'] },
   },
   error: { encode: encodeResponsesError, encodeStream: encodeResponsesStreamError },
 }
