@@ -140,6 +140,16 @@ function whereTo(provider: ProviderDefinition, connection: UpstreamConnection, c
   return destination
 }
 
+/** The base a call that goes on from a final assistant message is sent to, if the provider serves those apart (and the connection keeps its base). */
+function prefillBaseOf(provider: ProviderDefinition, connection: UpstreamConnection, body: JsonBody): string | undefined {
+  const member = provider.target?.prefillMember
+  if (provider.prefillBaseUrl === undefined || member === undefined) return undefined
+  if (connection.baseUrl !== null && connection.baseUrl !== provider.baseUrl) return undefined
+  const messages = body.messages
+  const last = Array.isArray(messages) ? (messages.at(-1) as Record<string, unknown> | undefined) : undefined
+  return last?.[member] === true ? provider.prefillBaseUrl : undefined
+}
+
 /**
  * Shapes one upstream call for a provider: URL (base, path prefix, endpoint, query auth), headers (its own,
  * its credential, forwarded version/beta headers), body (dropped and renamed params) and the proxy to use.
@@ -151,7 +161,8 @@ export function prepareUpstream(provider: ProviderDefinition, connection: Upstre
     throw new ProxyError('internal', `${connection.name}: resolve the ${provider.name} access token first (resolveCredential)`)
   }
   const credential = provider.auth.kind === 'none' ? null : call.credential !== undefined ? call.credential : connection.apiKey ?? provider.anonymousKey ?? null
-  const { url, proxy } = whereTo(provider, connection, call, credential)
+  const prefillBase = prefillBaseOf(provider, connection, call.body)
+  const { url, proxy } = whereTo(provider, prefillBase ? { ...connection, baseUrl: prefillBase } : connection, call, credential)
   let body = applyParamRules(call.body, rulesFor(provider, call.model))
   // OpenAI answers 400 to stream_options on a non-streaming call.
   if (provider.format === 'openai-chat' && !call.stream && 'stream_options' in body) {

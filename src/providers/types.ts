@@ -66,6 +66,8 @@ export interface ProviderDefinition extends ParamRules {
   anonymousKey?: string
   /** Model-specific param rules, applied after the provider's own. */
   modelRules?: readonly ModelRule[]
+  /** Where calls that go on from a final assistant message are served, when not at `baseUrl` (DeepSeek's beta API); used with the default base only. */
+  prefillBaseUrl?: string
   /** The provider's API documentation. */
   docs?: string
 }

@@ -19,7 +19,7 @@ describe('providerTarget', () => {
 
   test('quirks become encoder facts', () => {
     expect(providerTarget(provider('mistral'), 'codestral-latest')).toEqual({ model: 'codestral-latest', maxTokensField: 'max_tokens', includeStreamUsage: false, prefillMember: 'prefix' })
-    expect(providerTarget(provider('deepseek'), 'deepseek-chat')).toEqual({ model: 'deepseek-chat', reasoningField: 'reasoning_content' })
+    expect(providerTarget(provider('deepseek'), 'deepseek-chat')).toEqual({ model: 'deepseek-chat', reasoningField: 'reasoning_content', prefillMember: 'prefix' })
     expect(providerTarget(provider('moonshot'), 'kimi-k2-thinking')).toMatchObject({ reasoningField: 'reasoning_content', prefillMember: 'partial' })
     expect(providerTarget(provider('groq'), 'a-model-released-today')).toEqual({ model: 'a-model-released-today' })
   })
@@ -124,5 +124,16 @@ describe('prepareUpstream', () => {
     expect(prepareUpstream(provider('groq'), connection(), { ...call('m'), env }).proxy).toBe('http://corp-proxy:3128')
     expect(prepareUpstream(provider('groq'), connection({ options: { proxy: 'direct' } }), { ...call('m'), env }).proxy).toBeNull()
     expect(prepareUpstream(provider('ollama'), connection(), { ...call('m'), env: { ALL_PROXY: 'http://p:1' } }).proxy).toBeNull()
+  })
+
+  test('DeepSeek: a call that goes on from a final assistant message goes to its beta API; a connection with its own base keeps it', () => {
+    const messages = (last: Record<string, unknown>) => ({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hi' }, last] })
+    const prefilled = messages({ role: 'assistant', content: 'Hello', prefix: true })
+    expect(prepareUpstream(provider('deepseek'), connection(), call('deepseek-chat', prefilled)).url).toBe('https://api.deepseek.com/beta/chat/completions')
+    expect(prepareUpstream(provider('deepseek'), connection({ baseUrl: 'https://api.deepseek.com/v1' }), call('deepseek-chat', prefilled)).url).toBe('https://api.deepseek.com/beta/chat/completions')
+    expect(prepareUpstream(provider('deepseek'), connection(), call('deepseek-chat', messages({ role: 'user', content: 'More' }))).url).toBe('https://api.deepseek.com/v1/chat/completions')
+    expect(prepareUpstream(provider('deepseek'), connection({ baseUrl: 'https://proxy.example/v1' }), call('deepseek-chat', prefilled)).url).toBe('https://proxy.example/v1/chat/completions')
+    // Other providers that take a prefill serve it where they serve everything.
+    expect(prepareUpstream(provider('mistral'), connection(), call('mistral-small-latest', messages({ role: 'assistant', content: 'Hello', prefix: true }))).url).toBe('https://api.mistral.ai/v1/chat/completions')
   })
 })
