@@ -177,8 +177,9 @@ export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): Co
   return {
     transform(event, emit: Emit<StreamEvent>) {
       if (diverged) return
-      // Held-back text followed by anything but more text was no repeat: it goes on before what follows it.
-      if (held && event.type !== 'text-delta' && event.type !== 'text-end' && event.type !== 'finish' && event.type !== 'message-end' && event.type !== 'usage') {
+      // Held-back text followed by another block was no repeat: it goes on before that block. (An error or an end
+      // says nothing of it: the answer is then carried on again, or diverges, from what the client has.)
+      if (held && (event.type === 'text-start' || event.type === 'reasoning-start' || event.type === 'tool-call-start' || event.type === 'raw')) {
         const text = held
         echo = undefined
         held = ''

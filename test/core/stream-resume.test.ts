@@ -142,6 +142,15 @@ describe('a prefill the upstream may repeat first (OpenAI-format upstreams)', ()
     ])
   })
 
+  test('text held back as a possible repeat is never let out by an error: the answer goes on from what the client has', () => {
+    const broke = carry(sentText('A gateway earns'), 'prefill-echo', [
+      ...textBlock(0, 'A gate').slice(0, 2),
+      { type: 'error', error: { status: 529, kind: 'overloaded', message: 'Overloaded' } },
+    ])
+    expect(broke.text).toBe('')
+    expect(broke.out.map((event) => event.type)).toEqual(['error'])
+  })
+
   test('an answer that ends while it may still be repeating the text diverges: it is never guessed at', () => {
     const cutShort = carry(sentText('A gateway earns'), 'prefill-echo', [...textBlock(0, 'A gate'), ...end])
     expect(cutShort.diverged).toBe('the new answer ended before repeating the text already sent')
