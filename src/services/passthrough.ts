@@ -185,6 +185,15 @@ export function createLineRewriter(format: FormatId, model: string, usage: Obser
 
 // Bytes kept of what a relayed stream sent, so it can be carried on; past this, a break ends it in-band instead.
 const MAX_KEPT_BYTES = 2 * 1024 * 1024
+// What all relayed streams together keep for that: a stream that would pass it stops keeping (memory stays bounded
+// however many long streams run at once).
+const MAX_KEPT_TOTAL = 64 * 1024 * 1024
+let keptTotal = 0
+
+/** The bytes relayed streams in progress keep so they can be carried on (all of them together). */
+export function keptForCarryOn(): number {
+  return keptTotal
+}
 const utf8 = new TextEncoder()
 
 /** A format's relay marks as bytes, made once per format; an in-band error's start counts as an end too. */
@@ -209,7 +218,7 @@ function inBandErrorAt(error: Buffer, bytes: Buffer): number {
 }
 
 // How much of the end of a relayed stream its end mark is looked for in (a usage chunk and [DONE] may follow it).
-const TAIL_BYTES = 64 * 1024
+const TAIL_BYTES = 16 * 1024
 
 /** The last pieces of a relayed stream (whole lines, at least `TAIL_BYTES` of them when there are), for its end check. */
 function createTail() {
@@ -267,6 +276,11 @@ export function relayStream(
   const tail = marks && createTail()
   let kept: Buffer[] | undefined = carryOn ? [] : undefined
   let keptBytes = 0
+  const release = () => {
+    keptTotal -= keptBytes
+    keptBytes = 0
+    kept = undefined
+  }
   let failure: ProxyError | undefined
   const send = (emit: (bytes: Uint8Array) => void) => (bytes: Buffer) => {
     if (failure) return
@@ -278,7 +292,8 @@ export function relayStream(
         bytes = bytes.subarray(0, at)
       }
       keptBytes += bytes.byteLength
-      if (keptBytes > MAX_KEPT_BYTES) kept = undefined
+      keptTotal += bytes.byteLength
+      if (keptBytes > MAX_KEPT_BYTES || keptTotal > MAX_KEPT_TOTAL) release()
       else kept.push(bytes)
     }
     if (bytes.byteLength > 0) {
@@ -304,11 +319,16 @@ export function relayStream(
     const discard = () => {}
     for (const bytes of kept) carried.translator.transform(bytes, discard)
     if (separator) carried.translator.transform(utf8.encode(separator), discard)
+    release()
     const recovery = await carried.recover(broken)
     // Later breaks are carried on from the rebuilt side, which has seen the continuation too.
     return recovery && { ...recovery, preamble: separator, recover: carried.recover }
   }
-  return streamHeld(held, stage, { clientFormat: options.format, describeFailure: options.describeFailure, onEnd: options.onEnd, recover: carryOn && recover })
+  const onEnd = (end: StreamEnd) => {
+    release()
+    options.onEnd(end)
+  }
+  return streamHeld(held, stage, { clientFormat: options.format, describeFailure: options.describeFailure, onEnd, recover: carryOn && recover })
 }
 
 /** The error an in-band error event reports (decoded by its format), as a failure. */

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { readChunks, toSse } from '../helpers/recorded'
 import { startUpstreamPair, postJson } from '../helpers/upstream-pair'
+import { keptForCarryOn } from '../../src/services/passthrough'
 
 /** One same-format stream relayed byte for byte: how a client asks for it and what the upstream sends. */
 interface RelayCase {
@@ -118,4 +119,30 @@ test('a stream too long to keep for carrying on (over 2 MB) is still checked for
   expect(received.length).toBeGreaterThan(2.5 * 1024 * 1024)
   expect(received).toContain(' 2599"')
   expect(received.trimEnd()).toEndWith(`${TRUNCATED}","type":"api_error","param":null,"code":null}}`)
+})
+
+test('what relayed streams keep for carrying on is given back however they end: finished, cut, or left by the client', async () => {
+  await using env = await setup(true)
+  const before = keptForCarryOn()
+  const chat = cases[0]
+  const headers = { 'content-type': chat.contentType }
+  // A client that leaves while the upstream is still sending.
+  const gate = Promise.withResolvers<void>()
+  env.upstream.reply({ headers, parts: [...chat.parts.slice(0, 10), { pause: gate.promise }, ...chat.parts.slice(10)] })
+  const leaving = new AbortController()
+  const response = await fetch(`${env.modelmux.url}${chat.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chat.body), signal: leaving.signal })
+  const reader = response.body!.getReader()
+  await reader.read()
+  expect(keptForCarryOn()).toBeGreaterThan(before)
+  leaving.abort()
+  await env.upstream.cancelled
+  gate.resolve()
+  for (let waited = 0; waited < 50 && keptForCarryOn() !== before; waited++) await Bun.sleep(10)
+  expect(keptForCarryOn()).toBe(before)
+  // Finished, then cut (carrying on then asks the same account again, which cuts it again).
+  env.upstream.reply({ headers, parts: chat.parts })
+  await (await postJson(`${env.modelmux.url}${chat.path}`, chat.body)).text()
+  env.upstream.reply({ headers, parts: chat.parts.slice(0, chat.keep) })
+  await (await postJson(`${env.modelmux.url}${chat.path}`, chat.body)).text()
+  expect(keptForCarryOn()).toBe(before)
 })
