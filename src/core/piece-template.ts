@@ -82,10 +82,13 @@ export function learnPieceTemplate(data: string, key: string, piece: string, ign
   return { literals, slots: spans.map((span) => span.slot) }
 }
 
-/** The piece of an event that matches the template; undefined when it does not, or when the piece is empty or invalid. */
-export function matchPieceTemplate(template: PieceTemplate, data: string): string | undefined {
+/**
+ * The piece of an event that matches the template; undefined when it does not, or when the piece is empty or invalid.
+ * The event is `data`, or its part from `start` to `end` (read in place: no copy of it is made).
+ */
+export function matchPieceTemplate(template: PieceTemplate, data: string, start = 0, end = data.length): string | undefined {
   const { literals, slots } = template
-  let at = 0
+  let at = start
   let raw: string | undefined
   let escaped = false
   for (let index = 0; index < slots.length; index++) {
@@ -93,28 +96,28 @@ export function matchPieceTemplate(template: PieceTemplate, data: string): strin
     if (!data.startsWith(literal, at)) return undefined
     at += literal.length
     const slot = slots[index]
-    let end: number
+    let slotEnd: number
     if (slot === 'piece') {
-      end = jsonStringEnd(data, at)
-      if (end <= at) return undefined
+      slotEnd = jsonStringEnd(data, at)
+      if (slotEnd <= at || slotEnd >= end) return undefined
       // Read in place (a loop over the slice costs twice as much): a raw control character makes the string
       // invalid, and such an event goes to JSON.parse, which rejects it.
-      for (let position = at; position < end; position++) {
+      for (let position = at; position < slotEnd; position++) {
         const code = data.charCodeAt(position)
         if (code < 0x20) return undefined
         if (code === 92) escaped = true
       }
-      raw = data.slice(at, end)
-    } else if (slot === 'padding') end = paddingEnd(data, at)
+      raw = data.slice(at, slotEnd)
+    } else if (slot === 'padding') slotEnd = paddingEnd(data, at)
     else {
-      end = digitsEnd(data, at)
-      if (end === at) return undefined
+      slotEnd = digitsEnd(data, at)
+      if (slotEnd === at) return undefined
     }
-    if (end === -1) return undefined
-    at = end
+    if (slotEnd === -1 || slotEnd > end) return undefined
+    at = slotEnd
   }
   const last = literals[slots.length]
-  if (raw === undefined || at + last.length !== data.length || !data.endsWith(last)) return undefined
+  if (raw === undefined || at + last.length !== end || !data.startsWith(last, at)) return undefined
   if (!escaped) return raw
   try {
     return JSON.parse(`"${raw}"`) as string

@@ -104,12 +104,38 @@ function createRangeSplitter(onLine: (text: string, start: number, end: number) 
   }
 }
 
-/** Creates an SSE field parser over a line splitter; `:` comments, `id:` and `retry:` are ignored. */
-export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
+/**
+ * Takes an event whose data is one line, given in place as `text` from `start` to `end`, when it can use it so
+ * (without the event as an object or its data as a string of its own); false hands it on as an `SseEvent`.
+ */
+export type SseRangeHandler = (text: string, start: number, end: number, event: string | undefined) => boolean
+
+/**
+ * Creates an SSE field parser over a line splitter; `:` comments, `id:` and `retry:` are ignored. An event whose
+ * data is one line within one fed text is offered to `onRange` first.
+ */
+export function createSseParser(onEvent: (event: SseEvent) => void, onRange?: SseRangeHandler): SseParser {
   let eventName: string | undefined
   let data: string | undefined
+  // The event's one data line, still in place in the text being fed (only with `onRange`).
+  let rangeText: string | undefined
+  let rangeStart = 0
+  let rangeEnd = 0
   let first = true
+  const materialize = () => {
+    if (rangeText === undefined) return
+    data = rangeText.slice(rangeStart, rangeEnd)
+    rangeText = undefined
+  }
   const dispatch = () => {
+    if (rangeText !== undefined) {
+      if (onRange!(rangeText, rangeStart, rangeEnd, eventName)) {
+        rangeText = undefined
+        eventName = undefined
+        return
+      }
+      materialize()
+    }
     if (data !== undefined) onEvent(eventName === undefined ? { data } : { event: eventName, data })
     data = undefined
     eventName = undefined
@@ -122,7 +148,15 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
     if (start === end) return dispatch()
     // Nearly every line is `data: …`: its value is cut straight from the text, without the line around it.
     if (end - start >= 5 && text.startsWith('data:', start)) {
-      const value = text.slice(start + 5 < end && text.charCodeAt(start + 5) === 32 ? start + 6 : start + 5, end)
+      const from = start + 5 < end && text.charCodeAt(start + 5) === 32 ? start + 6 : start + 5
+      if (onRange && data === undefined && rangeText === undefined) {
+        rangeText = text
+        rangeStart = from
+        rangeEnd = end
+        return
+      }
+      materialize()
+      const value = text.slice(from, end)
       data = data === undefined ? value : data + '\n' + value
       return
     }
@@ -138,11 +172,17 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
       field = line.slice(0, colon)
       value = line.charCodeAt(colon + 1) === 32 ? line.slice(colon + 2) : line.slice(colon + 1)
     }
-    if (field === 'data') data = data === undefined ? value : data + '\n' + value
-    else if (field === 'event') eventName = value
+    if (field === 'data') {
+      materialize()
+      data = data === undefined ? value : data + '\n' + value
+    } else if (field === 'event') eventName = value
   })
   return {
-    feed: (text) => lines.feed(text),
+    feed(text) {
+      lines.feed(text)
+      // An event still open keeps its data as a string: the text it lies in is not kept.
+      materialize()
+    },
     end() {
       lines.end()
       // WHATWG drops an event without its blank line; upstreams that omit the last one would then
@@ -152,11 +192,11 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
   }
 }
 
-/** Bytes → SSE events (UTF-8, multi-byte characters may be split across chunks), as a transformer. */
-export function createSseDecoder(): StreamTransformer<Uint8Array, SseEvent> {
+/** Bytes → SSE events (UTF-8, multi-byte characters may be split across chunks), as a transformer; see `createSseParser` for `onRange`. */
+export function createSseDecoder(onRange?: SseRangeHandler): StreamTransformer<Uint8Array, SseEvent> {
   const decoder = createLineTextDecoder()
   let target: Emit<SseEvent>
-  const parser = createSseParser((event) => target(event))
+  const parser = createSseParser((event) => target(event), onRange)
   const feed = (text: string) => parser.feed(text)
   return {
     transform(chunk, emit) {
@@ -233,9 +273,9 @@ export function createNdjsonDecoderStream(): TransformStream<Uint8Array, SseEven
   return toTransformStream(createNdjsonDecoder())
 }
 
-/** Bytes → events for a wire framing: SSE events, or one `{ data }` per non-blank NDJSON line. */
-export function createFramingDecoder(framing: 'sse' | 'ndjson'): StreamTransformer<Uint8Array, SseEvent> {
-  return framing === 'ndjson' ? createNdjsonDecoder() : createSseDecoder()
+/** Bytes → events for a wire framing: SSE events (one-line ones offered to `onRange` first), or one `{ data }` per non-blank NDJSON line. */
+export function createFramingDecoder(framing: 'sse' | 'ndjson', onRange?: SseRangeHandler): StreamTransformer<Uint8Array, SseEvent> {
+  return framing === 'ndjson' ? createNdjsonDecoder() : createSseDecoder(onRange)
 }
 
 /** `{ data }` events → newline-delimited JSON bytes (the event name is not written). */

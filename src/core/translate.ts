@@ -17,6 +17,7 @@ import {
   toTransformStream,
   type Emit,
   type SseEvent,
+  type SseRangeHandler,
   type StreamTransformer,
 } from './sse'
 
@@ -63,7 +64,6 @@ export function createTextStreamTranslator(
   /** When true at the end of the input, the output is left open (the answer is to be carried on elsewhere). */
   halted?: () => boolean,
 ): StreamTranslator<string> {
-  let framing = createFramingDecoder(from.stream.framing)
   let decoder = from.stream.decoder()
   let filter: StreamTransformer<StreamEvent, StreamEvent> | undefined
   const encoder = to.stream.encoder(context)
@@ -95,6 +95,10 @@ export function createTextStreamTranslator(
   const observe = hook ? (event: StreamEvent) => hook.transform(event, encode) : encode
   let decoded = observe
   const decode = (event: SseEvent) => decoder.transform(event, decoded)
+  // One-line events go to the decoder in place when it reads them so (most chunks of a long answer).
+  const inPlace: SseRangeHandler = (text, start, end, event) => decoder.transformRange?.(text, start, end, event, decoded) ?? false
+  const framingFor = (source: WireFormat) => createFramingDecoder(source.stream.framing, decoder.transformRange ? inPlace : undefined)
+  let framing = framingFor(from)
   // `hook` must pass events on; its flush runs after the decoder's and before the encoder's.
   const drain = (emit: Emit<string>) => {
     release()
@@ -125,8 +129,8 @@ export function createTextStreamTranslator(
       drain(emit)
     },
     switchSource(source, next) {
-      framing = createFramingDecoder(source.stream.framing)
       decoder = source.stream.decoder()
+      framing = framingFor(source)
       filter = next
       decoded = (event) => next.transform(event, observe)
     },

@@ -1,7 +1,7 @@
 import type { ProxyError } from '../core/errors'
 import type { EncodeContext } from '../core/ids'
 import type { ChatRequest, ChatResponse, StreamEvent } from '../core/ir'
-import type { SseEvent, StreamTransformer } from '../core/sse'
+import type { Emit, SseEvent, StreamTransformer } from '../core/sse'
 import type { PrefillMode } from '../core/stream-resume'
 
 /** The wire formats modelmux speaks, to clients and to upstreams. */
@@ -32,6 +32,11 @@ export interface ProviderTarget {
   prefillMember?: 'prefix' | 'partial'
 }
 
+/** A stream decoder; `transformRange`, when given, may take a one-line event in place (see `SseRangeHandler`), else returns false. */
+export interface StreamEventDecoder extends StreamTransformer<SseEvent, StreamEvent> {
+  transformRange?(text: string, start: number, end: number, event: string | undefined, emit: Emit<StreamEvent>): boolean
+}
+
 /** What one stream event shows before any output reached the client: output, an error, or preamble only. */
 export type StreamProbe = 'output' | 'error' | 'preamble'
 
@@ -56,7 +61,7 @@ export interface WireFormat {
     /** How events are framed on the wire: SSE, or one JSON object per line (Ollama). */
     framing: 'sse' | 'ndjson'
     /** SSE events (or NDJSON lines as `data`) → IR stream events, as a synchronous transformer (`toTransformStream` makes it a stream). */
-    decoder(): StreamTransformer<SseEvent, StreamEvent>
+    decoder(): StreamEventDecoder
     /** IR stream events → SSE events for a client, as a synchronous transformer. */
     encoder(context: EncodeContext): StreamTransformer<StreamEvent, SseEvent>
     /** Classifies a raw event cheaply (no IR) while a stream is held until its first output; may throw on bad JSON. */

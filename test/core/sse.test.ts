@@ -151,3 +151,46 @@ describe('ndjson', () => {
     expect(new TextDecoder().decode(Buffer.concat(chunks))).toBe('{"a":1}\n{}\n')
   })
 })
+
+describe('one-line events offered in place', () => {
+  /** Feeds the texts; returns what reached `onRange` (taken, or declined and then parsed) and `onEvent`. */
+  function offer(texts: string[], take: (data: string) => boolean = () => true) {
+    const inPlace: { event?: string; data: string; taken: boolean }[] = []
+    const events: SseEvent[] = []
+    const parser = createSseParser(
+      (event) => events.push(event),
+      (text, start, end, event) => {
+        const data = text.slice(start, end)
+        const taken = take(data)
+        inPlace.push({ ...(event === undefined ? {} : { event }), data, taken })
+        return taken
+      },
+    )
+    for (const text of texts) parser.feed(text)
+    parser.end()
+    return { inPlace, events }
+  }
+
+  test('a one-line event within one text is offered in place, with its name; it is not made an event', () => {
+    const { inPlace, events } = offer(['data: {"a":1}\n\nevent: delta\ndata: {"b":2}\n\n'])
+    expect(inPlace).toEqual([
+      { data: '{"a":1}', taken: true },
+      { event: 'delta', data: '{"b":2}', taken: true },
+    ])
+    expect(events).toEqual([])
+  })
+
+  test('one it declines becomes the same event; one of several lines, or whose end comes in a later text, is not offered', () => {
+    const { inPlace, events } = offer(['data: keep\n\ndata: two\ndata: lines\n\ndata: spl', 'it\n\ndata: x\n', '\n'], (data) => data !== 'keep')
+    // A line cut between texts is whole again once its end arrives: offered then, if its event ends in that text.
+    expect(inPlace).toEqual([
+      { data: 'keep', taken: false },
+      { data: 'split', taken: true },
+    ])
+    expect(events).toEqual([{ data: 'keep' }, { data: 'two\nlines' }, { data: 'x' }])
+  })
+
+  test('the last event, without its blank line, is offered at the end', () => {
+    expect(offer(['data: last']).inPlace).toEqual([{ data: 'last', taken: true }])
+  })
+})

@@ -3,7 +3,7 @@
 // events a full parse of every event gives.
 import { describe, expect, test } from 'bun:test'
 import type { StreamEvent } from '../../src/core/ir'
-import { type SseEvent, toTransformStream } from '../../src/core/sse'
+import { createFramingDecoder, type SseEvent, toTransformStream } from '../../src/core/sse'
 import { anthropicMessages } from '../../src/formats/anthropic-messages'
 import { openaiChat } from '../../src/formats/openai-chat'
 import { openaiResponsesFormat as openaiResponses } from '../../src/formats/openai-responses'
@@ -18,8 +18,30 @@ const spaced = (events: SseEvent[]) => events.map((event, index) => (index % 2 =
 const unspaced = (events: StreamEvent[]) =>
   events.map((event) => (event.type === 'error' ? { ...event, error: { ...event.error, message: event.error.message.replace('invalid JSON:  ', 'invalid JSON: ') } } : event))
 
+/**
+ * The events as SSE bytes, cut in three, read the way the stream translator reads them: one-line events offered to
+ * the decoder in place (`transformRange`), the rest (and those it declines) as events.
+ */
+function decodeInPlace(format: WireFormat, events: SseEvent[]): StreamEvent[] {
+  const decoder = format.stream.decoder()
+  const out: StreamEvent[] = []
+  const push = (event: StreamEvent) => out.push(event)
+  const framing = createFramingDecoder('sse', (text, start, end, name) => decoder.transformRange?.(text, start, end, name, push) ?? false)
+  const bytes = new TextEncoder().encode(events.map((event) => `${event.event ? `event: ${event.event}\n` : ''}data: ${event.data}\n\n`).join(''))
+  const cuts = [0, Math.floor(bytes.length / 3), Math.floor((bytes.length * 2) / 3), bytes.length]
+  for (let index = 1; index < cuts.length; index++) framing.transform(bytes.subarray(cuts[index - 1], cuts[index]), (event) => decoder.transform(event, push))
+  framing.flush((event) => decoder.transform(event, push))
+  decoder.flush(push)
+  return out
+}
+
 const done: SseEvent = { data: '[DONE]' }
-const decode = (lines: string[]) => decodeWith(openaiChat, [...lines.map((data) => ({ data })), done])
+const decode = async (lines: string[]) => {
+  const events = [...lines.map((data) => ({ data })), done]
+  const decoded = await decodeWith(openaiChat, events)
+  expect(decodeInPlace(openaiChat, events)).toEqual(decoded)
+  return decoded
+}
 const parsedInFull = async (lines: string[]) => unspaced(await decodeWith(openaiChat, [...spaced(lines.map((data) => ({ data }))), done]))
 
 const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'm' }
@@ -42,6 +64,7 @@ describe('OpenAI Chat chunks read without parsing decode exactly as parsed ones'
     ['OpenAI obfuscation padding that changes every chunk', [chunk({ content: '' }, { obfuscation: 'x' }), chunk({ content: 'a' }, { obfuscation: 'QWEr' }), chunk({ content: 'b' }, { obfuscation: 'z1' }), chunk({ content: 'c' }, { obfuscation: 'with \\"escape' }), chunk({ content: 'd' }, { obfuscation: '' })]],
     ['a second choice, or the key spelt twice, is never taken for the piece', [chunk({ content: '' }), JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'hi' } }], other: { content: 'hi' } }), JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'hi' } }], other: { content: 'zz' } }), JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'one' } }, { index: 1, delta: { content: 'two' } }] }), JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: 'three' } }, { index: 1, delta: { content: 'four' } }] })]],
     ['a chunk cut short or not JSON after a matched one', [chunk({ content: '' }), chunk({ content: 'a' }), chunk({ content: 'b' }).slice(0, -3), chunk({ content: 'c' })]],
+    ['a chunk that matches but for bytes after its end', [chunk({ content: '' }), chunk({ content: 'a' }), `${chunk({ content: 'b' })} junk`, chunk({ content: 'c' })]],
     ['a raw tab in the piece is rejected as a full parse rejects it', [chunk({ content: '' }), chunk({ content: 'a' }), chunk({ content: 'b' }).replace('"b"', '"b\tc"'), chunk({ content: 'd' })]],
     ['a bad escape in the piece', [chunk({ content: '' }), chunk({ content: 'a' }), chunk({ content: 'b' }).replace('"b"', '"b\\xZZ"')]],
     ['a raw control character in the obfuscation padding', [chunk({ content: '' }, { obfuscation: 'x' }), chunk({ content: 'a' }, { obfuscation: 'ab' }), chunk({ content: 'b' }, { obfuscation: 'cd' }).replace('"cd"', '"c\u0001d"')]],
@@ -87,7 +110,11 @@ describe('OpenAI Chat chunks read without parsing decode exactly as parsed ones'
 // The event name is the payload's first `type` (read without parsing: some cases hold invalid JSON on purpose).
 const namedEvents = (lines: string[]): SseEvent[] => lines.map((data) => ({ event: /"type":"(\w+)"/.exec(data)?.[1], data }))
 const anthropicCases = {
-  decode: (lines: string[]) => decodeWith(anthropicMessages, namedEvents(lines)),
+  decode: async (lines: string[]) => {
+    const decoded = await decodeWith(anthropicMessages, namedEvents(lines))
+    expect(decodeInPlace(anthropicMessages, namedEvents(lines))).toEqual(decoded)
+    return decoded
+  },
   parsedInFull: async (lines: string[]) => unspaced(await decodeWith(anthropicMessages, spaced(namedEvents(lines)))),
 }
 

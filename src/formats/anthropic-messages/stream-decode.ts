@@ -2,7 +2,8 @@ import { ProxyError } from '../../core/errors'
 import { type StreamError, type StreamEvent, truncatedStream, invalidJsonEvent } from '../../core/ir'
 import { isObject, type JsonObject } from '../../core/json'
 import { learnPieceTemplate, matchPieceTemplate, type PieceTemplate } from '../../core/piece-template'
-import type { Emit, SseEvent, StreamTransformer } from '../../core/sse'
+import type { Emit, SseEvent } from '../../core/sse'
+import type { StreamEventDecoder } from '../types'
 import { kindForAnthropicErrorType } from './errors'
 import { mapAnthropicStopReason } from './finish-reason'
 import { decodeAnthropicUsage, type AnthropicUsage } from './usage'
@@ -37,7 +38,7 @@ export function decodeAnthropicStreamError(payload: JsonObject): StreamError {
  * other unknown blocks are gathered and passed on whole as `raw` events.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
-export function createAnthropicStreamDecoderTransformer(): StreamTransformer<SseEvent, StreamEvent> {
+export function createAnthropicStreamDecoderTransformer(): StreamEventDecoder {
   let started = false
   let finished = false
   let ended = false
@@ -54,6 +55,15 @@ export function createAnthropicStreamDecoderTransformer(): StreamTransformer<Sse
   }
 
   return {
+    // A delta that matches the template is read where it lies in the decoded text; any other goes to `transform`.
+    transformRange(text, start, end, name, emit) {
+      if (ended) return true
+      if (!template || name !== template.event) return false
+      const piece = matchPieceTemplate(template, text, start, end)
+      if (piece === undefined) return false
+      emit(template.kind === 'text' ? { type: 'text-delta', index: template.index, text: piece } : { type: 'reasoning-delta', index: template.index, text: piece })
+      return true
+    },
     transform(event, emit) {
       if (ended) return
       // A delta that repeats the previous one but for its text is read without JSON.parse. Only a parsed

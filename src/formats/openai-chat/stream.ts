@@ -4,6 +4,7 @@ import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type
 import type { JsonObject } from '../../core/json'
 import { learnPieceTemplate, matchPieceTemplate, type PieceTemplate } from '../../core/piece-template'
 import type { Emit, SseEvent, StreamTransformer } from '../../core/sse'
+import type { StreamEventDecoder } from '../types'
 import { encodeOpenAIStreamError } from './errors'
 import { mapOpenAIFinishReason, toOpenAIFinishReason } from './finish-reason'
 import { decodeOpenAIUsage, encodeOpenAIUsage, type OpenAIUsage } from './usage'
@@ -41,7 +42,7 @@ function learnTemplate(data: string, kind: DeltaTemplate['kind'], piece: string)
  * keyed by their `index` and their arguments may span many chunks.
  * @see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
  */
-export function createOpenAIChatStreamDecoderTransformer(): StreamTransformer<SseEvent, StreamEvent> {
+export function createOpenAIChatStreamDecoderTransformer(): StreamEventDecoder {
   let started = false
   let finished = false
   let ended = false
@@ -96,6 +97,16 @@ export function createOpenAIChatStreamDecoderTransformer(): StreamTransformer<Ss
   }
 
   return {
+    // A chunk that matches the template is read where it lies in the decoded text; any other goes to `transform`.
+    transformRange(text, start, end, _event, emit) {
+      if (ended) return true
+      if (!template || finished) return false
+      const piece = matchPieceTemplate(template, text, start, end)
+      if (piece === undefined) return false
+      if (template.kind === 'text') textDelta(emit, piece)
+      else reasoningDelta(emit, piece)
+      return true
+    },
     transform(event, emit) {
       if (ended) return
       const data = event.data
