@@ -52,7 +52,7 @@ function joinDelta(into: JoinableDelta, next: JoinableDelta): void {
 }
 
 /**
- * Bytes → text as one synchronous transformer (framing, decoder, optional IR `hook`, encoder, framing); one
+ * Bytes → text as one synchronous transformer (framing, decoder, joined deltas, optional IR `hook`, encoder, framing); one
  * output string per input chunk, in which the deltas of one block are joined. A direct response stream writes
  * the string as UTF-8 itself.
  */
@@ -73,18 +73,21 @@ export function createTextStreamTranslator(
   const write = (event: SseEvent) => {
     out += format(event)
   }
+  const toEncoder = (event: StreamEvent) => encoder.transform(event, write)
+  // `hook` sees the events as the client gets them (deltas joined) and must pass them on.
+  const sink = hook ? (event: StreamEvent) => hook.transform(event, toEncoder) : toEncoder
   // Deltas arriving in one upstream chunk go out as one per block: the same text, as soon, for far less work.
   let pending: JoinableDelta | undefined
   const release = () => {
     if (pending === undefined) return
     const event = pending
     pending = undefined
-    encoder.transform(event, write)
+    sink(event)
   }
   const encode = (event: StreamEvent) => {
     if (event.type !== 'text-delta' && event.type !== 'reasoning-delta' && event.type !== 'tool-call-delta') {
       release()
-      return encoder.transform(event, write)
+      return sink(event)
     }
     if (pending?.type === event.type && pending.index === event.index) joinDelta(pending, event)
     else {
@@ -92,14 +95,13 @@ export function createTextStreamTranslator(
       pending = { ...event }
     }
   }
-  const observe = hook ? (event: StreamEvent) => hook.transform(event, encode) : encode
-  let decoded = observe
+  let decoded = encode
   const decode = (event: SseEvent) => decoder.transform(event, decoded)
   // One-line events go to the decoder in place when it reads them so (most chunks of a long answer).
   const inPlace: SseRangeHandler = (text, start, end, event) => decoder.transformRange?.(text, start, end, event, decoded) ?? false
   const framingFor = (source: WireFormat) => createFramingDecoder(source.stream.framing, decoder.transformRange ? inPlace : undefined)
   let framing = framingFor(from)
-  // `hook` must pass events on; its flush runs after the decoder's and before the encoder's.
+  // The hook's flush runs after the decoder's (and the last joined delta) and before the encoder's.
   const drain = (emit: Emit<string>) => {
     release()
     if (out.length === 0) return
@@ -115,16 +117,15 @@ export function createTextStreamTranslator(
     flush(emit) {
       framing.flush(decode)
       decoder.flush(decoded)
-      filter?.flush(observe)
-      hook?.flush(encode)
+      filter?.flush(encode)
       release()
+      hook?.flush(toEncoder)
       if (!halted?.()) encoder.flush(write)
       drain(emit)
     },
     fail(error, emit) {
-      observe(error)
-      hook?.flush(encode)
-      release()
+      encode(error)
+      hook?.flush(toEncoder)
       encoder.flush(write)
       drain(emit)
     },
@@ -132,7 +133,7 @@ export function createTextStreamTranslator(
       decoder = source.stream.decoder()
       framing = framingFor(source)
       filter = next
-      decoded = (event) => next.transform(event, observe)
+      decoded = (event) => next.transform(event, encode)
     },
   }
 }
