@@ -12,6 +12,9 @@ import type { Emit, StreamTransformer } from './sse'
 /** The error code of a continuation whose output cannot be used (a restart that does not repeat the text sent). */
 export const DIVERGED = 'continuation_diverged'
 
+/** How the attempt trace names an upstream that broke after part of its answer reached the client. */
+export const BROKE_MID_ANSWER = 'broke mid-answer'
+
 /**
  * How an upstream goes on from a final assistant message: right after its text (`prefill`, Anthropic), or after
  * perhaps repeating it first (`prefill-echo`: OpenAI-format upstreams, which do not all say whether they do).

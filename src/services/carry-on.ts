@@ -1,6 +1,6 @@
 import { transientFailure, type ClassifiedFailure } from '../core/classify-failure'
 import { ProxyError } from '../core/errors'
-import { DIVERGED, type ResumeMode, type SentAnswer } from '../core/stream-resume'
+import { BROKE_MID_ANSWER, DIVERGED, type ResumeMode, type SentAnswer } from '../core/stream-resume'
 import { getFormat } from '../formats'
 import { providerTarget } from '../providers/prepare-upstream'
 import { openContinuation } from './attempt'
@@ -50,7 +50,8 @@ export function createCarryOn(
   async function carryOn(failure: ProxyError, sent: SentAnswer): Promise<Continuation | undefined> {
     const broken = options.answering()
     const diverged = failure.code === DIVERGED
-    const brokenClass = transientFailure(`broke mid-answer: ${failure.message}`, failure.kind === 'timeout')
+    // A restart that went its own way did not break: its trace says why it was not used.
+    const brokenClass = transientFailure(diverged ? failure.message : `${BROKE_MID_ANSWER}: ${failure.message}`, failure.kind === 'timeout')
     options.trace(broken.candidate, broken.started, failure.status, brokenClass)
     // A restart that went its own way is no fault of its upstream.
     if (diverged) context.health.release(broken.candidate.entry.connection.id)

@@ -1,3 +1,4 @@
+import { BROKE_MID_ANSWER } from '../core/stream-resume'
 import type { AttemptEvent, UsageEvent } from '../store/usage'
 
 type Labels = Record<string, string>
@@ -30,6 +31,8 @@ const help: Record<string, [type: 'counter' | 'histogram', text: string]> = {
   modelmux_request_duration_seconds: ['histogram', 'Client request latency, from arrival to the end of the answer.'],
   modelmux_time_to_first_byte_seconds: ['histogram', 'Time from arrival to the first byte of the answer.'],
   modelmux_attempt_duration_seconds: ['histogram', 'Latency of one upstream attempt.'],
+  modelmux_stream_breaks_total: ['counter', 'Streams whose upstream broke after part of the answer reached the client, by the connection that broke.'],
+  modelmux_streams_carried_on_total: ['counter', 'Broken streams another upstream call finished whole, by the connection that finished them.'],
   ...Object.fromEntries(tokenCounters.map(([name, , text]) => [name, ['counter', text]])),
 }
 
@@ -69,7 +72,7 @@ function observe(group: Group, name: string, seconds: number): void {
 }
 
 /** What an attempt's metrics need: an attempt row, or a usage row that stands for its only attempt. */
-type AttemptObserved = Pick<AttemptEvent, 'connectionId' | 'status' | 'failureClass' | 'latencyMs'> & { provider: string | null; model: string | null }
+type AttemptObserved = Pick<AttemptEvent, 'connectionId' | 'status' | 'failureClass' | 'latencyMs'> & { provider: string | null; model: string | null; reason?: string }
 
 /** In-memory Prometheus counters and histograms fed by the usage recorder; they restart at zero with the process. */
 export function createMetrics() {
@@ -88,10 +91,11 @@ export function createMetrics() {
   const count = (group: Group, name: string, amount: number) => group.counters.set(name, (group.counters.get(name) ?? 0) + amount)
 
   return {
-    /** Counts one finished client request. */
-    observeRequest(event: UsageEvent): void {
+    /** Counts one finished client request; `carriedOn` when its stream broke and another call finished it. */
+    observeRequest(event: UsageEvent, carriedOn = false): void {
       const group = groupOf(event.provider, event.connectionId, event.model)
       group.requests.set(event.status, (group.requests.get(event.status) ?? 0) + 1)
+      if (carriedOn) count(group, 'modelmux_streams_carried_on_total', 1)
       if (event.estimated) count(group, 'modelmux_estimated_requests_total', 1)
       for (const [name, field] of tokenCounters) {
         const value = event[field]
@@ -108,6 +112,7 @@ export function createMetrics() {
       const series = group.attempts.get(key)
       if (series) series.value++
       else group.attempts.set(key, { status: event.status, failureClass, value: 1 })
+      if (event.reason?.startsWith(BROKE_MID_ANSWER)) count(group, 'modelmux_stream_breaks_total', 1)
       observe(group, 'modelmux_attempt_duration_seconds', event.latencyMs / 1000)
     },
     /** The Prometheus text exposition (format 0.0.4); `connectionName` turns connection ids into names. */

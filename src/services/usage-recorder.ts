@@ -1,4 +1,5 @@
 import type { Database } from 'bun:sqlite'
+import { BROKE_MID_ANSWER } from '../core/stream-resume'
 import { listAliases, listCombos } from '../store/combos'
 import { BUSY_TIMEOUT_MS } from '../store/db'
 import { insertAttemptEvents, insertUsageEvents, type AttemptEvent, type UsageEvent } from '../store/usage'
@@ -120,8 +121,10 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
     attempts = []
     for (const event of attemptBatch) metrics.observeAttempt(event)
     const traced = new Set(attemptBatch.map((event) => event.requestId))
+    // A request's rows are queued together: its broken attempts are in the batch its usage row is in.
+    const broke = new Set(attemptBatch.filter((event) => event.reason?.startsWith(BROKE_MID_ANSWER)).map((event) => event.requestId))
     for (const event of usageBatch) {
-      metrics.observeRequest(event)
+      metrics.observeRequest(event, event.status < 400 && broke.has(event.requestId))
       // A request answered by its only attempt stores no attempt row (routing keeps traces that add something).
       if (isImpliedAttempt(event) && !traced.has(event.requestId)) metrics.observeAttempt(event)
     }

@@ -82,6 +82,10 @@ describe('an answer whose upstream breaks after output began is carried on', () 
       [env.connectionId('fallback'), 200],
     ])
     expect(attempts[0].reason).toStartWith('broke mid-answer: primary: ')
+    // Operators see both in /metrics: the break, by the connection that broke, and the rescue, by the one that finished.
+    const metrics = env.modelmux.server.context.usage.metrics.render((id) => (id === env.connectionId('primary') ? 'primary' : id === env.connectionId('fallback') ? 'fallback' : undefined))
+    expect(metrics).toContain('modelmux_stream_breaks_total{provider="anthropic-compatible",connection="primary",model="a/claude"} 1')
+    expect(metrics).toContain('modelmux_streams_carried_on_total{provider="anthropic-compatible",connection="fallback",model="a/claude"} 1')
   })
 
   test('an answer that thought first goes on from its text, asked without thinking (Anthropic refuses a prefill with it)', async () => {
@@ -201,6 +205,13 @@ describe('an answer whose upstream breaks after output began is carried on', () 
     expect(received.done).toBe(false)
     const [usage] = await env.rows('usage_events')
     expect(usage.status).toBeGreaterThanOrEqual(500)
+    // One break (the first account's); the restart that went astray did not break, and nothing was carried on.
+    const attempts = await env.rows('attempts')
+    expect(attempts.map((attempt) => attempt.reason.startsWith('broke mid-answer'))).toEqual([true, false])
+    expect(attempts[1].reason).toContain('the answer could not be carried on: the new answer does not begin with the text already sent')
+    const metrics = env.modelmux.server.context.usage.metrics.render()
+    expect(metrics.match(/^modelmux_stream_breaks_total\{.*$/gm)).toEqual([`modelmux_stream_breaks_total{provider="openai-compatible",connection="${env.connectionId('openai')}",model="p/gpt"} 1`])
+    expect(metrics).not.toContain('modelmux_streams_carried_on_total{')
   })
 
   test('an account whose half-open probe was a restart that went astray is not left waiting for a verdict', async () => {
