@@ -101,7 +101,6 @@ export function createTextStreamTranslator(
   const inPlace: SseRangeHandler = (text, start, end, event) => decoder.transformRange?.(text, start, end, event, decoded) ?? false
   const framingFor = (source: WireFormat) => createFramingDecoder(source.stream.framing, decoder.transformRange ? inPlace : undefined)
   let framing = framingFor(from)
-  // The hook's flush runs after the decoder's (and the last joined delta) and before the encoder's.
   const drain = (emit: Emit<string>) => {
     release()
     if (out.length === 0) return
@@ -118,6 +117,7 @@ export function createTextStreamTranslator(
       framing.flush(decode)
       decoder.flush(decoded)
       filter?.flush(encode)
+      // The hook's flush runs after the decoder's (and the last joined delta) and before the encoder's.
       release()
       hook?.flush(toEncoder)
       if (!halted?.()) encoder.flush(write)
