@@ -6,6 +6,7 @@ import { prefillText, type ResumeMode, type SentAnswer } from '../core/stream-re
 import { replaceModelInText } from '../core/json'
 import { translateResponse, translateStreamToResponse } from '../core/translate'
 import { getFormat } from '../formats'
+import type { WireFormat } from '../formats/types'
 import { capMaxOutputTokens, capRequestOutput } from '../formats/output-tokens'
 import { applyParameterRepair } from '../core/parameter-repair'
 import type { Quirks } from './upstream-quirks'
@@ -18,7 +19,7 @@ import { callUpstream, readerStream, UpstreamFailure, type UpstreamResponse } fr
 import { copyResponseHeaders } from '../upstream/headers'
 import { OAuthError, oauthServiceFor, type PreparedSubscriptionCall } from '../oauth'
 import type { AppContext } from './context'
-import { holdUntilContent, type StreamEnd } from './hold'
+import { holdUntilContent, type HeldStream, type StreamEnd } from './hold'
 import { logExchange } from './request-log'
 import { observeUsage, type ObservedUsage } from '../formats/observe-usage'
 import { relayStream, rewriteModel } from './passthrough'
@@ -87,6 +88,23 @@ export function describeFailure(connectionName: string, failure: UpstreamFailure
   if (failure?.reason === 'shutdown') return shuttingDown()
   if (failure) return new ProxyError(failure.reason === 'network' ? 'upstream' : 'timeout', `${connectionName}: ${failure.message}`)
   return new ProxyError('upstream', `${connectionName}: upstream connection failed: ${(error as Error)?.message ?? String(error)}`)
+}
+
+/** Whether an upstream answered with a stream; an NDJSON upstream (Ollama) may stream under a plain JSON content type. */
+function answersWithStream(contentType: string, from: WireFormat, streamAsked: boolean): boolean {
+  return contentType.includes('event-stream') || contentType.includes('ndjson') || (streamAsked && from.stream.framing === 'ndjson')
+}
+
+/** What a held stream that showed no output failed with: its in-band error, its break, or its early end. */
+function heldFailure(held: Exclude<HeldStream, { kind: 'content' }>, connectionName: string, failureOf: (error: unknown) => ProxyError): ProxyError {
+  if (held.kind === 'error') return new ProxyError(held.error.kind, `${connectionName}: ${held.error.message}`, { status: held.error.status, code: held.error.code })
+  if (held.cause !== undefined) return failureOf(held.cause)
+  return new ProxyError('upstream', `${connectionName}: upstream ended the stream before any output`)
+}
+
+/** How a failed attempt counts against its account: marked slow when it timed out (each probe of it costs a client the wait). */
+export function healthVerdict(outcome: { failure: Response | ProxyError; classified: ClassifiedFailure }): ClassifiedFailure {
+  return outcome.failure instanceof ProxyError && outcome.failure.kind === 'timeout' ? { ...outcome.classified, slow: true } : outcome.classified
 }
 
 /** An upstream call that answered (any status), with what the rest of an attempt needs to read it. */
@@ -232,11 +250,9 @@ export async function attemptCandidate(
   // Only translations encode; a passthrough never builds this.
   const encodeContext = (): EncodeContext => ({ clock: { now: context.now }, ids: (prefix) => `${prefix}${crypto.randomUUID().replaceAll('-', '')}`, model: candidate.publicModel })
   const upstreamType = response.headers.get('content-type') ?? ''
-  // An NDJSON upstream (Ollama) may stream under a plain JSON content type.
-  const upstreamStreams = upstreamType.includes('event-stream') || upstreamType.includes('ndjson') || (stream && from.stream.framing === 'ndjson')
   const usage: ObservedUsage = {}
 
-  if (upstreamStreams && response.body) {
+  if (answersWithStream(upstreamType, from, stream) && response.body) {
     if (!stream) {
       // The client asked for one body but the upstream streamed anyway: collect it into a proper answer.
       try {
@@ -251,14 +267,10 @@ export async function attemptCandidate(
     }
     const held = await holdUntilContent(upstream.watch(response.body), from)
     if (held.kind === 'error') {
-      const failure = new ProxyError(held.error.kind, `${connection.name}: ${held.error.message}`, { status: held.error.status, code: held.error.code })
       const classified = classifyHttpFailure(held.error.status, new Headers(), JSON.stringify({ error: { message: held.error.message, code: held.error.code } }), context.now())
-      return { kind: 'failed', failure, classified, status: held.error.status }
+      return { kind: 'failed', failure: heldFailure(held, connection.name, failureOf), classified, status: held.error.status }
     }
-    if (held.kind === 'empty') {
-      if (held.cause !== undefined) return failedWith(failureOf(held.cause))
-      return failedWith(new ProxyError('upstream', `${connection.name}: upstream ended the stream before any output`))
-    }
+    if (held.kind === 'empty') return failedWith(heldFailure(held, connection.name, failureOf))
     const ttfbMs = Math.round(performance.now() - parsed.startedAt)
     const finish = (end: StreamEnd) =>
       onComplete(end.ok ? { status: response.status, usage, ttfbMs } : { status: end.clientGone ? 499 : end.error.status, usage, ttfbMs, error: end.error, clientGone: end.clientGone })
@@ -353,19 +365,18 @@ export async function openContinuation(
     return { kind: 'failed', failure: decodeUpstreamError(response.status, text, connection.name), classified, status: response.status }
   }
   const from = getFormat(provider.format)
-  const type = response.headers.get('content-type') ?? ''
-  if (!response.body || !(type.includes('event-stream') || type.includes('ndjson') || from.stream.framing === 'ndjson')) {
+  if (!response.body || !answersWithStream(response.headers.get('content-type') ?? '', from, true)) {
     await response.body?.cancel().catch(() => {})
     upstream.settle()
     return failedWith(new ProxyError('upstream', `${connection.name}: answered a streamed request without a stream`))
   }
   const held = await holdUntilContent(upstream.watch(response.body), from)
   if (held.kind === 'error') {
-    const failure = new ProxyError(held.error.kind, `${connection.name}: ${held.error.message}`, { status: held.error.status, code: held.error.code })
     if (mode !== 'restart' && refusesPrefill(held.error.status, held.error.message)) return { kind: 'prefill-refused', status: 400, reason: held.error.message }
+    const failure = heldFailure(held, connection.name, failureOf)
     return { kind: 'failed', failure, classified: transientFailure(failure.message), status: held.error.status }
   }
-  if (held.kind === 'empty') return failedWith(held.cause !== undefined ? failureOf(held.cause) : new ProxyError('upstream', `${connection.name}: upstream ended the stream before any output`))
+  if (held.kind === 'empty') return failedWith(heldFailure(held, connection.name, failureOf))
   return { kind: 'continued', continuation: { held, from, mode } }
 }
 

@@ -1,9 +1,9 @@
 import { transientFailure, type ClassifiedFailure } from '../core/classify-failure'
-import { ProxyError } from '../core/errors'
+import type { ProxyError } from '../core/errors'
 import { BROKE_MID_ANSWER, DIVERGED, type ResumeMode, type SentAnswer } from '../core/stream-resume'
 import { getFormat } from '../formats'
 import { providerTarget } from '../providers/prepare-upstream'
-import { openContinuation } from './attempt'
+import { healthVerdict, openContinuation } from './attempt'
 import type { AppContext } from './context'
 import { skipReason, type ParsedCall } from './proxy'
 import type { Candidate } from './resolve-model'
@@ -90,8 +90,7 @@ export function createCarryOn(
           continue
         }
         options.trace(candidate, started, opened.status, opened.classified)
-        const slow = opened.failure instanceof ProxyError && opened.failure.kind === 'timeout'
-        context.health.failed(connection.id, candidate.upstreamModel, slow ? { ...opened.classified, slow } : opened.classified)
+        context.health.failed(connection.id, candidate.upstreamModel, healthVerdict(opened))
         break
       }
     }

@@ -12,7 +12,7 @@ import { readModel, requestStreams } from '../formats/client-request'
 import type { FormatId } from '../formats/types'
 import type { ApiKeyRecord } from '../store/api-keys'
 import type { AttemptEvent } from '../store/usage'
-import { attemptCandidate, type Completion } from './attempt'
+import { attemptCandidate, healthVerdict, type Completion } from './attempt'
 import { createCarryOn, type Answering } from './carry-on'
 import { budgetCheck, checkKeyLimits } from './budgets'
 import { authenticateClient } from './client-auth'
@@ -316,8 +316,9 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, route: Cand
         }
         continue
       }
-      const timedOut = outcome.failure instanceof ProxyError && outcome.failure.kind === 'timeout'
-      context.health.failed(connection.id, candidate.upstreamModel, timedOut ? { ...classified, slow: true } : classified)
+      const verdict = healthVerdict(outcome)
+      const timedOut = verdict.slow === true
+      context.health.failed(connection.id, candidate.upstreamModel, verdict)
       // A limit that lifts within moments (Retry-After) is waited out once on the same account, whose prompt cache is warm.
       const wait = classified.resetAt === undefined ? undefined : classified.resetAt - context.now()
       if (wait !== undefined && wait <= SHORT_WAIT_MS && !quickRetryUsed && (classified.class === 'rate-limit' || classified.class === 'transient')) {
