@@ -135,6 +135,12 @@ export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): Co
   const diverge = (why: string) => {
     diverged ??= why
   }
+  /** At an end: diverges (true) while the sent text is not yet repeated, or may still be being repeated. */
+  const endsTooSoon = (): boolean => {
+    if (matched && !held) return false
+    diverge('the new answer ended before repeating the text already sent')
+    return true
+  }
   /** The part of a delta of the first text block that the client does not have yet. */
   const unseen = (text: string): string => {
     if (echo !== undefined) {
@@ -212,8 +218,7 @@ export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): Co
           if (event.index !== firstText) {
             const index = indexes.get(event.index)
             if (index !== undefined) emit({ type: 'text-end', index })
-          } else if (!matched || held) diverge('the new answer ended before repeating the text already sent')
-          else if (firstTarget !== -1) emit({ type: 'text-end', index: firstTarget })
+          } else if (!endsTooSoon() && firstTarget !== -1) emit({ type: 'text-end', index: firstTarget })
           return
         case 'reasoning-start':
           if (!matched) {
@@ -237,15 +242,14 @@ export function createContinuationFilter(sent: SentAnswer, mode: ResumeMode): Co
           return
         case 'finish':
         case 'message-end':
-          if (!matched || held) return diverge('the new answer ended before repeating the text already sent')
-          emit(event)
+          if (!endsTooSoon()) emit(event)
           return
         default:
           emit(event)
       }
     },
     flush() {
-      if (!matched || held) diverge('the new answer ended before repeating the text already sent')
+      endsTooSoon()
     },
     diverged: () => diverged,
   }
