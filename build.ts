@@ -38,13 +38,16 @@ export function hostTarget(): TargetName {
   return name as TargetName
 }
 
-/** Compiles one target to `<outdir>/<binaryName>`; returns its path. */
-export async function buildTarget(target: TargetName, outdir = 'dist'): Promise<string> {
+/**
+ * Compiles one target to `<outdir>/<binaryName>`; returns its path. `entrypoint` (relative to the repository) is
+ * modelmux's, unless the bench compiles a reference program the same way.
+ */
+export async function buildTarget(target: TargetName, outdir = 'dist', entrypoint = 'src/main.ts'): Promise<string> {
   const root = import.meta.dir
   const outfile = resolve(outdir, binaryName(target))
   mkdirSync(resolve(outdir), { recursive: true })
   const result = await Bun.build({
-    entrypoints: [join(root, 'src/main.ts')],
+    entrypoints: [join(root, entrypoint)],
     // Identifier minification breaks Elysia, which reads handler source to see what it uses.
     minify: { whitespace: true, syntax: true, identifiers: false },
     // Precompiled bytecode roughly halves start-up time (no parsing of ~700 modules on every start).

@@ -9,7 +9,8 @@
  * `--cold-starts=N` (pairs of first start + restart, default 5), `--filter=TEXT` (scenario names),
  * `--cpu-prof=DIR` (profile the measured modelmux; a markdown CPU profile lands in DIR when it stops),
  * `--bun-flags="--smol ..."` (extra Bun flags for the measured modelmux),
- * `--reference` (also measure a bare Bun proxy: the floor any Bun-based proxy pays here),
+ * `--reference` (also measure a bare Bun proxy, the floor any Bun-based proxy pays here, and the idle memory of the
+ * smallest compiled Bun server),
  * `--source` (measure `bun run src/main.ts` instead of the compiled executable, which is the default).
  * @module
  */

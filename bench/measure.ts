@@ -76,6 +76,7 @@ export async function measureScenario(settings: SliceSettings, servers: Servers,
     serverCpuMs: serverCpuMs.get(target)!,
     clientCpuMs: clientCpuMs.get(target)!,
     peakRssMb: target === 'modelmux' ? sampler.peakMb : undefined,
+    peakAnonMb: target === 'modelmux' ? sampler.peakAnonMb : undefined,
     rssSamples: target === 'modelmux' ? sampler.samples : undefined,
   }))
 }

@@ -109,6 +109,11 @@ export function startBareProxy(upstreamUrl: string): Promise<Child> {
   })
 }
 
+/** Starts the compiled floor server (`bench/floor-server.ts`), the least memory a Bun server holds. */
+export function startFloorServer(binary: string): Promise<Child> {
+  return spawnChild({ name: 'floor server', cmd: [binary], ready: /floor server listening on (http:\/\/\S+)\n/ })
+}
+
 /**
  * Starts modelmux on a free port: the compiled executable when `binary` is given (what users ship), else
  * from source (`bun run src/main.ts`, with `bunFlags` such as `--cpu-prof-md` before `run`).
@@ -123,8 +128,11 @@ export function startModelmux(dataDir: string, configFile: string, options: { st
   })
 }
 
-/** Resident and peak-resident memory of a process in MB, from `/proc/<pid>/status` (null once it is gone). */
-export function readMemory(pid: number): { rssMb: number; hwmMb: number } | null {
+/**
+ * Resident and peak-resident memory of a process in MB, from `/proc/<pid>/status` (null once it is gone).
+ * `anonMb` is the part of RSS the process allocated; the rest is mapped files, mostly the executable's own code.
+ */
+export function readMemory(pid: number): { rssMb: number; hwmMb: number; anonMb: number } | null {
   let status: string
   try {
     status = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -132,7 +140,7 @@ export function readMemory(pid: number): { rssMb: number; hwmMb: number } | null
     return null
   }
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
-  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 }
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024, anonMb: kb('RssAnon') / 1024 }
 }
 
 /** User + system CPU time a process has used so far, in ms, from `/proc/<pid>/stat` (10 ms resolution; NaN once it is gone). */
@@ -163,9 +171,10 @@ export function ownCpuMs(): number {
   return (usage.user + usage.system) / 1000
 }
 
-/** Samples a process's RSS every `everyMs` until stopped; keeps the peak and the sample count. */
+/** Samples a process's RSS every `everyMs` until stopped; keeps the peak (and its anonymous part) and the sample count. */
 export class RssSampler {
   peakMb = 0
+  peakAnonMb = 0
   samples = 0
   private timer: ReturnType<typeof setInterval> | undefined
 
@@ -192,6 +201,8 @@ export class RssSampler {
     const memory = readMemory(this.pid)
     if (!memory) return
     this.samples++
-    if (memory.rssMb > this.peakMb) this.peakMb = memory.rssMb
+    if (memory.rssMb <= this.peakMb) return
+    this.peakMb = memory.rssMb
+    this.peakAnonMb = memory.anonMb
   }
 }

@@ -62,16 +62,24 @@ export function comparisonTable(comparisons: Comparison[]): string {
 /** Memory and cold-start figures. */
 export function memoryAndStartTable(run: BenchRun): string {
   const m = run.memory
+  // RSS with its anonymous part: what the process allocated, apart from the files it maps (mostly its own code).
+  const rss = (mb: number, anonMb: number) => `${f(mb, 1)} MB (${f(anonMb, 1)} anon)`
   const rows = [
     ['measure', 'value'],
-    ['RSS idle after start (restart, initialised data dir)', `${f(m.idleAfterStartMb, 1)} MB`],
-    ['RSS idle after warm-up (+2 s)', `${f(m.idleAfterWarmupMb, 1)} MB`],
-    [`RSS peak under load (${m.samples} samples @50 ms)`, `${f(m.peakUnderLoadMb, 1)} MB`],
+    ['RSS idle after start (restart, initialised data dir)', rss(m.idleAfterStartMb, m.anonMb.idleAfterStart)],
+    ['RSS idle after warm-up (+2 s)', rss(m.idleAfterWarmupMb, m.anonMb.idleAfterWarmup)],
+    [`RSS peak under load (${m.samples} samples @50 ms)`, rss(m.peakUnderLoadMb, m.anonMb.peakUnderLoad)],
     ['RSS high-water mark (VmHWM)', `${f(m.highWaterMarkMb, 1)} MB`],
-    ['RSS idle after load (+2 s)', `${f(m.idleAfterLoadMb, 1)} MB`],
-    ['RSS idle after a long pause (+45 s, compiled code dropped)', `${f(m.idleAfterLongPauseMb, 1)} MB`],
-    ['reference: fake upstream (bare Bun.serve) idle', `${f(m.fakeIdleMb, 1)} MB`],
+    ['RSS idle after load (+2 s)', rss(m.idleAfterLoadMb, m.anonMb.idleAfterLoad)],
+    ['RSS idle after a long pause (+45 s, compiled code dropped)', rss(m.idleAfterLongPauseMb, m.anonMb.idleAfterLongPause)],
+    ['reference: fake upstream (bare Bun.serve, from source) idle', `${f(m.fakeIdleMb, 1)} MB`],
   ]
+  if (m.floor) {
+    rows.push(
+      ['reference: smallest Bun server, compiled like modelmux, idle after start', rss(m.floor.idleAfterStart.rssMb, m.floor.idleAfterStart.anonMb)],
+      ['  idle after a warm-up as long as modelmux\'s (+2 s)', rss(m.floor.idleAfterWarmup.rssMb, m.floor.idleAfterWarmup.anonMb)],
+    )
+  }
   const c = run.coldStart
   if (c) {
     const list = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ')

@@ -10,9 +10,9 @@ import { join } from 'node:path'
 import { measureColdStart, type ColdStartResult } from './cold-start'
 import { driveLoad, summarizeLoad } from './load'
 import { measureScenario, requestFor, type Servers } from './measure'
-import { ownCpuMs, readCpuMs, readMachineBusyMs, readMemory, startBareProxy, startFakeUpstream, startModelmux, type Child } from './processes'
+import { ownCpuMs, readCpuMs, readMachineBusyMs, readMemory, startBareProxy, startFakeUpstream, startFloorServer, startModelmux, type Child } from './processes'
 import { concurrencies, modelmuxConfig, scenarios, type Scenario } from './scenarios'
-import type { MemoryResult, RunRow } from './targets'
+import type { MemoryReading, MemoryResult, RunRow } from './targets'
 import { buildTarget, hostTarget } from '../build'
 
 /** Knobs for one run. */
@@ -53,24 +53,42 @@ const IDLE_SETTLE_MS = 2000
 // After 30 s without requests it also drops compiled code; the runtime returns those pages some seconds later.
 const LONG_IDLE_MS = 45_000
 
-/** Waits, then reads modelmux's RSS (MB). */
-async function settledRss(pid: number, waitMs: number): Promise<number> {
+/** Waits, then reads a process's RSS and its anonymous part (MB). */
+async function settledMemory(pid: number, waitMs: number): Promise<MemoryReading> {
   await Bun.sleep(waitMs)
-  return readMemory(pid)?.rssMb ?? NaN
+  const memory = readMemory(pid)
+  return { rssMb: memory?.rssMb ?? NaN, anonMb: memory?.anonMb ?? NaN }
+}
+
+/**
+ * The floor: the smallest Bun server, compiled like modelmux, read idle after start and after a warm-up as long as
+ * modelmux's (one request at a time), with the same waits.
+ */
+async function measureFloor(settings: BenchSettings, binary: string, warmupMs: number): Promise<NonNullable<MemoryResult['floor']>> {
+  const floor = await startFloorServer(binary)
+  try {
+    const idleAfterStart = await settledMemory(floor.pid, 300)
+    await driveLoad({ url: floor.url, body: '{}', headers: {}, concurrency: 1, endMarker: 'ok' }, warmupMs)
+    const idleAfterWarmup = await settledMemory(floor.pid, IDLE_SETTLE_MS)
+    settings.log(`floor server RSS idle: ${idleAfterStart.rssMb.toFixed(1)} MB after start, ${idleAfterWarmup.rssMb.toFixed(1)} MB after warm-up`)
+    return { idleAfterStart, idleAfterWarmup }
+  } finally {
+    await floor.stop()
+  }
 }
 
 /** Runs every scenario × concurrency × target; returns rows and memory figures. */
 async function measureLoad(settings: BenchSettings, servers: Servers, selected: Scenario[]): Promise<Omit<BenchRun, 'coldStart'>> {
   const { fake, modelmux } = servers
-  const idleAfterStartMb = await settledRss(modelmux.pid, 300)
+  const idleAfterStart = await settledMemory(modelmux.pid, 300)
   const fakeIdleMb = readMemory(fake.pid)?.rssMb ?? NaN
   // Warm-up: every scenario through modelmux once, so idle memory includes JIT-compiled code and pools.
   for (const scenario of selected) {
     const warm = summarizeLoad([await driveLoad(requestFor(scenario, 'modelmux', servers, 1), settings.warmupMs)])
     if (warm.errors > 0) throw new Error(`warm-up of "${scenario.name}" failed: ${JSON.stringify(warm.errorKinds)}`)
   }
-  const idleAfterWarmupMb = await settledRss(modelmux.pid, IDLE_SETTLE_MS)
-  settings.log(`modelmux RSS idle: ${idleAfterStartMb.toFixed(1)} MB after start, ${idleAfterWarmupMb.toFixed(1)} MB after warm-up`)
+  const idleAfterWarmup = await settledMemory(modelmux.pid, IDLE_SETTLE_MS)
+  settings.log(`modelmux RSS idle: ${idleAfterStart.rssMb.toFixed(1)} MB after start, ${idleAfterWarmup.rssMb.toFixed(1)} MB after warm-up`)
 
   const rows: RunRow[] = []
   const ours = () => ownCpuMs() + [fake, modelmux, servers.bare].reduce((sum, child) => sum + (child ? readCpuMs(child.pid) : 0), 0)
@@ -91,16 +109,32 @@ async function measureLoad(settings: BenchSettings, servers: Servers, selected: 
   // Tick rounding can make a quiet machine look slightly negative.
   const otherCpuPercent = Math.max(0, ((readMachineBusyMs() - before.machine - (ours() - before.ours)) / elapsedMs) * 100)
   settings.log(`other processes used ${otherCpuPercent.toFixed(0)} % CPU (of 100 % per core) during the load runs`)
-  const peakUnderLoadMb = Math.max(...rows.map((row) => row.peakRssMb ?? 0))
+  const peakRow = rows.reduce((peak, row) => ((row.peakRssMb ?? 0) > (peak.peakRssMb ?? 0) ? row : peak))
   const samples = rows.reduce((sum, row) => sum + (row.rssSamples ?? 0), 0)
   const highWaterMarkMb = readMemory(modelmux.pid)?.hwmMb ?? NaN
-  const idleAfterLoadMb = await settledRss(modelmux.pid, IDLE_SETTLE_MS)
+  const idleAfterLoad = await settledMemory(modelmux.pid, IDLE_SETTLE_MS)
   settings.log(`waiting ${LONG_IDLE_MS / 1000} s for the idle router's RSS after a long pause`)
-  const idleAfterLongPauseMb = await settledRss(modelmux.pid, LONG_IDLE_MS - IDLE_SETTLE_MS)
+  const idleAfterLongPause = await settledMemory(modelmux.pid, LONG_IDLE_MS - IDLE_SETTLE_MS)
   return {
     rows,
     otherCpuPercent,
-    memory: { idleAfterStartMb, idleAfterWarmupMb, peakUnderLoadMb, highWaterMarkMb, idleAfterLoadMb, idleAfterLongPauseMb, samples, fakeIdleMb },
+    memory: {
+      idleAfterStartMb: idleAfterStart.rssMb,
+      idleAfterWarmupMb: idleAfterWarmup.rssMb,
+      peakUnderLoadMb: peakRow.peakRssMb ?? 0,
+      highWaterMarkMb,
+      idleAfterLoadMb: idleAfterLoad.rssMb,
+      idleAfterLongPauseMb: idleAfterLongPause.rssMb,
+      samples,
+      fakeIdleMb,
+      anonMb: {
+        idleAfterStart: idleAfterStart.anonMb,
+        idleAfterWarmup: idleAfterWarmup.anonMb,
+        peakUnderLoad: peakRow.peakAnonMb ?? NaN,
+        idleAfterLoad: idleAfterLoad.anonMb,
+        idleAfterLongPause: idleAfterLongPause.anonMb,
+      },
+    },
   }
 }
 
@@ -136,6 +170,11 @@ export async function runBench(settings: BenchSettings): Promise<BenchRun> {
     const internalErrors = modelmux.output().match(/internal error|unhandled error/g)
     if (internalErrors) settings.log(`modelmux logged ${internalErrors.length} internal errors:\n${modelmux.output().slice(-2000)}`)
     await Promise.all([modelmux.stop(), bare?.stop()])
+    // The floor is compiled and measured after modelmux has stopped, so the two never share the machine.
+    if (settings.reference && binary) {
+      const floorBinary = await buildTarget(hostTarget(), join(workDir, 'floor'), 'bench/floor-server.ts')
+      load.memory.floor = await measureFloor(settings, floorBinary, settings.warmupMs * selected.length)
+    }
     let coldStart: ColdStartResult | undefined
     if (settings.coldStarts > 0) {
       coldStart = await measureColdStart(workDir, configFile, settings.coldStarts, binary)

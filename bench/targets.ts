@@ -19,6 +19,8 @@ export interface RunRow {
   clientCpuMs: number
   /** Peak modelmux RSS sampled during this run (modelmux rows only). */
   peakRssMb?: number
+  /** The anonymous part of that peak (the rest is mapped files, mostly the executable's code). */
+  peakAnonMb?: number
   /** How many RSS samples that peak is taken from. */
   rssSamples?: number
 }
@@ -52,6 +54,16 @@ export interface MemoryResult {
   samples: number
   /** Reference point: the fake upstream (a bare Bun.serve process) idle. */
   fakeIdleMb: number
+  /** The anonymous part of each reading above (what the process allocated; the rest is mapped files, mostly its code). */
+  anonMb: { idleAfterStart: number; idleAfterWarmup: number; peakUnderLoad: number; idleAfterLoad: number; idleAfterLongPause: number }
+  /** With `--reference`: the smallest Bun server, compiled like modelmux, idle after start and after a warm-up of its own. */
+  floor?: { idleAfterStart: MemoryReading; idleAfterWarmup: MemoryReading }
+}
+
+/** One RSS reading and its anonymous part, in MB. */
+export interface MemoryReading {
+  rssMb: number
+  anonMb: number
 }
 
 /** One target and whether this run met it. */
