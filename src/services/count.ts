@@ -8,7 +8,7 @@ import { callUpstream } from '../upstream/call-upstream'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
 import { countRequestTokens } from './count-tokens'
-import { checkKeyModel } from './key-models'
+import { checkKeyModel, mayUseFor } from './key-models'
 import { errorResponse } from './proxy'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { resolveRequestedModel, type Candidate } from './resolve-model'
@@ -61,7 +61,7 @@ export async function handleCountTokens(context: AppContext, format: CountFormat
     const body = parseJsonObject(await readBodyText(request, context.registry.maxBodyBytes))
     const model = readModel(format, body, pathModel)
     checkKeyModel(context, apiKey, model)
-    const candidates = resolveRequestedModel(context.registry, model)
+    const candidates = resolveRequestedModel(context.registry, model, mayUseFor(context, apiKey))
     for (const candidate of candidates) {
       const answer = await askUpstream(context, candidate, format, body, request)
       if (answer) return answer

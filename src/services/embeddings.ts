@@ -19,7 +19,7 @@ import { callUpstream, UpstreamFailure } from '../upstream/call-upstream'
 import { checkKeyLimits } from './budgets'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
-import { checkKeyModel } from './key-models'
+import { checkKeyModel, mayUseFor } from './key-models'
 import { rewriteModel } from './passthrough'
 import { describeFailure } from './attempt'
 import type { Unavailable } from './health'
@@ -164,7 +164,7 @@ export async function handleEmbeddings(context: AppContext, request: Request, cl
     checkEmbeddingsRequest(body)
     const oauth = oauthServiceFor(context)
     const candidates = context.router
-      .order(resolveRequestedModel(context.registry, model), undefined, context.registry.settings.routing?.providers)
+      .order(resolveRequestedModel(context.registry, model, mayUseFor(context, apiKey)), undefined, context.registry.settings.routing?.providers)
       .filter(({ entry }) => servesEmbeddings(entry.provider.format) && !oauth.handles(entry.provider.id))
     if (candidates.length === 0) {
       throw new ProxyError('invalid_request', `no connection for "${model}" serves embeddings: that takes an OpenAI-compatible, Ollama or Gemini provider`, { param: 'model' })

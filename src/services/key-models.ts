@@ -17,6 +17,12 @@ export function isModelAllowed(allowed: readonly string[] | undefined, model: st
   return allowed === undefined || allowed.some((pattern) => matchesPattern(pattern, model))
 }
 
+/** Whether the client's key may use a model id (every id without a key or a list): for the ids an error suggests. */
+export function mayUseFor(context: AppContext, apiKey: ApiKeyRecord | null): (id: string) => boolean {
+  const allowed = allowedModelsOf(context, apiKey)
+  return (id) => isModelAllowed(allowed, id)
+}
+
 /** Refuses (403, in the caller's format) a model the client's key may not use, naming what it may use. */
 export function checkKeyModel(context: AppContext, apiKey: ApiKeyRecord | null, model: string): void {
   const allowed = allowedModelsOf(context, apiKey)

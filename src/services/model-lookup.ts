@@ -7,7 +7,7 @@ import type { AppContext } from './context'
 import { allowedModelsOf, isModelAllowed } from './key-models'
 import { errorResponse } from './proxy'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
-import { findModel, listModelIds } from './resolve-model'
+import { findModel, listModelIds, unknownModelError } from './resolve-model'
 
 /** The models the request's key may see (every model without a key or a list); throws as `authenticateClient` does. */
 function allowedFor(context: AppContext, request: Request): readonly string[] | undefined {
@@ -44,7 +44,7 @@ export function getModel(context: AppContext, request: Request, format: ModelLoo
     }
     if (format === 'gemini') id = id.replace(/^models\//, '')
     const model = visibleModel(context, allowed, id)
-    if (!model) throw new ProxyError('not_found', `model "${id}" is not configured; GET /v1/models lists the models you can use`, { param: 'model', code: 'model_not_found' })
+    if (!model) throw unknownModelError(context.registry, id, (listed) => isModelAllowed(allowed, listed))
     return Response.json(renderModel(format, model, { now: context.now }))
   } catch (error) {
     return errorResponse(format, error)

@@ -18,7 +18,7 @@ import { budgetCheck, checkKeyLimits } from './budgets'
 import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
 import { countRequestTokens } from './count-tokens'
-import { allowedModelsOf, checkKeyModel, isModelAllowed } from './key-models'
+import { checkKeyModel, mayUseFor } from './key-models'
 import type { Unavailable } from './health'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { logExchange } from './request-log'
@@ -154,11 +154,12 @@ export async function handleProxy(context: AppContext, call: InboundCall): Promi
       requestId: call.requestId ?? Bun.randomUUIDv7(),
       ir: () => (decoded ??= { ...getFormat(call.format).request.decode(body), model, stream }),
     }
-    const usable = (target: string) => isModelAllowed(allowedModelsOf(context, apiKey), target) && resolveModel(context.registry, target).length > 0
+    const mayUse = mayUseFor(context, apiKey)
+    const usable = (target: string) => mayUse(target) && resolveModel(context.registry, target).length > 0
     const scenario = pickScenario(context.registry.settings.routing?.scenarios, model, parsed.ir, usable)
     const target = scenario?.model ?? model
     // A round-robin combo's members are resolved once, as groups to rotate; any other name, as its candidates.
-    const route = roundRobinCombo(context.registry, target) ?? resolveRequestedModel(context.registry, target)
+    const route = roundRobinCombo(context.registry, target) ?? resolveRequestedModel(context.registry, target, mayUse)
     const clientLog = { requestId: parsed.requestId, side: 'client' as const, method: call.request.method, url: call.request.url, requestHeaders: call.request.headers, requestBody: text }
     const response = await routeRequest(context, parsed, route)
     if (scenario) response.headers.set('x-modelmux-scenario', scenario.when)

@@ -41,6 +41,12 @@ export interface Registry {
 /** Default request body limit: large enough for image-heavy coding sessions. */
 export const defaultMaxBodyBytes = 32 * 1024 * 1024
 
+/** The model prefixes a connection answers to: its own, and (for a built-in provider) the provider's id and aliases. */
+export function prefixesOf({ connection, provider }: ConnectionEntry): string[] {
+  const prefixes = provider.custom ? [connection.prefix] : [connection.prefix, provider.id, ...provider.aliases]
+  return [...new Set(prefixes.filter((prefix): prefix is string => !!prefix))]
+}
+
 /** Reads the store into a fresh registry snapshot. */
 export function loadRegistry(db: Database, encryptionKey: Buffer): Registry {
   const connections: ConnectionEntry[] = []
@@ -51,9 +57,7 @@ export function loadRegistry(db: Database, encryptionKey: Buffer): Registry {
     const entry = { connection, provider }
     connections.push(entry)
     if (!connection.enabled) continue
-    const prefixes = new Set(provider.custom ? [connection.prefix] : [connection.prefix, provider.id, ...provider.aliases])
-    for (const prefix of prefixes) {
-      if (!prefix) continue
+    for (const prefix of prefixesOf(entry)) {
       const list = byPrefix.get(prefix) ?? []
       list.push(entry)
       byPrefix.set(prefix, list)

@@ -1,6 +1,6 @@
 import { ProxyError } from '../core/errors'
 import type { ListedModel } from '../formats/model-list'
-import type { ConnectionEntry, Registry } from './registry'
+import { prefixesOf, type ConnectionEntry, type Registry } from './registry'
 
 /** One way to serve a request: a connection and the model name to send it. */
 export interface Candidate {
@@ -115,11 +115,40 @@ export function roundRobinCombo(registry: Registry, model: string): ComboRotatio
   return undefined
 }
 
-/** The candidates for a model a client named; throws a 404 naming the model when nothing is configured for it. */
-export function resolveRequestedModel(registry: Registry, model: string): Candidate[] {
-  const candidates = resolveModel(registry, model)
-  if (candidates.length === 0) {
-    throw new ProxyError('not_found', `model "${model}" is not configured; GET /v1/models lists the models you can use`, { param: 'model', code: 'model_not_found' })
+// How many listed ids an unknown model's error suggests at most.
+const MAX_SUGGESTIONS = 3
+
+/**
+ * What is wrong with a model nothing serves, and what the client likely meant, in a sentence or two. Only ids the
+ * client may use (`mayUse`) are suggested, and no connection is named.
+ */
+function unknownModelHint(registry: Registry, model: string, mayUse: (id: string) => boolean): string {
+  if (!registry.connections.some(({ connection }) => connection.enabled)) {
+    return 'no connection is set up yet: add one in the dashboard (/dashboard) or in a config file'
   }
+  const slash = model.indexOf('/')
+  const prefix = slash > 0 ? model.slice(0, slash) : undefined
+  if (prefix !== undefined && !registry.byPrefix.has(prefix)) {
+    if (registry.connections.some((entry) => !entry.connection.enabled && prefixesOf(entry).includes(prefix))) return `the connection with the prefix "${prefix}" is disabled`
+  }
+  // A name sent without its prefix, or with another one: the listed ids that end in it.
+  const name = (slash > 0 ? model.slice(slash + 1) : model).toLowerCase()
+  const likely = listModelIds(registry)
+    .map((listed) => listed.id)
+    .filter((id) => id !== model && id.slice(id.indexOf('/') + 1).toLowerCase() === name && mayUse(id))
+  if (likely.length > 0) return `did you mean ${likely.slice(0, MAX_SUGGESTIONS).map((id) => `"${id}"`).join(' or ')}? GET /v1/models lists the models you can use`
+  if (prefix !== undefined && !registry.byPrefix.has(prefix)) return `no enabled connection has the prefix "${prefix}"; GET /v1/models lists the models you can use`
+  return 'GET /v1/models lists the models you can use'
+}
+
+/** The 404 for a model nothing serves: it names the model, says what is wrong and suggests what the client (`mayUse`) likely meant. */
+export function unknownModelError(registry: Registry, model: string, mayUse: (id: string) => boolean = () => true): ProxyError {
+  return new ProxyError('not_found', `model "${model}" is not configured; ${unknownModelHint(registry, model, mayUse)}`, { param: 'model', code: 'model_not_found' })
+}
+
+/** The candidates for a model a client named; throws a 404 naming the model when nothing is configured for it. */
+export function resolveRequestedModel(registry: Registry, model: string, mayUse?: (id: string) => boolean): Candidate[] {
+  const candidates = resolveModel(registry, model)
+  if (candidates.length === 0) throw unknownModelError(registry, model, mayUse)
   return candidates
 }

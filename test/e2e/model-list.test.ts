@@ -3,7 +3,9 @@ import { startTestServer } from '../helpers/test-server'
 
 const KEY = 'sk-mm-model-list-test-key-0123456789'
 
-async function setup(env: Record<string, string> = {}) {
+const NARROW_KEY = 'sk-mm-model-list-narrow-key-0123456789'
+
+async function setup(env: Record<string, string> = {}, settings: Record<string, unknown> = {}) {
   return startTestServer(
     {
       connections: [
@@ -12,7 +14,8 @@ async function setup(env: Record<string, string> = {}) {
       ],
       combos: [{ name: 'stack', models: ['an/claude-x', 'oa/m1'] }],
       aliases: { fast: 'oa/m2' },
-      apiKeys: [{ name: 'test', key: KEY }],
+      apiKeys: [{ name: 'test', key: KEY }, { name: 'narrow', key: NARROW_KEY }],
+      settings,
     },
     env,
   )
@@ -120,6 +123,23 @@ describe('GET /v1/models/{id}', () => {
     const google = await fetch(`${modelmux.url}/v1beta/models/nope`)
     expect(google.status).toBe(404)
     expect((await google.json()).error).toMatchObject({ code: 404, status: 'NOT_FOUND' })
+  })
+
+  test('a request for a model sent without its prefix is told, in its own format, which listed ids it likely meant', async () => {
+    await using modelmux = await setup({}, { keyLimits: { narrow: { models: ['an/*', 'claude-x'] } } })
+    const ask = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${modelmux.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+    const openai = await ask('/v1/chat/completions', { model: 'm1', messages: [{ role: 'user', content: 'hi' }] })
+    expect(openai.status).toBe(404)
+    expect((await openai.json()).error).toMatchObject({ code: 'model_not_found', message: 'model "m1" is not configured; did you mean "oa/m1"? GET /v1/models lists the models you can use' })
+    const claude = await ask('/v1/messages', { model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, anthropic)
+    expect((await claude.json()).error).toEqual({ type: 'not_found_error', message: 'model "claude-x" is not configured; did you mean "an/claude-x"? GET /v1/models lists the models you can use' })
+    // A key limited to some models is never shown the others.
+    const narrow = await ask('/v1/chat/completions', { model: 'claude-x', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${NARROW_KEY}` })
+    expect((await narrow.json()).error.message).toContain('did you mean "an/claude-x"?')
+    const hidden = await fetch(`${modelmux.url}/v1/models/zz/m1`, { headers: { authorization: `Bearer ${NARROW_KEY}` } })
+    expect(hidden.status).toBe(404)
+    expect((await hidden.json()).error.message).not.toContain('oa/')
   })
 
   test('keys are enforced on the lookup like everywhere else', async () => {

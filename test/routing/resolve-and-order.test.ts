@@ -4,7 +4,7 @@ import { migrate } from '../../src/store/migrate'
 import { applyConfig } from '../../src/services/apply-config'
 import { parseConfigFile } from '../../src/config/file'
 import { loadRegistry } from '../../src/services/registry'
-import { resolveModel } from '../../src/services/resolve-model'
+import { resolveModel, resolveRequestedModel } from '../../src/services/resolve-model'
 import { createRouter } from '../../src/services/routing'
 
 function registryFor(config: unknown) {
@@ -55,6 +55,36 @@ test('precedence: alias, then combo, then prefix, then model mapping', () => {
   expect(resolveModel(registry, 'gpt-5')).toEqual([])
   expect(resolveModel(registry, 'off/x')).toEqual([])
   expect(resolveModel(registry, 'loop')).toEqual([])
+})
+
+test('an unknown model\'s 404 says what is wrong and what was likely meant', () => {
+  const notFound = (registry: ReturnType<typeof registryFor>, model: string, mayUse?: (id: string) => boolean) => {
+    try {
+      resolveRequestedModel(registry, model, mayUse)
+    } catch (error) {
+      expect(error).toMatchObject({ kind: 'not_found', status: 404, code: 'model_not_found', param: 'model' })
+      return (error as Error).message
+    }
+    throw new Error(`"${model}" resolved`)
+  }
+  const listing = registryFor({
+    connections: [
+      { name: 'cl', provider: 'anthropic-compatible', prefix: 'cl', baseUrl: 'http://127.0.0.1:1/v1', apiKey: 'k', models: ['claude-sonnet-4-6', 'claude-opus-4-6'] },
+      { name: 'glm', provider: 'openai-compatible', prefix: 'glm', baseUrl: 'http://127.0.0.1:2/v1', apiKey: 'k', models: ['glm-4.7', 'Claude-Sonnet-4-6'] },
+      { name: 'off', provider: 'openai-compatible', prefix: 'off', baseUrl: 'http://127.0.0.1:3/v1', apiKey: 'k', models: ['m'], enabled: false },
+    ],
+  })
+  // A name sent without its prefix, or under another one: every listed id it is the model of (case aside).
+  expect(notFound(listing, 'claude-sonnet-4-6')).toBe('model "claude-sonnet-4-6" is not configured; did you mean "cl/claude-sonnet-4-6" or "glm/Claude-Sonnet-4-6"? GET /v1/models lists the models you can use')
+  expect(notFound(listing, 'anthropic/claude-opus-4-6')).toContain('did you mean "cl/claude-opus-4-6"?')
+  // Only ids the client's key may use are suggested.
+  expect(notFound(listing, 'claude-sonnet-4-6', (id) => id.startsWith('glm/'))).toContain('did you mean "glm/Claude-Sonnet-4-6"?')
+  expect(notFound(listing, 'claude-sonnet-4-6', () => false)).toBe('model "claude-sonnet-4-6" is not configured; GET /v1/models lists the models you can use')
+  // A prefix no enabled connection has; one whose connection is switched off (named by its prefix only).
+  expect(notFound(listing, 'nope/x')).toBe('model "nope/x" is not configured; no enabled connection has the prefix "nope"; GET /v1/models lists the models you can use')
+  expect(notFound(listing, 'off/m')).toBe('model "off/m" is not configured; the connection with the prefix "off" is disabled')
+  // Nothing set up at all: the one thing to do next.
+  expect(notFound(registryFor({}), 'gpt-4o')).toBe('model "gpt-4o" is not configured; no connection is set up yet: add one in the dashboard (/dashboard) or in a config file')
 })
 
 test('round-robin rotates a pool; affinity keeps a conversation on its account', () => {
