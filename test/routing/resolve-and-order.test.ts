@@ -77,9 +77,14 @@ test('an unknown model\'s 404 says what is wrong and what was likely meant', () 
   // A name sent without its prefix, or under another one: every listed id it is the model of (case aside).
   expect(notFound(listing, 'claude-sonnet-4-6')).toBe('model "claude-sonnet-4-6" is not configured; did you mean "cl/claude-sonnet-4-6" or "glm/Claude-Sonnet-4-6"? GET /v1/models lists the models you can use')
   expect(notFound(listing, 'anthropic/claude-opus-4-6')).toContain('did you mean "cl/claude-opus-4-6"?')
+  // Claude Code's own dated names find the undated listing (and the other way round).
+  expect(notFound(listing, 'claude-opus-4-6-20260101')).toContain('did you mean "cl/claude-opus-4-6"?')
+  expect(notFound(listing, 'glm-4.7-latest')).toContain('did you mean "glm/glm-4.7"?')
+  // A name of a tool's own with no listed match: a model mapping is what sends it somewhere.
+  expect(notFound(listing, 'claude-haiku-4-5-20251001')).toBe('model "claude-haiku-4-5-20251001" is not configured; GET /v1/models lists the models you can use, and a model mapping (dashboard: Combos) can send names like it to one')
   // Only ids the client's key may use are suggested.
   expect(notFound(listing, 'claude-sonnet-4-6', (id) => id.startsWith('glm/'))).toContain('did you mean "glm/Claude-Sonnet-4-6"?')
-  expect(notFound(listing, 'claude-sonnet-4-6', () => false)).toBe('model "claude-sonnet-4-6" is not configured; GET /v1/models lists the models you can use')
+  expect(notFound(listing, 'claude-sonnet-4-6', () => false)).not.toContain('did you mean')
   // A prefix no enabled connection has; one whose connection is switched off (named by its prefix only).
   expect(notFound(listing, 'nope/x')).toBe('model "nope/x" is not configured; no enabled connection has the prefix "nope"; GET /v1/models lists the models you can use')
   expect(notFound(listing, 'off/m')).toBe('model "off/m" is not configured; the connection with the prefix "off" is disabled')
