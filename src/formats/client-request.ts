@@ -11,6 +11,18 @@ export function requestStreams(format: FormatId, body: Record<string, unknown>):
   return format === 'ollama' ? body.stream !== false : body.stream === true
 }
 
+/**
+ * How many answers a request asks for at once: OpenAI Chat's `n`, Gemini's `generationConfig.candidateCount`;
+ * one for every other format. Streams carry them side by side, and only a single answer can be carried on.
+ * @see https://platform.openai.com/docs/api-reference/chat/create#chat-create-n
+ * @see https://ai.google.dev/api/generate-content#generationconfig
+ */
+export function requestedAnswers(format: FormatId, body: Record<string, unknown>): number {
+  const count =
+    format === 'openai-chat' ? body.n : format === 'gemini' ? (body.generationConfig as Record<string, unknown> | undefined)?.candidateCount : undefined
+  return typeof count === 'number' && count > 1 ? count : 1
+}
+
 /** The model a client named, normalised: an Ollama `:latest` tag names the same model. */
 export function normaliseModelName(format: FormatId, model: string): string {
   return format === 'ollama' ? model.replace(/:latest$/, '') : model

@@ -70,7 +70,8 @@ export interface WireFormat {
      * What relayed bytes show without decoding. `endMarks`: one of them is in the last events of a stream that ended
      * as it should (its answer finished, or an error was reported in-band), so a body that ends without one was cut.
      * `errorMark`: how an in-band error event begins (at a line start), given for formats whose relayed stream can be
-     * rebuilt and carried on (their events repeat no ids of their own that a rebuilt encoder would not).
+     * rebuilt and carried on (the ids their events repeat, a rebuilt encoder repeats too: it takes them from the
+     * upstream's first event).
      */
     relay?: { endMarks: string[]; errorMark?: string }
   }

@@ -8,7 +8,7 @@ import { getFormat } from '../formats'
 import { rewriteShellOutputs } from '../formats/tool-outputs'
 import { readMaxOutputTokens } from '../formats/output-tokens'
 import { saveTokens } from '../core/token-saver'
-import { readModel, requestStreams } from '../formats/client-request'
+import { readModel, requestedAnswers, requestStreams } from '../formats/client-request'
 import type { FormatId } from '../formats/types'
 import type { ApiKeyRecord } from '../store/api-keys'
 import type { AttemptEvent } from '../store/usage'
@@ -235,6 +235,8 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, route: Cand
     }, estimateInput)
   }
 
+  // A stream that breaks may be carried on by another candidate (unless turned off, or several answers were asked for at once).
+  const carriesOn = parsed.stream && context.registry.settings.routing?.carryOn !== false && requestedAnswers(call.format, parsed.body) === 1
   tryCandidates: for (let index = 0; index < candidates.length; index++) {
     const candidate = candidates[index]
     const { connection, provider } = candidate.entry
@@ -255,7 +257,7 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, route: Cand
       const outputCap = retryCap === undefined ? learned?.outputCap : Math.min(retryCap, learned?.outputCap ?? Infinity)
       const attemptStarted = performance.now()
       const recordAttempt = (status: number, classified?: ClassifiedFailure) => traceAttempt(candidate, attemptStarted, status, classified)
-      const carryOn = parsed.stream && context.registry.settings.routing?.carryOn !== false
+      const carryOn = carriesOn
         ? createCarryOn(context, parsed, {
             candidates: candidates.slice(index + 1),
             answering: () => answering ?? { candidate, started: attemptStarted },

@@ -20,8 +20,9 @@ export const ollamaFormat: WireFormat = {
     decoder: createOllamaStreamDecoderTransformer,
     encoder: createOllamaStreamEncoderTransformer,
     probe: probeOllamaEvent,
-    // The last line says it is done; an error is a line of its own.
-    relay: { endMarks: ['"done":true', '"done": true', '"error"'] },
+    // The last line says it is done; an error is a line of its own. Lines carry no ids (the rebuilt stream's
+    // created_at is the upstream's first one).
+    relay: { endMarks: ['"done":true', '"done": true', '"error"'], errorMark: '{"error"' },
   },
   error: { encode: encodeOllamaError, encodeStream: encodeOllamaStreamError },
 }
