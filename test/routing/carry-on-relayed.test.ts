@@ -36,6 +36,7 @@ async function setup() {
       combos: [
         { name: 'gemini-first', models: ['gm/gemini-2.5-pro', 'an/claude'] },
         { name: 'ollama-first', models: ['ol/llama3', 'an/claude'] },
+        { name: 'local-last', models: ['gm/gemini-2.5-pro', 'ol/llama3'] },
       ],
       settings: { timeouts },
     },
@@ -52,8 +53,8 @@ async function setup() {
     breaks(upstream: ReturnType<typeof startFakeUpstream>, parts: FakeReply['parts'], headers: Record<string, string>) {
       upstream.reply((request) => (upstream.received.indexOf(request) === 0 ? { headers, parts } : refused))
     },
-    askGemini: (generationConfig?: Record<string, unknown>) =>
-      post('/v1beta/models/gemini-first:streamGenerateContent?alt=sse', { contents: [{ role: 'user', parts: [{ text: 'Invent a holiday.' }] }], ...(generationConfig && { generationConfig }) }),
+    askGemini: (generationConfig?: Record<string, unknown>, model = 'gemini-first') =>
+      post(`/v1beta/models/${model}:streamGenerateContent?alt=sse`, { contents: [{ role: 'user', parts: [{ text: 'Invent a holiday.' }] }], ...(generationConfig && { generationConfig }) }),
     askOllama: () => post('/api/chat', { model: 'ollama-first', messages: [{ role: 'user', content: 'Invent a holiday.' }] }),
     rows: async () => {
       await modelmux.server.context.usage.flush()
@@ -142,6 +143,17 @@ describe('a relayed Gemini or Ollama stream that breaks after output began is ca
     expect(answer.lines.at(-1)).toMatchObject({ done: true, done_reason: 'stop' })
     expect(new Set(answer.lines.map((line) => line.model))).toEqual(new Set(['ol/llama3']))
     expect(lastMessage(env.claude.received[0])).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'The holiday is called Lantern Day.' }] })
+  })
+
+  test('an Ollama model carries an answer on from its text (a prefill): its reply is only what it adds', async () => {
+    await using env = await setup()
+    env.breaks(env.gemini, [...firstPart.map((text) => geminiChunk(text)), ...cut], geminiSse)
+    env.ollama.reply({ headers: ndjson, parts: [ollamaText('\n\nFamilies hang '), ollamaText('lanterns.'), ollamaLine({ message: { role: 'assistant', content: '' }, done_reason: 'stop', done: true, prompt_eval_count: 30, eval_count: 4 })] })
+    const answer = readGemini(await (await env.askGemini(undefined, 'local-last')).text())
+    expect(answer.error).toBeUndefined()
+    expect(answer.text).toBe(carriedText)
+    expect(env.ollama.received).toHaveLength(1)
+    expect(lastMessage(env.ollama.received[0])).toEqual({ role: 'assistant', content: 'The holiday is called Lantern Day.' })
   })
 
   test('an Ollama error line after output began is held back and the answer carried on', async () => {

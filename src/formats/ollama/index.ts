@@ -8,12 +8,14 @@ import { probeOllamaEvent } from './probe'
 export { OLLAMA_API_VERSION, ollamaShowRequest, renderOllamaShow, renderOllamaTags, type OllamaModelEntry } from './tags'
 
 /**
- * Ollama's native chat API (`POST /api/chat`, NDJSON streams, `stream` on by default).
+ * Ollama's native chat API (`POST /api/chat`, NDJSON streams, `stream` on by default). A final assistant message is
+ * a prefill: the model goes on from it, and the reply holds only what it adds.
  * @see https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
+ * @see https://github.com/ollama/ollama/issues/6778
  */
 export const ollamaFormat: WireFormat = {
   id: 'ollama',
-  request: { decode: decodeOllamaRequest, encode: encodeOllamaRequest },
+  request: { decode: decodeOllamaRequest, encode: encodeOllamaRequest, prefill: () => 'prefill' },
   response: { decode: decodeOllamaResponse, encode: encodeOllamaResponse },
   stream: {
     framing: 'ndjson',
