@@ -128,19 +128,21 @@ function unknownModelHint(registry: Registry, model: string, mayUse: (id: string
   }
   const slash = model.indexOf('/')
   const prefix = slash > 0 ? model.slice(0, slash) : undefined
-  if (prefix !== undefined && !registry.byPrefix.has(prefix)) {
-    if (registry.connections.some((entry) => !entry.connection.enabled && prefixesOf(entry).includes(prefix))) return `the connection with the prefix "${prefix}" is disabled`
+  const unknownPrefix = prefix !== undefined && !registry.byPrefix.has(prefix)
+  if (unknownPrefix && registry.connections.some((entry) => !entry.connection.enabled && prefixesOf(entry).includes(prefix))) {
+    return `the connection with the prefix "${prefix}" is disabled`
   }
   // A name sent without its prefix, or with another one: the listed ids of the same model (dated or not).
   const name = baseModelName(slash > 0 ? model.slice(slash + 1) : model)
   const likely = listModelIds(registry)
     .map((listed) => listed.id)
     .filter((id) => id !== model && baseModelName(id.slice(id.indexOf('/') + 1)) === name && mayUse(id))
-  if (likely.length > 0) return `did you mean ${likely.slice(0, MAX_SUGGESTIONS).map((id) => `"${id}"`).join(' or ')}? GET /v1/models lists the models you can use`
-  if (prefix !== undefined && !registry.byPrefix.has(prefix)) return `no enabled connection has the prefix "${prefix}"; GET /v1/models lists the models you can use`
+  const listing = 'GET /v1/models lists the models you can use'
+  if (likely.length > 0) return `did you mean ${likely.slice(0, MAX_SUGGESTIONS).map((id) => `"${id}"`).join(' or ')}? ${listing}`
+  if (unknownPrefix) return `no enabled connection has the prefix "${prefix}"; ${listing}`
   // Coding tools send names of their own (Claude Code's background model): a mapping sends them somewhere.
-  if (prefix === undefined) return 'GET /v1/models lists the models you can use, and a model mapping (dashboard: Combos) can send names like it to one'
-  return 'GET /v1/models lists the models you can use'
+  if (prefix === undefined) return `${listing}, and a model mapping (dashboard: Combos) can send names like it to one`
+  return listing
 }
 
 /** A model name as two spellings of one model share it: lower case, without a release date or `-latest` at its end. */
