@@ -60,12 +60,16 @@ export function createCarryOn(
     // The broken one is asked last, and not after it went silent (or its restart went astray): that would likely repeat.
     const again = !diverged && failure.kind !== 'timeout'
     const order = [...options.candidates.filter((candidate) => candidate !== broken.candidate), ...(again ? [broken.candidate] : [])]
+    // An answer held to a JSON shape is not asked to go on from its text: a constrained upstream would start the shape
+    // anew after the prefill (a second object); the question asked again gives the same shape from its start.
+    const shape = parsed.ir().responseFormat
+    const constrained = shape !== undefined && shape.type !== 'text'
     for (const candidate of order) {
       const { connection, provider } = candidate.entry
       // Checked first: `skipReason` may claim the account's half-open probe, which only an outcome releases.
       if (calls >= MAX_CALLS) return undefined
       if (skipReason(context, candidate)) continue
-      const prefill = getFormat(provider.format).request.prefill?.(providerTarget(provider, candidate.upstreamModel))
+      const prefill = constrained ? undefined : getFormat(provider.format).request.prefill?.(providerTarget(provider, candidate.upstreamModel))
       const modes: ResumeMode[] = prefill ? [prefill, 'restart'] : ['restart']
       for (const mode of modes) {
         if (calls >= MAX_CALLS) {

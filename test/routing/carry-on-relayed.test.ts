@@ -55,7 +55,7 @@ async function setup() {
     },
     askGemini: (generationConfig?: Record<string, unknown>, model = 'gemini-first') =>
       post(`/v1beta/models/${model}:streamGenerateContent?alt=sse`, { contents: [{ role: 'user', parts: [{ text: 'Invent a holiday.' }] }], ...(generationConfig && { generationConfig }) }),
-    askOllama: () => post('/api/chat', { model: 'ollama-first', messages: [{ role: 'user', content: 'Invent a holiday.' }] }),
+    askOllama: (extra: Record<string, unknown> = {}) => post('/api/chat', { model: 'ollama-first', messages: [{ role: 'user', content: 'Invent a holiday.' }], ...extra }),
     rows: async () => {
       await modelmux.server.context.usage.flush()
       return modelmux.server.context.db.query('SELECT * FROM usage_events ORDER BY id').all() as Record<string, any>[]
@@ -154,6 +154,17 @@ describe('a relayed Gemini or Ollama stream that breaks after output began is ca
     expect(answer.text).toBe(carriedText)
     expect(env.ollama.received).toHaveLength(1)
     expect(lastMessage(env.ollama.received[0])).toEqual({ role: 'assistant', content: 'The holiday is called Lantern Day.' })
+  })
+
+  test('an answer held to a JSON shape is carried on by asking again, never from its text (a second object would follow)', async () => {
+    await using env = await setup()
+    env.breaks(env.ollama, [...firstPart.map(ollamaText), ...cut], ndjson)
+    // Asked again, it repeats what the client has (skipped) and goes on.
+    env.claude.reply({ headers: sse, parts: anthropicParts([...firstPart, 'Families hang ', 'lanterns.']) })
+    const answer = readOllama(await (await env.askOllama({ format: 'json' })).text())
+    expect(answer.error).toBeUndefined()
+    expect(answer.text).toBe(carriedText)
+    expect(lastMessage(env.claude.received[0]).role).toBe('user')
   })
 
   test('an Ollama error line after output began is held back and the answer carried on', async () => {
