@@ -69,11 +69,11 @@ export interface WireFormat {
     /**
      * What relayed bytes show without decoding. `endMarks`: one of them is in the last events of a stream that ended
      * as it should (its answer finished, or an error was reported in-band), so a body that ends without one was cut.
-     * `errorMark`: how an in-band error event begins (at a line start), given for formats whose relayed stream can be
-     * rebuilt and carried on (the ids their events repeat, a rebuilt encoder repeats too: it takes them from the
-     * upstream's first event).
+     * `errorMarks`: how an in-band error event begins (at a line start), given for formats whose relayed stream can
+     * be rebuilt and carried on (the ids their events repeat, a rebuilt encoder repeats too: it takes them from the
+     * upstream's events).
      */
-    relay?: { endMarks: string[]; errorMark?: string }
+    relay?: { endMarks: string[]; errorMarks?: string[] }
   }
   error: {
     /** HTTP error body in this format. */

@@ -199,22 +199,27 @@ const utf8 = new TextEncoder()
 /** A format's relay marks as bytes, made once per format; an in-band error's start counts as an end too. */
 interface RelayMarks {
   end: Buffer[]
-  error?: Buffer
+  error?: Buffer[]
 }
 const relayMarks = new Map<FormatId, RelayMarks | undefined>()
 function relayMarksOf(format: WireFormat): RelayMarks | undefined {
   if (!relayMarks.has(format.id)) {
     const relay = format.stream.relay
-    const error = relay?.errorMark === undefined ? undefined : Buffer.from(relay.errorMark)
-    relayMarks.set(format.id, relay && { end: [...relay.endMarks.map((mark) => Buffer.from(mark)), ...(error ? [error] : [])], error })
+    const error = relay?.errorMarks?.map((mark) => Buffer.from(mark))
+    relayMarks.set(format.id, relay && { end: [...relay.endMarks.map((mark) => Buffer.from(mark)), ...(error ?? [])], error })
   }
   return relayMarks.get(format.id)
 }
 
-/** Where an in-band error event starts in relayed bytes (at a line start), or -1. */
-function inBandErrorAt(error: Buffer, bytes: Buffer): number {
-  const at = bytes.indexOf(error)
-  return at > 0 && bytes[at - 1] !== 10 ? -1 : at
+/** Where the first in-band error event starts in relayed bytes (at a line start), or -1. */
+function inBandErrorAt(marks: Buffer[], bytes: Buffer): number {
+  let first = -1
+  for (const mark of marks) {
+    const at = bytes.indexOf(mark)
+    if (at === -1 || (at > 0 && bytes[at - 1] !== 10)) continue
+    if (first === -1 || at < first) first = at
+  }
+  return first
 }
 
 // How much of the end of a relayed stream its end mark is looked for in (a usage chunk and [DONE] may follow it).
@@ -271,8 +276,8 @@ export function relayStream(
   const separator = format.stream.framing === 'ndjson' ? '' : '\n'
   // A format whose relayed bytes show their end is checked for a cut; one that also shows its errors can be carried on.
   const marks = relayMarksOf(format)
-  const errorMark = marks?.error
-  const carryOn = errorMark && options.carryOn
+  const errorMarks = marks?.error
+  const carryOn = errorMarks && options.carryOn
   const tail = marks && createTail()
   let kept: Buffer[] | undefined = carryOn ? [] : undefined
   let keptBytes = 0
@@ -284,8 +289,8 @@ export function relayStream(
   let failure: ProxyError | undefined
   const send = (emit: (bytes: Uint8Array) => void) => (bytes: Buffer) => {
     if (failure) return
-    if (kept && errorMark) {
-      const at = inBandErrorAt(errorMark, bytes)
+    if (kept && errorMarks) {
+      const at = inBandErrorAt(errorMarks, bytes)
       if (at !== -1) {
         // Held back: the answer may yet be carried on; if not, the failure is reported in-band all the same.
         failure = readStreamError(format, bytes.subarray(at))

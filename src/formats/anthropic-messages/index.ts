@@ -18,7 +18,7 @@ export const anthropicMessages: WireFormat = {
     decoder: createAnthropicStreamDecoderTransformer,
     encoder: createAnthropicStreamEncoderTransformer,
     probe: probeAnthropicEvent,
-    relay: { endMarks: ['"message_stop"'], errorMark: 'event: error\n' },
+    relay: { endMarks: ['"message_stop"'], errorMarks: ['event: error\n'] },
   },
   error: { encode: encodeAnthropicError, encodeStream: encodeAnthropicStreamError },
 }

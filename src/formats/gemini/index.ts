@@ -20,7 +20,7 @@ export const geminiFormat: WireFormat = {
     probe: probeGeminiEvent,
     // Only a candidate's last chunk has a finishReason; an error ends a stream as an object of its own. A rebuilt
     // stream keeps the upstream's responseId (its decoder hands it on; the encoder reuses it).
-    relay: { endMarks: ['"finishReason"', '"error"'], errorMark: 'data: {"error"' },
+    relay: { endMarks: ['"finishReason"', '"error"'], errorMarks: ['data: {"error"'] },
   },
   error: { encode: encodeGeminiError, encodeStream: encodeGeminiStreamError },
 }

@@ -24,7 +24,7 @@ export const ollamaFormat: WireFormat = {
     probe: probeOllamaEvent,
     // The last line says it is done; an error is a line of its own. Lines carry no ids (the rebuilt stream's
     // created_at is the upstream's first one).
-    relay: { endMarks: ['"done":true', '"done": true', '"error"'], errorMark: '{"error"' },
+    relay: { endMarks: ['"done":true', '"done": true', '"error"'], errorMarks: ['{"error"'] },
   },
   error: { encode: encodeOllamaError, encodeStream: encodeOllamaStreamError },
 }

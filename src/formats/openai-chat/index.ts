@@ -24,7 +24,7 @@ export const openaiChat: WireFormat = {
     encoder: createOpenAIChatStreamEncoderTransformer,
     probe: probeOpenAIChatEvent,
     // A chunk with a finish_reason ends an answer; some servers send only [DONE].
-    relay: { endMarks: ['"finish_reason":"', '"finish_reason": "', 'data: [DONE]'], errorMark: 'data: {"error"' },
+    relay: { endMarks: ['"finish_reason":"', '"finish_reason": "', 'data: [DONE]'], errorMarks: ['data: {"error"'] },
   },
   error: { encode: encodeOpenAIError, encodeStream: encodeOpenAIStreamError },
 }
