@@ -290,8 +290,8 @@ export function invalidJsonEvent(data: string): StreamError {
 export type StreamEvent =
   /** The message began; `usage` may already hold input tokens. */
   | { type: 'message-start'; id: string; model: string; usage?: Usage; created?: number; extensions?: Extensions }
-  /** A text block opened. */
-  | { type: 'text-start'; index: number }
+  /** A text block opened; `id` is the upstream's own id for it (a Responses message item's), for an encoder of that format. */
+  | { type: 'text-start'; index: number; id?: string }
   /** More text for an open block. */
   | { type: 'text-delta'; index: number; text: string }
   /** A text block closed. */

@@ -40,6 +40,8 @@ export interface StreamTranslator<Out> extends StreamTransformer<Uint8Array, Out
    * unflushed, and the new one's events pass `filter` before the hook and the encoder, which keep their state.
    */
   switchSource(from: WireFormat, filter: StreamTransformer<StreamEvent, StreamEvent>): void
+  /** The client already holds events numbered below `next` (a relayed stream rebuilt to be carried on): numbering goes on from there. */
+  numberFrom(next: number): void
 }
 
 /** A delta event the translator may join with the next one of its block. */
@@ -135,6 +137,9 @@ export function createTextStreamTranslator(
       filter = next
       decoded = (event) => next.transform(event, encode)
     },
+    numberFrom(next) {
+      encoder.numberFrom?.(next)
+    },
   }
 }
 
@@ -153,6 +158,7 @@ export function createStreamTranslator(
     flush: (emit) => text.flush(encoded(emit)),
     fail: (error, emit) => text.fail(error, encoded(emit)),
     switchSource: (from, filter) => text.switchSource(from, filter),
+    numberFrom: (next) => text.numberFrom(next),
   }
 }
 

@@ -37,6 +37,14 @@ export interface StreamEventDecoder extends StreamTransformer<SseEvent, StreamEv
   transformRange?(text: string, start: number, end: number, event: string | undefined, emit: Emit<StreamEvent>): boolean
 }
 
+/**
+ * A stream encoder; `numberFrom`, when given, is told that the client already holds events of this stream numbered
+ * below `next` (a relayed upstream's, when the stream is rebuilt to be carried on): events it numbers go on from there.
+ */
+export interface StreamEventEncoder extends StreamTransformer<StreamEvent, SseEvent> {
+  numberFrom?(next: number): void
+}
+
 /** What one stream event shows before any output reached the client: output, an error, or preamble only. */
 export type StreamProbe = 'output' | 'error' | 'preamble'
 
@@ -63,7 +71,7 @@ export interface WireFormat {
     /** SSE events (or NDJSON lines as `data`) → IR stream events, as a synchronous transformer (`toTransformStream` makes it a stream). */
     decoder(): StreamEventDecoder
     /** IR stream events → SSE events for a client, as a synchronous transformer. */
-    encoder(context: EncodeContext): StreamTransformer<StreamEvent, SseEvent>
+    encoder(context: EncodeContext): StreamEventEncoder
     /** Classifies a raw event cheaply (no IR) while a stream is held until its first output; may throw on bad JSON. */
     probe(event: SseEvent): StreamProbe
     /**
@@ -71,9 +79,10 @@ export interface WireFormat {
      * as it should (its answer finished, or an error was reported in-band), so a body that ends without one was cut.
      * `errorMarks`: how an in-band error event begins (at a line start), given for formats whose relayed stream can
      * be rebuilt and carried on (the ids their events repeat, a rebuilt encoder repeats too: it takes them from the
-     * upstream's events).
+     * upstream's events). `nextNumber`: for a format whose events are numbered, the number the next one takes, read off
+     * the relayed bytes the client holds.
      */
-    relay?: { endMarks: string[]; errorMarks?: string[] }
+    relay?: { endMarks: string[]; errorMarks?: string[]; nextNumber?(sent: readonly Uint8Array[]): number | undefined }
   }
   error: {
     /** HTTP error body in this format. */

@@ -9,7 +9,7 @@ import { responseModelField } from '../formats/model-field'
 import type { FormatId, WireFormat } from '../formats/types'
 import { usageNeedles } from '../formats/usage-in-text'
 import { streamHeld, type ChunkStage, type HeldBody, type Recovery, type StreamEnd } from './hold'
-import { createCarriedTranslation, streamFailure, type CarryOn } from './translated-stream'
+import { createCarriedTranslation, streamFailure, type CarriedTranslation, type CarryOn } from './translated-stream'
 import { observeUsage, type ObservedUsage } from '../formats/observe-usage'
 
 /**
@@ -314,9 +314,16 @@ export function relayStream(
       // A body that ended before the answer did is a break like any other, not an answer (carried on or reported).
       if (marks && tail && !failure && !tail.holds(marks.end)) failure = streamFailure(truncatedStream())
     },
-    fail: (broken, emit) => emit(separator + encodeStreamError(options.format, broken)),
+    fail(broken, emit) {
+      emit(separator)
+      // Rebuilt, the stream ends as its encoder ends one (Responses: numbered, with response.failed); else stateless.
+      if (rebuilt) rebuilt.stage.fail(broken, emit)
+      else emit(encodeStreamError(options.format, broken))
+    },
     failure: () => failure,
   }
+  // The client's side, rebuilt for carrying on, when nothing then carried it on.
+  let rebuilt: CarriedTranslation | undefined
   const recover = async (broken: ProxyError): Promise<Recovery | undefined> => {
     if (!carryOn || !kept) return undefined
     // The client's side of the answer is rebuilt from the bytes it got, by a translator then fed the continuation.
@@ -324,8 +331,11 @@ export function relayStream(
     const discard = () => {}
     for (const bytes of kept) carried.translator.transform(bytes, discard)
     if (separator) carried.translator.transform(utf8.encode(separator), discard)
+    const next = format.stream.relay?.nextNumber?.(kept)
+    if (next !== undefined) carried.translator.numberFrom(next)
     release()
     const recovery = await carried.recover(broken)
+    if (!recovery) rebuilt = carried
     // Later breaks are carried on from the rebuilt side, which has seen the continuation too.
     return recovery && { ...recovery, preamble: separator, recover: carried.recover }
   }

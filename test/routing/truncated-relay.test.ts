@@ -81,8 +81,8 @@ const setup = (carryOn: boolean) =>
 
 const TRUNCATED = 'upstream stream ended before the message finished'
 // Carried on and cut again, a stream ends with its last break, which a format's decoder may word its own way
-// (Ollama's: "…before the done line").
-const CUT_AGAIN = 'upstream stream ended before the'
+// (Ollama's: "…before the done line", Responses': "…before response.completed").
+const CUT_AGAIN = 'upstream stream ended before'
 
 describe('a relayed stream whose body ends before its answer did is reported, never passed off as complete', () => {
   for (const carryOn of [true, false]) {

@@ -4,6 +4,7 @@ import { decodeResponsesRequest, encodeResponsesRequest } from './request'
 import { decodeResponsesResponse, encodeResponsesResponse } from './response'
 import { createResponsesStreamDecoderTransformer, createResponsesStreamEncoderTransformer } from './stream'
 import { probeResponsesEvent } from './probe'
+import { nextSequenceNumber } from './sequence'
 
 export { assertTranslatable, listUntranslatable } from './translatable'
 
@@ -20,8 +21,13 @@ export const openaiResponsesFormat: WireFormat = {
     decoder: createResponsesStreamDecoderTransformer,
     encoder: createResponsesStreamEncoderTransformer,
     probe: probeResponsesEvent,
-    // A response ends completed, incomplete or failed, or with an error event; its events carry ids of their own.
-    relay: { endMarks: ['"response.completed"', '"response.incomplete"', '"response.failed"', '"type":"error"', '"type": "error"'] },
+    // A response ends completed, incomplete or failed, or with an error event. A rebuilt stream keeps the response's
+    // and the message item's ids (the decoder hands them on) and numbers its events after the upstream's.
+    relay: {
+      endMarks: ['"response.completed"', '"response.incomplete"', '"response.failed"', '"type":"error"', '"type": "error"'],
+      errorMarks: ['event: error\n', 'event: response.failed\n'],
+      nextNumber: nextSequenceNumber,
+    },
   },
   error: { encode: encodeResponsesError, encodeStream: encodeResponsesStreamError },
 }

@@ -24,6 +24,8 @@ interface Item {
   /** Reasoning: the summary part being streamed (-1 before the first) and its text so far. */
   summaryIndex: number
   summaryText: string
+  /** A message item's id, handed on with its first content part. */
+  id?: string
 }
 
 const terminalTypes = new Set(['response.completed', 'response.incomplete', 'response.failed', 'response.cancelled'])
@@ -79,7 +81,7 @@ export function createResponsesStreamDecoderTransformer(): StreamTransformer<Sse
   const openText = (item: Item, contentIndex: number, initial: unknown): Block => {
     const block: Block = { index: nextIndex++, text: '', open: true }
     item.parts.set(contentIndex, block)
-    emit({ type: 'text-start', index: block.index })
+    emit(contentIndex === 0 && item.id !== undefined ? { type: 'text-start', index: block.index, id: item.id } : { type: 'text-start', index: block.index })
     if (typeof initial === 'string' && initial.length > 0) addText(block, initial)
     return block
   }
@@ -115,7 +117,10 @@ export function createResponsesStreamDecoderTransformer(): StreamTransformer<Sse
   const addItem = (outputIndex: number, wire: JsonObject): Item => {
     const item: Item = { kind: 'raw', parts: new Map(), summaryIndex: -1, summaryText: '' }
     items.set(outputIndex, item)
-    if (wire.type === 'message') item.kind = 'message'
+    if (wire.type === 'message') {
+      item.kind = 'message'
+      if (typeof wire.id === 'string') item.id = wire.id
+    }
     else if (wire.type === 'function_call') {
       item.kind = 'function'
       calledFunction = true

@@ -1,8 +1,8 @@
 import type { EncodeContext } from '../../core/ids'
 import { mergeUsage, type FinishReason, type StreamError, type StreamEvent, type Usage, truncatedStream } from '../../core/ir'
 import type { JsonObject } from '../../core/json'
-import type { Emit, SseEvent, StreamTransformer } from '../../core/sse'
-import type { FormatId } from '../types'
+import type { Emit, SseEvent } from '../../core/sse'
+import type { FormatId, StreamEventEncoder } from '../types'
 import { encodeReasoningItem, FORMAT, reasoningItemId } from './content'
 import { responsesErrorCode } from './errors'
 import { toResponsesStatus } from './finish-reason'
@@ -44,7 +44,7 @@ interface OpenItem {
  * `response.failed` with the error on the response.
  * @see https://platform.openai.com/docs/api-reference/responses-streaming
  */
-export function createResponsesStreamEncoderTransformer(context: EncodeContext): StreamTransformer<StreamEvent, SseEvent> {
+export function createResponsesStreamEncoderTransformer(context: EncodeContext): StreamEventEncoder {
   let sequence = 0
   let started = false
   let ended = false
@@ -132,7 +132,7 @@ export function createResponsesStreamEncoderTransformer(context: EncodeContext):
   const handle = (event: StreamEvent) => {
     switch (event.type) {
       case 'text-start': {
-        const id = context.ids('msg_')
+        const id = event.id ?? context.ids('msg_')
         const item: OpenItem = { kind: 'message', outputIndex: output.length, id, location: locationOf(id, output.length, ',"content_index":0'), text: '', partOpen: true, callId: '', name: '' }
         addItem(event.index, item, { id: item.id, type: 'message', status: 'in_progress', content: [], role: 'assistant' })
         send('response.content_part.added', {
@@ -207,6 +207,10 @@ export function createResponsesStreamEncoderTransformer(context: EncodeContext):
   }
 
   return {
+    // A rebuilt stream: the client holds the upstream's events, numbered below `next`.
+    numberFrom(next) {
+      sequence = Math.max(sequence, next)
+    },
     transform(event, emit) {
       target = emit
       if (ended) return

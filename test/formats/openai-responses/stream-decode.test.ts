@@ -186,7 +186,8 @@ describe('openai-responses stream decoder: shapes no fixture has', () => {
       { type: 'reasoning-delta', index: 0, text: '\n\n' },
       { type: 'reasoning-delta', index: 0, text: '**Check**' },
       { type: 'reasoning-end', index: 0, encrypted: 'gAAAA-secret' },
-      { type: 'text-start', index: 1 },
+      // The message item's id rides along (an encoder of this format reuses it for a rebuilt stream).
+      { type: 'text-start', index: 1, id: 'msg_1' },
       { type: 'text-delta', index: 1, text: 'Done.' },
       { type: 'text-end', index: 1 },
       { type: 'usage', usage: { inputTokens: 30, outputTokens: 50, cacheReadTokens: 10, reasoningTokens: 40 } },
