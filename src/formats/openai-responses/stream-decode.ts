@@ -120,8 +120,7 @@ export function createResponsesStreamDecoderTransformer(): StreamTransformer<Sse
     if (wire.type === 'message') {
       item.kind = 'message'
       if (typeof wire.id === 'string') item.id = wire.id
-    }
-    else if (wire.type === 'function_call') {
+    } else if (wire.type === 'function_call') {
       item.kind = 'function'
       calledFunction = true
       item.block = { index: nextIndex++, text: '', open: true }
