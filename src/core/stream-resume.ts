@@ -92,6 +92,17 @@ export function prefillText(text: string): string {
   return text.trimEnd()
 }
 
+// Ordinary text takes at least a token per this many characters in any tokenizer (English about 4, code 3, CJK 1–2).
+const MAX_CHARS_PER_TOKEN = 6
+
+/**
+ * What an output limit leaves once `sent` was already answered: lowered by a low bound on the tokens that text took,
+ * so the whole answer stays within the limit give or take, and is never cut shorter than the client allowed.
+ */
+export function outputLimitAfter(limit: number, sent: string): number {
+  return Math.max(1, limit - Math.floor(sent.length / MAX_CHARS_PER_TOKEN))
+}
+
 /** A continuation's events mapped into the client's stream; `diverged` tells why it cannot be used, if it cannot. */
 export interface ContinuationFilter extends StreamTransformer<StreamEvent, StreamEvent> {
   diverged(): string | undefined

@@ -2,7 +2,7 @@ import { classifyHttpFailure, refusesPrefill, transientFailure, type ClassifiedF
 import { ProxyError } from '../core/errors'
 import type { EncodeContext } from '../core/ids'
 import type { ChatRequest } from '../core/ir'
-import { prefillText, type ResumeMode, type SentAnswer } from '../core/stream-resume'
+import { outputLimitAfter, prefillText, type ResumeMode, type SentAnswer } from '../core/stream-resume'
 import { replaceModelInText } from '../core/json'
 import { translateResponse, translateStreamToResponse } from '../core/translate'
 import { getFormat } from '../formats'
@@ -382,9 +382,11 @@ export async function openContinuation(
 
 /**
  * The request with the answer so far as the assistant's last message, for the upstream to go on from; thinking is
- * turned off (Anthropic refuses it with a prefill, and the answer's reasoning, if any, is already done).
+ * turned off (Anthropic refuses it with a prefill, and the answer's reasoning, if any, is already done), and the
+ * output limit is what the text sent leaves of it.
  */
 function withPrefill(request: ChatRequest, text: string): ChatRequest {
   const messages = [...request.messages, { role: 'assistant' as const, content: [{ type: 'text' as const, text: prefillText(text) }] }]
-  return request.reasoning === undefined ? { ...request, messages } : { ...request, messages, reasoning: { enabled: false } }
+  const maxTokens = request.maxTokens === undefined ? undefined : outputLimitAfter(request.maxTokens, text)
+  return { ...request, messages, ...(maxTokens === undefined ? {} : { maxTokens }), ...(request.reasoning === undefined ? {} : { reasoning: { enabled: false } }) }
 }

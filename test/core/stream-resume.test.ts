@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import type { StreamEvent } from '../../src/core/ir'
-import { createAnswerTracker, createContinuationFilter, prefillText, type ResumeMode, type SentAnswer } from '../../src/core/stream-resume'
+import { createAnswerTracker, createContinuationFilter, outputLimitAfter, prefillText, type ResumeMode, type SentAnswer } from '../../src/core/stream-resume'
 
 /** Runs continuation events through a filter; returns what reaches the client and why it diverged, if it did. */
 function carry(sent: SentAnswer, mode: ResumeMode, events: StreamEvent[]) {
@@ -49,6 +49,14 @@ describe('what the client was sent', () => {
   test('a prefill carries the text without trailing whitespace', () => {
     expect(prefillText('Lantern Day.\n\n ')).toBe('Lantern Day.')
     expect(prefillText('  leading stays')).toBe('  leading stays')
+  })
+
+  test('the output limit a continuation gets is what the text sent leaves of it, by a low bound on its tokens', () => {
+    expect(outputLimitAfter(500, 'x'.repeat(36))).toBe(494)
+    // Short text may have taken no whole token by the bound: the limit stays.
+    expect(outputLimitAfter(500, 'Hello')).toBe(500)
+    // Never below one token, however much was sent.
+    expect(outputLimitAfter(10, 'y'.repeat(600))).toBe(1)
   })
 })
 

@@ -70,8 +70,10 @@ describe('an answer whose upstream breaks after output began is carried on', () 
     // The next account was asked to go on from the text, without its trailing whitespace (Anthropic refuses that).
     expect(env.fallback.received).toHaveLength(1)
     expect(JSON.stringify(lastMessage(env.fallback.received[0]))).toBe(JSON.stringify({ role: 'assistant', content: [{ type: 'text', text: 'The holiday is called Lantern Day.' }] }))
-    // Asked as the client asked: its beta features go along.
+    // Asked as the client asked: its beta features go along; its output limit less what was already sent (36
+    // characters are at least 6 tokens), so the whole answer stays within it.
     expect(env.fallback.received[0].headers['anthropic-beta']).toBe('context-1m-2025-08-07')
+    expect(JSON.parse(env.fallback.received[0].body).max_tokens).toBe(494)
     const [usage] = await env.rows('usage_events')
     expect(usage).toMatchObject({ status: 200, connection_id: env.connectionId('fallback'), attempts: 2, error: null })
     // Both calls are billed: the usage is theirs added up (12 + 12 in; what the cut one had reported out, 1, plus 9).
