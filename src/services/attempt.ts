@@ -351,7 +351,7 @@ export async function openContinuation(
   quirks: Quirks = noQuirks,
 ): Promise<ContinuationOutcome> {
   const { provider, connection } = candidate.entry
-  const asked: ParsedCall = mode === 'restart' ? parsed : { ...parsed, ir: () => withPrefill(parsed.ir(), sent.text) }
+  const asked: ParsedCall = mode === 'restart' ? parsed : { ...parsed, ir: () => withPrefill(parsed.ir(), sent.text, mode === 'prefill') }
   // A restart on an upstream of the client's own format sends the client's body as it came.
   const passthrough = mode === 'restart' && provider.format === parsed.call.format
   const result = await sendUpstream(context, asked, candidate, attemptNumber, passthrough, quirks)
@@ -382,11 +382,12 @@ export async function openContinuation(
 
 /**
  * The request with the answer so far as the assistant's last message, for the upstream to go on from; thinking is
- * turned off (Anthropic refuses it with a prefill, and the answer's reasoning, if any, is already done), and the
- * output limit is what the text sent leaves of it.
+ * turned off (Anthropic refuses it with a prefill, and the answer's reasoning, if any, is already done). An upstream
+ * that answers only what it adds (`lowerLimit`) gets the output limit the text sent leaves; one that may repeat the
+ * text first keeps the whole limit, which the repeat spends.
  */
-function withPrefill(request: ChatRequest, text: string): ChatRequest {
+function withPrefill(request: ChatRequest, text: string, lowerLimit: boolean): ChatRequest {
   const messages = [...request.messages, { role: 'assistant' as const, content: [{ type: 'text' as const, text: prefillText(text) }] }]
-  const maxTokens = request.maxTokens === undefined ? undefined : outputLimitAfter(request.maxTokens, text)
+  const maxTokens = request.maxTokens === undefined || !lowerLimit ? undefined : outputLimitAfter(request.maxTokens, text)
   return { ...request, messages, ...(maxTokens === undefined ? {} : { maxTokens }), ...(request.reasoning === undefined ? {} : { reasoning: { enabled: false } }) }
 }

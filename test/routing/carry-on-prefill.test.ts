@@ -98,6 +98,7 @@ describe('OpenAI-format accounts that take a prefill carry a broken answer on fr
     expect(answer.events.filter((event) => event.event === 'message_start')).toHaveLength(1)
     expect(answer.events.some((event) => event.event === 'error')).toBe(false)
     expect(lastMessage(env.kimiBackup.received[0])).toMatchObject({ role: 'assistant', content: sentBeforeCut, partial: true })
+    // An upstream that may repeat the text first keeps the whole output limit: the repeat spends it.
+    expect(JSON.parse(env.kimiBackup.received[0].body).max_tokens).toBe(500)
   })
-
 })
