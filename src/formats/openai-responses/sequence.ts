@@ -5,23 +5,14 @@
  * @module
  */
 
-const member = new TextEncoder().encode('"sequence_number":')
+const member = Buffer.from('"sequence_number":')
 const [SPACE, ZERO, NINE] = [32, 48, 57]
-
-/** Where `member` last starts in `bytes`, or -1. */
-function lastMember(bytes: Uint8Array): number {
-  outer: for (let at = bytes.length - member.length; at >= 0; at--) {
-    for (let index = 0; index < member.length; index++) if (bytes[at + index] !== member[index]) continue outer
-    return at
-  }
-  return -1
-}
 
 /** The number after the last `sequence_number` in the relayed bytes the client holds; undefined when there is none. */
 export function nextSequenceNumber(sent: readonly Uint8Array[]): number | undefined {
   for (let chunk = sent.length - 1; chunk >= 0; chunk--) {
-    const bytes = sent[chunk]
-    const at = lastMember(bytes)
+    const bytes = Buffer.from(sent[chunk].buffer, sent[chunk].byteOffset, sent[chunk].byteLength)
+    const at = bytes.lastIndexOf(member)
     if (at === -1) continue
     let index = at + member.length
     while (bytes[index] === SPACE) index++
