@@ -315,10 +315,10 @@ export function relayStream(
       if (marks && tail && !failure && !tail.holds(marks.end)) failure = streamFailure(truncatedStream())
     },
     fail(broken, emit) {
-      emit(separator)
-      // Rebuilt, the stream ends as its encoder ends one (Responses: numbered, with response.failed); else stateless.
-      if (rebuilt) rebuilt.stage.fail(broken, emit)
-      else emit(encodeStreamError(options.format, broken))
+      if (!rebuilt) return emit(separator + encodeStreamError(options.format, broken))
+      // Rebuilt, the stream ends as its encoder ends one (Responses: numbered, with response.failed).
+      if (separator) emit(separator)
+      rebuilt.stage.fail(broken, emit)
     },
     failure: () => failure,
   }
