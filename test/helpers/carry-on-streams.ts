@@ -40,6 +40,14 @@ export function openaiParts(texts: string[], end = true): FakeReply['parts'] {
   return end ? [...parts, chunk({}, 'stop'), 'data: [DONE]\n\n'] : parts
 }
 
+/** An answer's first part, as an upstream streams it before it breaks, and the whole answer once carried on. */
+export const firstPart = ['The holiday ', 'is called ', 'Lantern Day.\n\n']
+export const carriedText = 'The holiday is called Lantern Day.\n\nFamilies hang lanterns.'
+/** An Anthropic upstream going on from `firstPart` (as a prefill continuation answers: only what it adds). */
+export const goesOn: FakeReply = { headers: sse, parts: anthropicParts(['\n\nFamilies hang ', 'lanterns.']) }
+/** An upstream that is down. */
+export const refused: FakeReply = { status: 503, headers: { 'content-type': 'application/json' }, parts: ['{"error":{"code":503,"message":"overloaded","status":"UNAVAILABLE"}}'] }
+
 export const words = 'A gateway earns trust only when the provider behind it misbehaves and the answer still arrives whole'.split(' ').map((word, index) => (index === 0 ? word : ` ${word}`))
 export const lastMessage = (request: ReceivedRequest) => (JSON.parse(request.body).messages as ({ role: string; content: unknown } & Record<string, unknown>)[]).at(-1)!
 

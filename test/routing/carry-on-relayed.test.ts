@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { anthropicParts, cut, health, lastMessage, sse, timeouts } from '../helpers/carry-on-streams'
+import { anthropicParts, carriedText, cut, firstPart, goesOn, health, lastMessage, refused, sse, timeouts } from '../helpers/carry-on-streams'
 import { startFakeUpstream, type FakeReply } from '../helpers/fake-upstream'
 import { startTestServer } from '../helpers/test-server'
 import { parseSse } from '../helpers/upstream-pair'
@@ -16,11 +16,8 @@ function geminiChunk(text: string, finish?: string): string {
 const ollamaLine = (fields: Record<string, unknown>) => `${JSON.stringify({ model: 'llama-up', created_at: '2026-11-25T12:00:00Z', ...fields })}\n`
 const ollamaText = (content: string) => ollamaLine({ message: { role: 'assistant', content }, done: false })
 
-const firstPart = ['The holiday ', 'is called ', 'Lantern Day.\n\n']
-const carriedText = 'The holiday is called Lantern Day.\n\nFamilies hang lanterns.'
 const geminiSse = { 'content-type': 'text/event-stream' }
 const ndjson = { 'content-type': 'application/x-ndjson' }
-const refused: FakeReply = { status: 503, headers: { 'content-type': 'application/json' }, parts: ['{"error":{"code":503,"message":"overloaded","status":"UNAVAILABLE"}}'] }
 
 async function setup() {
   const gemini = startFakeUpstream()
@@ -85,7 +82,7 @@ describe('a relayed Gemini or Ollama stream that breaks after output began is ca
   test('a Gemini answer cut mid-stream goes on through the next model, from the text already sent, as one Gemini stream', async () => {
     await using env = await setup()
     env.breaks(env.gemini, [...firstPart.map((text) => geminiChunk(text)), ...cut], geminiSse)
-    env.claude.reply({ headers: sse, parts: anthropicParts(['\n\nFamilies hang ', 'lanterns.']) })
+    env.claude.reply(goesOn)
     const response = await env.askGemini()
     expect(response.status).toBe(200)
     const answer = readGemini(await response.text())
@@ -105,7 +102,7 @@ describe('a relayed Gemini or Ollama stream that breaks after output began is ca
     await using env = await setup()
     const error = 'data: {"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}\r\n\r\n'
     env.breaks(env.gemini, [...firstPart.map((text) => geminiChunk(text)), error], geminiSse)
-    env.claude.reply({ headers: sse, parts: anthropicParts(['\n\nFamilies hang ', 'lanterns.']) })
+    env.claude.reply(goesOn)
     const received = await (await env.askGemini()).text()
     expect(received).not.toContain('overloaded')
     expect(readGemini(received).text).toBe(carriedText)
@@ -124,7 +121,7 @@ describe('a relayed Gemini or Ollama stream that breaks after output began is ca
   test('a request for several answers at once (candidateCount) is not carried on: only one answer could be', async () => {
     await using env = await setup()
     env.breaks(env.gemini, [...firstPart.map((text) => geminiChunk(text)), ...cut], geminiSse)
-    env.claude.reply({ headers: sse, parts: anthropicParts(['\n\nFamilies hang ', 'lanterns.']) })
+    env.claude.reply(goesOn)
     const answer = readGemini(await (await env.askGemini({ candidateCount: 2 })).text())
     expect(answer.text).toBe(firstPart.join(''))
     expect(answer.error).toMatchObject({ code: 502 })
@@ -134,7 +131,7 @@ describe('a relayed Gemini or Ollama stream that breaks after output began is ca
   test('an Ollama answer cut mid-stream goes on through the next model as one NDJSON stream', async () => {
     await using env = await setup()
     env.breaks(env.ollama, [...firstPart.map(ollamaText), ...cut], ndjson)
-    env.claude.reply({ headers: sse, parts: anthropicParts(['\n\nFamilies hang ', 'lanterns.']) })
+    env.claude.reply(goesOn)
     const response = await env.askOllama()
     expect(response.status).toBe(200)
     const answer = readOllama(await response.text())
@@ -170,7 +167,7 @@ describe('a relayed Gemini or Ollama stream that breaks after output began is ca
   test('an Ollama error line after output began is held back and the answer carried on', async () => {
     await using env = await setup()
     env.breaks(env.ollama, [...firstPart.map(ollamaText), '{"error":"model runner has unexpectedly stopped"}\n'], ndjson)
-    env.claude.reply({ headers: sse, parts: anthropicParts(['\n\nFamilies hang ', 'lanterns.']) })
+    env.claude.reply(goesOn)
     const received = await (await env.askOllama()).text()
     expect(received).not.toContain('unexpectedly stopped')
     expect(readOllama(received).text).toBe(carriedText)

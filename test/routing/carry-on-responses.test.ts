@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { anthropicParts, cut, health, lastMessage, sse, timeouts } from '../helpers/carry-on-streams'
+import { carriedText, cut, firstPart, goesOn, health, lastMessage, refused, sse, timeouts } from '../helpers/carry-on-streams'
 import { startFakeUpstream, type FakeReply } from '../helpers/fake-upstream'
 import { startTestServer } from '../helpers/test-server'
 import { parseSse } from '../helpers/upstream-pair'
@@ -30,9 +30,6 @@ function responsesParts(texts: string[]): string[] {
   ]
 }
 
-const firstPart = ['The holiday ', 'is called ', 'Lantern Day.\n\n']
-const carriedText = 'The holiday is called Lantern Day.\n\nFamilies hang lanterns.'
-const refused: FakeReply = { status: 503, headers: { 'content-type': 'application/json' }, parts: ['{"error":{"message":"overloaded"}}'] }
 
 async function setup() {
   const codex = startFakeUpstream()
@@ -87,7 +84,7 @@ describe('a relayed Responses stream (Codex CLI) that breaks after output began 
   test('cut mid-text: the next model goes on from the text; ids, output indexes and numbering carry over', async () => {
     await using env = await setup()
     env.breaks([...responsesParts(firstPart), ...cut])
-    env.claude.reply({ headers: sse, parts: anthropicParts(['\n\nFamilies hang ', 'lanterns.']) })
+    env.claude.reply(goesOn)
     const response = await env.ask()
     expect(response.status).toBe(200)
     const answer = readResponses(await response.text())
@@ -114,7 +111,7 @@ describe('a relayed Responses stream (Codex CLI) that breaks after output began 
       'event: response.failed\ndata: {"type":"response.failed","sequence_number":201,"response":{"id":"resp_up","status":"failed","error":{"code":"server_error","message":"The server had an error."}}}\n\n',
     ]
     env.breaks([...responsesParts(firstPart), ...failure])
-    env.claude.reply({ headers: sse, parts: anthropicParts(['\n\nFamilies hang ', 'lanterns.']) })
+    env.claude.reply(goesOn)
     const received = await (await env.ask()).text()
     expect(received).not.toContain('The server had an error.')
     const answer = readResponses(received)
@@ -126,7 +123,7 @@ describe('a relayed Responses stream (Codex CLI) that breaks after output began 
   test('a response.failed on its own (no error event first) is held back too', async () => {
     await using env = await setup()
     env.breaks([...responsesParts(firstPart), 'event: response.failed\ndata: {"type":"response.failed","sequence_number":200,"response":{"id":"resp_up","status":"failed","error":{"code":"server_error","message":"boom"}}}\n\n'])
-    env.claude.reply({ headers: sse, parts: anthropicParts(['\n\nFamilies hang ', 'lanterns.']) })
+    env.claude.reply(goesOn)
     const answer = readResponses(await (await env.ask()).text())
     expect(answer.problems).toEqual([])
     expect(answer.text).toBe(carriedText)
