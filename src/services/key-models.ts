@@ -17,10 +17,13 @@ export function isModelAllowed(allowed: readonly string[] | undefined, model: st
   return allowed === undefined || allowed.some((pattern) => matchesPattern(pattern, model))
 }
 
-/** Whether the client's key may use a model id (every id without a key or a list): for the ids an error suggests. */
+/**
+ * Whether the client's key may use a model id (every id without a key or a list): for scenarios and the ids an error
+ * suggests. The key's list is read on the first question only, so a request that asks none pays nothing.
+ */
 export function mayUseFor(context: AppContext, apiKey: ApiKeyRecord | null): (id: string) => boolean {
-  const allowed = allowedModelsOf(context, apiKey)
-  return (id) => isModelAllowed(allowed, id)
+  let allowed: { models: readonly string[] | undefined } | undefined
+  return (id) => isModelAllowed((allowed ??= { models: allowedModelsOf(context, apiKey) }).models, id)
 }
 
 /** Refuses (403, in the caller's format) a model the client's key may not use, naming what it may use. */
