@@ -1,5 +1,5 @@
 import { header } from './shared/auth'
-import { defineProvider, type ModelInfo } from './types'
+import { defineProvider, embeddingPrices, type ModelInfo } from './types'
 
 /** Gemini models with public list prices per 1M tokens (prompts up to 200k tokens); shared with Vertex AI. */
 export const geminiModels: readonly ModelInfo[] = [
@@ -22,5 +22,7 @@ export const gemini = defineProvider({
   auth: header('x-goog-api-key'),
   listModels: '/models?pageSize=1000',
   models: geminiModels,
+  // @see https://ai.google.dev/gemini-api/docs/pricing#gemini-embedding
+  embeddingModels: embeddingPrices({ 'gemini-embedding-001': 0.15 }),
   docs: 'https://ai.google.dev/api/generate-content',
 })

@@ -1,5 +1,5 @@
 import { openaiCompatible } from './shared/openai-compatible'
-import { defineProvider } from './types'
+import { defineProvider, embeddingPrices } from './types'
 
 /**
  * Mistral: forbids unknown fields, so OpenAI-only ones are dropped; `seed` is `random_seed` there.
@@ -24,5 +24,7 @@ export const mistral = defineProvider({
     { id: 'codestral-latest', contextWindow: 256_000, pricing: { input: 0.3, output: 0.9 } },
     { id: 'devstral-medium-latest', contextWindow: 128_000, pricing: { input: 0.4, output: 2 } },
   ],
+  // @see https://mistral.ai/pricing#api-pricing
+  embeddingModels: embeddingPrices({ 'mistral-embed': 0.1, 'codestral-embed': 0.15 }),
   docs: 'https://docs.mistral.ai/api/',
 })

@@ -1,6 +1,6 @@
 import { openaiCompatible } from './shared/openai-compatible'
 import { openaiReasoningModels } from './shared/openai-reasoning'
-import { defineProvider } from './types'
+import { defineProvider, embeddingPrices } from './types'
 
 /**
  * OpenAI's own API. Prices are public list prices per 1M tokens.
@@ -24,5 +24,7 @@ export const openai = defineProvider({
     { id: 'o3', contextWindow: 200_000, pricing: { input: 2, output: 8, cacheRead: 0.5 } },
     { id: 'o4-mini', contextWindow: 200_000, pricing: { input: 1.1, output: 4.4, cacheRead: 0.275 } },
   ],
+  // @see https://platform.openai.com/docs/pricing
+  embeddingModels: embeddingPrices({ 'text-embedding-3-small': 0.02, 'text-embedding-3-large': 0.13, 'text-embedding-ada-002': 0.1 }),
   docs: 'https://platform.openai.com/docs/api-reference/chat',
 })

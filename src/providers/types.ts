@@ -52,6 +52,8 @@ export interface ProviderDefinition extends ParamRules {
   auth: AuthPlacement
   headers?: Readonly<Record<string, string>>
   models?: readonly ModelInfo[]
+  /** Embedding models, for their list prices: usage through `/v1/embeddings` is priced, but they are not listed as chat models. */
+  embeddingModels?: readonly ModelInfo[]
   /** A user-defined node: the connection supplies prefix and base URL. */
   custom?: boolean
   /** Path under the base that lists models with a GET (`/models`, Ollama `/api/tags`); absent: no listing API. */
@@ -75,6 +77,11 @@ export interface ProviderDefinition extends ParamRules {
 /** Identity function that checks a provider definition's shape. */
 export function defineProvider<const T extends ProviderDefinition>(definition: T): T {
   return definition
+}
+
+/** Embedding models from their list prices per 1M input tokens (embeddings have no output tokens). */
+export function embeddingPrices(prices: Readonly<Record<string, number>>): ModelInfo[] {
+  return Object.entries(prices).map(([id, input]) => ({ id, pricing: { input, output: 0 } }))
 }
 
 /** What the adapter needs of a connection (the store's `Connection` fits): its secret, base URL override and options. */

@@ -2,7 +2,7 @@ import type { Database } from 'bun:sqlite'
 import type { Settings } from '../config/file'
 import type { Usage } from '../core/ir'
 import { getProvider, providerList } from '../providers'
-import type { ModelPricing } from '../providers/types'
+import type { ModelInfo, ModelPricing, ProviderDefinition } from '../providers/types'
 import { listConnectionNames, listPriceOverrides } from '../store/pricing'
 import { getSetting } from '../store/settings'
 
@@ -61,6 +61,12 @@ export function upstreamModelOf(publicModel: string): string {
   return slash === -1 ? publicModel : publicModel.slice(slash + 1)
 }
 
+/** A provider's models that carry a price: its chat models, then its embedding models. */
+function pricedModelsOf(provider: ProviderDefinition | undefined): readonly ModelInfo[] {
+  if (!provider?.embeddingModels) return provider?.models ?? []
+  return [...(provider.models ?? []), ...provider.embeddingModels]
+}
+
 function catalogueCandidates(model: string): string[] {
   const names = [model]
   const vendorless = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : undefined
@@ -92,14 +98,14 @@ function lookUpPrice(snapshot: PriceSnapshot, providerId: string, model: string)
     if (found) return { pricing: found, source: 'override' }
   }
   const names = catalogueCandidates(upstream)
-  const own = getProvider(providerId)?.models
+  const own = pricedModelsOf(getProvider(providerId))
   for (const name of names) {
-    const pricing = own?.find((m) => m.id === name)?.pricing
+    const pricing = own.find((m) => m.id === name)?.pricing
     if (pricing) return { pricing, source: 'provider' }
   }
   for (const name of names) {
     for (const provider of providerList) {
-      const pricing = provider.models?.find((m) => m.id === name)?.pricing
+      const pricing = pricedModelsOf(provider).find((m) => m.id === name)?.pricing
       if (pricing) return { pricing, source: 'catalogue' }
     }
   }
@@ -138,6 +144,6 @@ export function priceRequest(
 /** Every built-in price, for the pricing page. */
 export function listBuiltInPrices(): ({ provider: string; model: string } & ModelPricing)[] {
   return providerList.flatMap((provider) =>
-    (provider.models ?? []).filter((m) => m.pricing).map((m) => ({ provider: provider.id, model: m.id, ...m.pricing! })),
+    pricedModelsOf(provider).filter((m) => m.pricing).map((m) => ({ provider: provider.id, model: m.id, ...m.pricing! })),
   )
 }

@@ -42,6 +42,10 @@ async function setup(extra: { keyLimits?: Record<string, unknown> } = {}) {
       await modelmux.server.context.usage.flush()
       return modelmux.server.context.db.query('SELECT inbound_format, requested_model, model, status, input_tokens, attempts FROM usage_events ORDER BY id').all()
     },
+    async listCosts() {
+      await modelmux.server.context.usage.flush()
+      return modelmux.server.context.db.query('SELECT list_cost FROM usage_events ORDER BY id').all().map((row: any) => row.list_cost)
+    },
     async [Symbol.asyncDispose]() {
       await modelmux[Symbol.asyncDispose]()
       for (const upstream of [openai, backup, ollama, gemini]) await upstream[Symbol.asyncDispose]()
@@ -63,6 +67,8 @@ describe('POST /v1/embeddings', () => {
     expect(await env.usageRows()).toEqual([
       { inbound_format: 'openai-embeddings', requested_model: 'oa/text-embedding-3-small', model: 'oa/text-embedding-3-small', status: 200, input_tokens: 7, attempts: 1 },
     ])
+    // A known embedding model is priced at its list price per input token ($0.02 per 1M), even on a custom node.
+    expect(await env.listCosts()).toEqual([(7 * 0.02) / 1e6])
   })
 
   test('a rate-limited account falls over to the next; a request the upstream rejects is returned as it is', async () => {

@@ -39,9 +39,9 @@ describe('provider catalogue', () => {
     expect(problems).toEqual([])
   })
 
-  test('prices are per 1M tokens and plausible; model ids are unique per provider', () => {
+  test('prices are per 1M tokens and plausible; model ids (chat and embedding) are unique per provider', () => {
     const problems = providerList.flatMap((provider) =>
-      (provider.models ?? []).flatMap((model, index, all) => {
+      [...(provider.models ?? []), ...(provider.embeddingModels ?? [])].flatMap((model, index, all) => {
         const out: string[] = []
         if (all.findIndex((other) => other.id === model.id) !== index) out.push(`${provider.id}/${model.id}: duplicate`)
         const price = model.pricing

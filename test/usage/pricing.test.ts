@@ -1,5 +1,8 @@
 import { expect, test } from 'bun:test'
+import { getProvider } from '../../src/providers'
 import { countRequestTokens } from '../../src/services/count-tokens'
+import type { Registry } from '../../src/services/registry'
+import { listModelIds } from '../../src/services/resolve-model'
 import { costOf, findPrice, invalidatePricing, priceRequest, pricingSnapshot, type PriceSnapshot } from '../../src/services/pricing'
 import { createUsageRecorder } from '../../src/services/usage-recorder'
 import { openDatabase } from '../../src/store/db'
@@ -31,6 +34,17 @@ test('price lookup: override, provider list, the catalogue for custom nodes, ven
   expect(findPrice(prices, 'openai-compatible', 'vllm/my-local')).toMatchObject({ source: 'override', pricing: { input: 0.1 } })
   expect(findPrice(snapshot(), 'openai-compatible', 'proxy/anthropic/claude-sonnet-4-5-20250929')).toMatchObject({ source: 'catalogue', pricing: { input: 3, output: 15 } })
   expect(findPrice(snapshot(), 'openai-compatible', 'vllm/qwen3-coder-local')).toBeUndefined()
+})
+
+test('embedding models are priced by their input tokens, on their provider and on custom nodes, but never listed as chat models', () => {
+  expect(findPrice(snapshot(), 'openai', 'openai/text-embedding-3-small')).toEqual({ source: 'provider', pricing: { input: 0.02, output: 0 } })
+  expect(findPrice(snapshot(), 'gemini', 'gemini/gemini-embedding-001')).toMatchObject({ source: 'provider', pricing: { input: 0.15 } })
+  expect(findPrice(snapshot(), 'openai-compatible', 'proxy/mistral/mistral-embed')).toMatchObject({ source: 'catalogue', pricing: { input: 0.1 } })
+  expect(priceRequest(snapshot(), { provider: 'openai', model: 'openai/text-embedding-3-large', connectionId: 1, inputTokens: 2_000_000 })).toEqual({ listCost: 0.26, actualCost: 0.26 })
+  const registry = { connections: [{ connection: { enabled: true, prefix: null, models: [] }, provider: getProvider('openai')! }], combos: new Map(), aliases: new Map() }
+  const listed = listModelIds(registry as unknown as Registry).map((model) => model.id)
+  expect(listed).toContain('openai/gpt-4.1')
+  expect(listed.filter((id) => id.includes('embedding'))).toEqual([])
 })
 
 test('actual cost is zero on subscription and free tiers, list price otherwise; unknown prices stay unknown', () => {
