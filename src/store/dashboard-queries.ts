@@ -6,7 +6,7 @@ import type { ComboStrategy } from './combos'
 import { collectByHour, hoursWithModel } from './model-hours'
 
 /** Totals over a time window of `usage_events`. */
-export interface UsageTotals {
+export interface UsageTotals extends UsageCost {
   requests: number
   errors: number
   inputTokens: number
@@ -14,6 +14,14 @@ export interface UsageTotals {
   cacheReadTokens: number
   cacheWriteTokens: number
   averageLatencyMs: number
+}
+
+/** What requests cost as recorded (priced when they were made, at their connection's tier), and how many had no known price. */
+export interface UsageCost {
+  listCost: number
+  actualCost: number
+  /** Requests that used tokens but had no known list price (not counted in the costs). */
+  unpriced: number
 }
 
 /** One bucket of the usage time series. */
@@ -25,7 +33,7 @@ export interface UsageBucket {
 }
 
 /** One row of a usage breakdown (by model, provider, connection or key). */
-export interface UsageGroup {
+export interface UsageGroup extends UsageCost {
   key: string | number | null
   provider: string | null
   model: string | null
@@ -89,7 +97,7 @@ const HOUR_MS = 3_600_000
 const DAY_MS = 86_400_000
 
 const rollupColumns = `provider, connection_id, model, api_key_id, requests, errors, input_tokens, output_tokens,
-  cache_read_tokens, cache_write_tokens, latency_ms`
+  cache_read_tokens, cache_write_tokens, unpriced, list_cost, actual_cost, latency_ms`
 
 /**
  * Usage rows from `since` on, as one SQL source: whole days from the daily rollups, the whole hours before the
@@ -106,6 +114,7 @@ const usageSource = `(
   UNION ALL
   SELECT at, COALESCE(provider, ''), COALESCE(connection_id, 0), COALESCE(model, ''), COALESCE(api_key_id, 0), 1, ${isError},
     COALESCE(input_tokens, 0), COALESCE(output_tokens, 0), COALESCE(cache_read_tokens, 0), COALESCE(cache_write_tokens, 0),
+    list_cost IS NULL AND COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) > 0, COALESCE(list_cost, 0), COALESCE(actual_cost, 0),
     COALESCE(latency_ms, 0) FROM usage_events WHERE at >= ?1 AND at < ?2
 )`
 
@@ -120,7 +129,8 @@ function windowBounds(since: number, days = true): [number, number, number] {
 
 const sums = `COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(errors), 0) AS errors, COALESCE(SUM(input_tokens), 0) AS inputTokens,
   COALESCE(SUM(output_tokens), 0) AS outputTokens, COALESCE(SUM(cache_read_tokens), 0) AS cacheReadTokens,
-  COALESCE(SUM(cache_write_tokens), 0) AS cacheWriteTokens`
+  COALESCE(SUM(cache_write_tokens), 0) AS cacheWriteTokens, COALESCE(SUM(unpriced), 0) AS unpriced, COALESCE(SUM(list_cost), 0) AS listCost,
+  COALESCE(SUM(actual_cost), 0) AS actualCost`
 
 /** Requests, errors, tokens and latency since `since` (ms). */
 export function usageTotals(db: Database, since: number): UsageTotals {

@@ -226,12 +226,20 @@ describe('the request log filter', () => {
 
 describe('dashboard aggregates read whole days and hours from the rollups', () => {
   // The raw-row queries the aggregates replaced: the rollups must give the same answers.
+  const rawCost = `COALESCE(SUM(list_cost), 0) AS listCost, COALESCE(SUM(actual_cost), 0) AS actualCost,
+      COALESCE(SUM(list_cost IS NULL AND COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) > 0), 0) AS unpriced`
   const raw = {
     totals: `SELECT COUNT(*) AS requests, COALESCE(SUM(status >= 400), 0) AS errors, COALESCE(SUM(input_tokens), 0) AS inputTokens,
       COALESCE(SUM(output_tokens), 0) AS outputTokens, COALESCE(SUM(cache_read_tokens), 0) AS cacheReadTokens,
-      COALESCE(SUM(cache_write_tokens), 0) AS cacheWriteTokens, COALESCE(AVG(latency_ms), 0) AS latency FROM usage_events WHERE at >= ?`,
+      COALESCE(SUM(cache_write_tokens), 0) AS cacheWriteTokens, COALESCE(AVG(latency_ms), 0) AS latency, ${rawCost} FROM usage_events WHERE at >= ?`,
     group: (column: string) => `SELECT ${column} AS key, COUNT(*) AS requests, COALESCE(SUM(status >= 400), 0) AS errors,
-      COALESCE(SUM(input_tokens), 0) AS inputTokens, COALESCE(SUM(output_tokens), 0) AS outputTokens FROM usage_events WHERE at >= ? GROUP BY ${column}`,
+      COALESCE(SUM(input_tokens), 0) AS inputTokens, COALESCE(SUM(output_tokens), 0) AS outputTokens, ${rawCost} FROM usage_events WHERE at >= ? GROUP BY ${column}`,
+  }
+  /** Costs are summed in another order than the raw rows': equal to a billionth of a dollar. */
+  const expectSameCost = (got: { listCost: number; actualCost: number; unpriced: number }, want: { listCost: number; actualCost: number; unpriced: number }) => {
+    expect(got.unpriced).toBe(want.unpriced)
+    expect(got.listCost).toBeCloseTo(want.listCost, 9)
+    expect(got.actualCost).toBeCloseTo(want.actualCost, 9)
   }
   const seeded = () => {
     const db = openDatabase(':memory:')
@@ -252,7 +260,11 @@ describe('dashboard aggregates read whole days and hours from the rollups', () =
         outputTokens: Math.floor(random() * 500),
         cacheReadTokens: Math.floor(random() * 50),
         latencyMs: Math.floor(random() * 3000),
+        // Some models have no known price; connection 2 is a subscription, so it costs nothing.
+        listCost: random() < 0.2 ? undefined : Math.floor(random() * 1e6) / 1e9,
       }))
+      const last = events[events.length - 1]
+      last.actualCost = last.listCost === undefined ? undefined : last.connectionId === 2 ? 0 : last.listCost
     }
     for (let from = 0; from < events.length; from += 128) insertUsageEvents(db, events.slice(from, from + 128))
     return db
@@ -263,13 +275,19 @@ describe('dashboard aggregates read whole days and hours from the rollups', () =
     const db = seeded()
     for (const since of [100 * HOUR, 117 * HOUR + 1234, 160 * HOUR + 59 * 60_000, 171 * HOUR + 1]) {
       const want = db.query(raw.totals).get(since) as Record<string, number>
-      const got = usageTotals(db, since)
+      const { listCost, actualCost, unpriced, ...got } = usageTotals(db, since)
       expect(got).toEqual({ requests: want.requests, errors: want.errors, inputTokens: want.inputTokens, outputTokens: want.outputTokens, cacheReadTokens: want.cacheReadTokens, cacheWriteTokens: want.cacheWriteTokens, averageLatencyMs: Math.round(want.latency) })
+      expect(want.unpriced).toBeGreaterThan(0)
+      expect(want.actualCost).toBeLessThan(want.listCost)
+      expectSameCost({ listCost, actualCost, unpriced }, want as never)
       for (const [by, column] of [['provider', 'provider'], ['connection', 'connection_id'], ['key', 'api_key_id'], ['model', 'model']] as const) {
-        const expected = byKey(db.query(raw.group(column)).all(since) as { key: unknown; requests: number }[])
+        const expected = byKey(db.query(raw.group(column)).all(since) as { key: unknown; requests: number; listCost: number; actualCost: number; unpriced: number }[])
         const actual = byKey(usageBreakdown(db, since, by, 100))
         expect(actual.size).toBe(expected.size)
-        for (const [key, row] of expected) expect(actual.get(key)).toMatchObject(row)
+        for (const [key, { listCost, actualCost, unpriced, ...row }] of expected) {
+          expect(actual.get(key)).toMatchObject(row)
+          expectSameCost(actual.get(key)!, { listCost, actualCost, unpriced })
+        }
       }
       const models = usageByModel(db, since)
       expect(models.reduce((sum, row) => sum + row.requests, 0)).toBe(want.requests)

@@ -1,4 +1,4 @@
-import type { AttemptRow, RequestRow, UsageGroup, UsageTotals } from '../../src/store/dashboard-queries'
+import type { AttemptRow, RequestRow, UsageCost, UsageGroup, UsageTotals } from '../../src/store/dashboard-queries'
 import { BarChart, type ChartBar } from '../components/bar-chart'
 import { formatCount, formatDollars } from '../components/ui'
 import { RequestTable } from '../partials/request-table'
@@ -9,18 +9,17 @@ export const usageRanges = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d':
 /** A usage range id. */
 export type UsageRange = keyof typeof usageRanges
 
-/** A breakdown row with its label and cost. */
+/** A breakdown row with its label. */
 export interface BreakdownRow extends UsageGroup {
   label: string
-  listCost?: number
-  actualCost?: number
 }
 
 /** What the live part of the Usage page shows. */
 export interface UsageLiveProps {
   range: UsageRange
   totals: UsageTotals
-  cost: { list: number; actual: number; unpriced: number }
+  /** How many models were used without a known list price. */
+  unpricedModels: number
   bars: ChartBar[]
   breakdowns: { title: string; rows: BreakdownRow[] }[]
   recent: RequestRow[]
@@ -41,6 +40,17 @@ function Stat({ label, value }: { label: string; value: string }) {
   )
 }
 
+/** What a group cost, with its list price on hover; a dash when none of it had a known price. */
+function CostCell({ cost }: { cost: UsageCost }) {
+  if (cost.listCost === 0 && cost.unpriced > 0) return <td class="num">–</td>
+  const partly = cost.unpriced > 0 ? `; ${cost.unpriced} request(s) without a known price are not counted` : ''
+  return (
+    <td class="num" title={`list price ${formatDollars(cost.listCost)}${partly}`} safe>
+      {`${formatDollars(cost.actualCost)}${cost.unpriced > 0 ? '*' : ''}`}
+    </td>
+  )
+}
+
 function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
   return (
     <div class="tile">
@@ -49,7 +59,7 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
         <p class="muted small-text">Nothing yet.</p>
       ) : (
         <div class="table-wrap">
-          <table>
+          <table class="breakdown">
             <thead>
               <tr>
                 <th>Name</th>
@@ -66,9 +76,7 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
                   <td class="num" safe>
                     {formatCount(row.inputTokens + row.outputTokens)}
                   </td>
-                  <td class="num" safe>
-                    {row.actualCost === undefined ? '–' : formatDollars(row.actualCost)}
-                  </td>
+                  <CostCell cost={row} />
                 </tr>
               ))}
             </tbody>
@@ -81,8 +89,8 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
 
 /** Totals, chart, breakdowns and recent requests; re-fetches itself every 5 s (paused while a trace is open). */
 export function UsageLive(props: UsageLiveProps) {
-  const { totals, cost } = props
-  const savings = Math.max(0, cost.list - cost.actual)
+  const { totals } = props
+  const savings = Math.max(0, totals.listCost - totals.actualCost)
   return (
     <div id="usage-live" hx-get={`/dashboard/usage/live?range=${props.range}`} hx-trigger="every 5s [noTraceOpen()]" hx-target="this" hx-swap="outerHTML">
       <div class="stats">
@@ -90,7 +98,7 @@ export function UsageLive(props: UsageLiveProps) {
         <Stat label="Failed" value={formatCount(totals.errors)} />
         <Stat label="Input tokens" value={formatCount(totals.inputTokens)} />
         <Stat label="Output tokens" value={formatCount(totals.outputTokens)} />
-        <Stat label="Cost" value={formatDollars(cost.actual)} />
+        <Stat label="Cost" value={formatDollars(totals.actualCost)} />
         <Stat label="Saved vs list price" value={formatDollars(savings)} />
         <Stat label="Avg latency" value={`${totals.averageLatencyMs} ms`} />
       </div>
@@ -100,11 +108,11 @@ export function UsageLive(props: UsageLiveProps) {
           <span class="live">live</span>
         </div>
         <BarChart bars={props.bars} title={`Requests, ${usageRanges[props.range].toLowerCase()}`} unit="requests" />
-        {cost.unpriced > 0 ? <p class="muted small-text">{`${cost.unpriced} model(s) have no known list price and are not counted in cost.`}</p> : ''}
+        {props.unpricedModels > 0 ? <p class="muted small-text">{`${props.unpricedModels} model(s) have no known list price and are not counted in cost.`}</p> : ''}
       </section>
       <section class="card">
         <h2>Breakdown</h2>
-        <div class="grid">
+        <div class="grid breakdowns">
           {props.breakdowns.map((breakdown) => (
             <Breakdown title={breakdown.title} rows={breakdown.rows} />
           ))}

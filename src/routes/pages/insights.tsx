@@ -1,10 +1,9 @@
 import { Elysia } from 'elysia'
 import { LogsPage } from '../../../views/pages/logs-page'
 import { QuotaPage, quotaSorts, type QuotaCard } from '../../../views/pages/quota-page'
-import { UsageLive, UsagePage, usageRanges, type BreakdownRow, type UsageLiveProps, type UsageRange } from '../../../views/pages/usage-page'
+import { UsageLive, UsagePage, usageRanges, type UsageLiveProps, type UsageRange } from '../../../views/pages/usage-page'
 import { oauthServiceFor } from '../../oauth'
 import type { AppContext } from '../../services/context'
-import { priceRequest, pricingSnapshot } from '../../services/pricing'
 import { listApiKeys } from '../../store/api-keys'
 import { attemptsFor, listLoggedModels, listRequests, listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals, type RequestFilter, type RequestRow } from '../../store/dashboard-queries'
 import { connectionViews } from './providers'
@@ -46,23 +45,15 @@ export function insightPages(context: AppContext) {
     const { span, bucket } = rangeSpec[range]
     const until = Math.ceil(now / bucket) * bucket
     const since = now - span
-    const snapshot = pricingSnapshot(context.db, now)
-    const priced = (rows: BreakdownRow[]) =>
-      rows.map((row) => ({ ...row, ...(row.provider ? priceRequest(snapshot, { ...row, connectionId: null }) : {}) }))
-    const models = priced(usageByModel(context.db, since).map((row) => ({ ...row, label: row.model ?? '(none)' })))
-    const cost = { list: 0, actual: 0, unpriced: 0 }
-    for (const row of models) {
-      if (row.listCost !== undefined) cost.list += row.listCost
-      if (row.actualCost !== undefined) cost.actual += row.actualCost
-      else if (row.inputTokens + row.outputTokens > 0) cost.unpriced++
-    }
+    // Costs are as recorded: each request priced when it was made, at its connection's tier (subscriptions cost 0).
+    const models = usageByModel(context.db, since).map((row) => ({ ...row, label: row.model ?? '(none)' }))
     const names = keyNames()
     const connections = new Map(context.registry.connections.map(({ connection }) => [connection.id, connection.name]))
     const recent = listRequests(context.db, { limit: 20 })
     return {
       range,
       totals: usageTotals(context.db, since),
-      cost,
+      unpricedModels: models.filter((row) => row.unpriced > 0).length,
       bars: usageSeries(context.db, until - span, until, bucket).map((entry) => ({ label: bucketLabel(entry.start, bucket), value: entry.requests, errors: entry.errors })),
       breakdowns: [
         { title: 'By model', rows: models.slice(0, 10) },
