@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { AppContext } from '../services/context'
+import { modelPrefixOf } from '../services/registry'
 import { generateApiKey } from '../services/crypto'
 import { createLoginLimiter } from '../services/login-limiter'
 import { verifyPassword } from '../services/password'
@@ -55,7 +56,7 @@ export function apiRoutes(context: AppContext) {
         id: connection.id,
         name: connection.name,
         provider: provider.id,
-        prefix: connection.prefix ?? provider.id,
+        prefix: modelPrefixOf({ connection, provider }),
         baseUrl: connection.baseUrl ?? provider.baseUrl ?? null,
         models: connection.models,
         priority: connection.priority,

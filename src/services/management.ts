@@ -8,6 +8,7 @@ import { getSetting, setSetting } from '../store/settings'
 import { invalidatePricing } from './pricing'
 import type { AppContext } from './context'
 import { setPassword, verifyPassword } from './password'
+import { modelPrefixOf } from './registry'
 
 /** Field name → message, shown inline next to the field. */
 export type FieldErrors = Record<string, string>
@@ -336,9 +337,10 @@ export async function changePassword(context: AppContext, input: { current: unkn
 /** Model names a combo, alias or tool may use: combos, aliases, then `<prefix>/<model>` of enabled connections. */
 export function listModelChoices(context: AppContext): string[] {
   const names = new Set<string>([...context.registry.combos.keys(), ...context.registry.aliases.keys()])
-  for (const { connection, provider } of context.registry.connections) {
+  for (const entry of context.registry.connections) {
+    const { connection, provider } = entry
     if (!connection.enabled) continue
-    const prefix = connection.prefix ?? provider.aliases[0] ?? provider.id
+    const prefix = modelPrefixOf(entry)
     for (const model of [...connection.models, ...(provider.models ?? []).map((info) => info.id)]) names.add(`${prefix}/${model}`)
   }
   return [...names]

@@ -41,6 +41,11 @@ export interface Registry {
 /** Default request body limit: large enough for image-heavy coding sessions. */
 export const defaultMaxBodyBytes = 32 * 1024 * 1024
 
+/** The prefix a connection's models are listed and shown under: its own, else its provider's id (it answers to every one of {@link prefixesOf}). */
+export function modelPrefixOf({ connection, provider }: ConnectionEntry): string {
+  return connection.prefix ?? provider.id
+}
+
 /** The model prefixes a connection answers to: its own, and (for a built-in provider) the provider's id and aliases. */
 export function prefixesOf({ connection, provider }: ConnectionEntry): string[] {
   const prefixes = provider.custom ? [connection.prefix] : [connection.prefix, provider.id, ...provider.aliases]

@@ -1,6 +1,6 @@
 import { ProxyError } from '../core/errors'
 import type { ListedModel } from '../formats/model-list'
-import { prefixesOf, type ConnectionEntry, type Registry } from './registry'
+import { modelPrefixOf, prefixesOf, type ConnectionEntry, type Registry } from './registry'
 
 /** One way to serve a request: a connection and the model name to send it. */
 export interface Candidate {
@@ -68,9 +68,10 @@ export function resolveModel(registry: Registry, model: string, depth = 0, trace
 /** Every model id a client can ask for, for `GET /v1/models`, with its context window when the provider's catalogue has it. */
 export function listModelIds(registry: Registry): ListedModel[] {
   const listed = new Map<string, ListedModel>()
-  for (const { connection, provider } of registry.connections) {
+  for (const entry of registry.connections) {
+    const { connection, provider } = entry
     if (!connection.enabled) continue
-    const prefix = connection.prefix ?? provider.id
+    const prefix = modelPrefixOf(entry)
     const catalogue = new Map((provider.models ?? []).map((model) => [model.id, model]))
     const models = connection.models.length > 0 ? connection.models : [...catalogue.keys()]
     for (const model of models) {

@@ -26,6 +26,18 @@ describe('dashboard pages', () => {
     for (const line of [`export GOOGLE_GEMINI_BASE_URL=${modelmux.url}`, `aider --openai-api-base ${modelmux.url}/v1`, `export ANTHROPIC_BASE_URL=${modelmux.url}`, `base_url = &quot;${modelmux.url}/v1&quot;`]) expect(endpoint).toContain(line)
   })
 
+  test('a built-in connection without a prefix of its own is shown, offered and listed under the same prefix', async () => {
+    await using modelmux = await startTestServer({ connections: [{ name: 'work', provider: 'openai', apiKey: 'sk-x' }] })
+    const pagesClient = client(modelmux.url, await signIn(modelmux.url))
+    const listed = ((await (await fetch(`${modelmux.url}/v1/models`)).json()) as { data: { id: string }[] }).data.map((model) => model.id)
+    expect(listed).toContain('openai/gpt-4.1')
+    expect(await (await pagesClient.page('/dashboard/providers')).text()).toContain('prefix <code>openai</code>')
+    expect(await (await pagesClient.page('/dashboard')).text()).toContain('<code>openai/…</code>')
+    const choices = await (await pagesClient.page('/dashboard/combos')).text()
+    expect(choices).toContain('<option value="openai/gpt-4.1">')
+    expect(choices).not.toContain('"oai/')
+  })
+
   test('signed-out visitors are sent to the login page (a redirect header for htmx)', async () => {
     await using modelmux = await startTestServer()
     for (const path of pages) {

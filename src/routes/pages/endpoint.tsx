@@ -3,6 +3,7 @@ import { EndpointPage, KeysSection, RequireKeySection, type KeyRow, type KeysPro
 import { keyLimitsOf } from '../../services/budgets'
 import { isApiKeyRequired } from '../../services/client-auth'
 import type { AppContext } from '../../services/context'
+import { modelPrefixOf } from '../../services/registry'
 import { generateApiKey } from '../../services/crypto'
 import { listModelChoices, patchSettings, revokeApiKey, setKeyLimits } from '../../services/management'
 import { listApiKeys, saveApiKey, setApiKeyEnabled } from '../../store/api-keys'
@@ -46,7 +47,7 @@ export function endpointPages(context: AppContext) {
             connections={context.registry.connections.map(({ connection, provider }) => ({
               name: connection.name,
               provider: provider.name,
-              prefix: connection.prefix ?? provider.aliases[0] ?? provider.id,
+              prefix: modelPrefixOf({ connection, provider }),
               enabled: connection.enabled,
               healthy: context.health.state(connection.id).state === 'healthy',
             }))}

@@ -11,6 +11,7 @@ import { oauthServiceFor } from '../../oauth'
 import { providerList } from '../../providers'
 import { getSubscriptionProvider, isSubscriptionProvider, subscriptionProviders } from '../../providers/subscription'
 import type { AppContext } from '../../services/context'
+import { modelPrefixOf } from '../../services/registry'
 import {
   connectionDraftFromForm,
   createConnection,
@@ -45,7 +46,7 @@ export function connectionViews(context: AppContext): ConnectionView[] {
     name: connection.name,
     providerId: provider.id,
     providerName: provider.name,
-    prefix: connection.prefix ?? provider.aliases[0] ?? provider.id,
+    prefix: modelPrefixOf({ connection, provider }),
     baseUrl: connection.baseUrl ?? provider.baseUrl ?? null,
     models: connection.models,
     priority: connection.priority,
