@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { settingsSchema, type Settings } from '../config/file'
 import { budgetCheck, clearBudgetCache, listBudgetStatus, listQuotaWindows, resetRuleOf } from '../services/budgets'
 import type { AppContext } from '../services/context'
-import { invalidatePricing, listBuiltInPrices, pricingSnapshot } from '../services/pricing'
+import { invalidatePricing, listBuiltInPrices, priceOverrideSchema, pricingSnapshot } from '../services/pricing'
 import { isRequestLoggingEnabled } from '../services/request-log'
 import { buildSeries, describeTotals, listRecentRequests, readFilter, readRange, toCsv, traceOf, usageExportColumns } from '../services/usage-report'
 import { isValidTimeZone } from '../services/usage-windows'
@@ -16,11 +16,7 @@ import { jsonError, readJson } from './json'
 
 type Query = Record<string, string | undefined>
 
-const price = z.number().min(0).max(100_000)
-const priceInput = z
-  .object({ provider: z.string().trim().min(1), model: z.string().trim().min(1), input: price, output: price, cacheRead: price.optional(), cacheWrite: price.optional() })
-  .strict()
-const pricesInput = z.union([priceInput, z.object({ prices: z.array(priceInput).max(10_000) }).strict()])
+const pricesInput = z.union([priceOverrideSchema, z.object({ prices: z.array(priceOverrideSchema).max(10_000) }).strict()])
 const budgetsInput = z.object({ budgets: settingsSchema.shape.budgets.unwrap() }).strict()
 const dimensions: readonly UsageDimension[] = ['provider', 'model', 'connection', 'key']
 

@@ -54,3 +54,13 @@ export function deletePriceOverride(db: Database, provider: string, model: strin
 export function listConnectionNames(db: Database): { id: number; name: string; provider: string }[] {
   return db.query('SELECT id, name, provider FROM connections ORDER BY id').all() as { id: number; name: string; provider: string }[]
 }
+
+/** Models requests went to without a known price since `since` (ms), from the hourly rollups, most such requests first. */
+export function listUnpricedModels(db: Database, since: number, limit = 20): { provider: string; model: string; requests: number }[] {
+  return db
+    .query(
+      `SELECT provider, model, SUM(unpriced) AS requests FROM usage_hourly WHERE hour >= ? AND unpriced > 0 AND provider != '' AND model != ''
+       GROUP BY provider, model ORDER BY requests DESC LIMIT ?`,
+    )
+    .all(Math.floor(since / 3_600_000) * 3_600_000, limit) as { provider: string; model: string; requests: number }[]
+}

@@ -1,5 +1,6 @@
 import type { Timeouts } from '../../src/services/registry'
 import { CorsSection, Import9routerSection, NotificationsSection } from '../partials/settings-integrations'
+import { PricesSection, type PricesSectionProps } from '../partials/prices-section'
 import { Card, Field, FieldError, Notice, type Errors } from '../components/ui'
 import { RequireKeySection } from './endpoint-page'
 
@@ -302,6 +303,7 @@ export interface SettingsPageProps {
   notifications: Parameters<typeof NotificationsSection>[0]
   retention: Parameters<typeof RetentionSection>[0]
   tiers: TierRow[]
+  prices: PricesSectionProps
   database?: Parameters<typeof DatabaseSection>[0]
   import9router?: Parameters<typeof Import9routerSection>[0]
 }
@@ -320,6 +322,7 @@ export function SettingsPage(props: SettingsPageProps) {
       <TimeoutsSection timeouts={props.timeouts} maxBodyMb={props.maxBodyMb} />
       <TokenSaverSection {...props.tokenSaver} />
       <TiersSection rows={props.tiers} />
+      <PricesSection {...props.prices} />
       <CorsSection {...props.cors} />
       <NotificationsSection {...props.notifications} />
       <RequestLogsSection {...props.requestLogsSection} />

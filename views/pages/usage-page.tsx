@@ -108,7 +108,14 @@ export function UsageLive(props: UsageLiveProps) {
           <span class="live">live</span>
         </div>
         <BarChart bars={props.bars} title={`Requests, ${usageRanges[props.range].toLowerCase()}`} unit="requests" />
-        {props.unpricedModels > 0 ? <p class="muted small-text">{`${props.unpricedModels} model(s) have no known list price and are not counted in cost.`}</p> : ''}
+        {props.unpricedModels > 0 ? (
+          <p class="muted small-text">
+            {`${props.unpricedModels} model(s) have no known list price and are not counted in cost. `}
+            <a href="/dashboard/settings#prices">Set a price</a>
+          </p>
+        ) : (
+          ''
+        )}
       </section>
       <section class="card">
         <h2>Breakdown</h2>

@@ -29,6 +29,7 @@ import { import9router } from '../../services/import-9router'
 import { defaultRetention } from '../../services/usage-retention'
 import { backupDatabase } from '../../store/dashboard-queries'
 import { sessionCookie, sessionPlugin } from '../session'
+import { pricesPages, pricesSection } from './prices'
 import { field, isPartialRequest, readForm, renderFragment, renderPage } from './render'
 
 const MB = 1024 * 1024
@@ -121,6 +122,7 @@ export function settingsPages(context: AppContext) {
           notifications={notifications()}
           retention={retention()}
           tiers={tierRows()}
+          prices={pricesSection(context)}
           database={database}
           import9router={imported}
         />
@@ -128,6 +130,7 @@ export function settingsPages(context: AppContext) {
     })
   return new Elysia({ name: 'pages/settings' })
     .use(sessionPlugin(context))
+    .use(pricesPages(context))
     .get('/settings', ({ request }) => settingsPage(request))
     .post('/settings/password', async ({ request, cookie, signSession }) => {
       const form = await readForm(request)
