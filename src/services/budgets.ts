@@ -38,7 +38,42 @@ interface Used {
 
 const CACHE_MS = 1_000
 const DEFAULT_WARN_AT = 0.8
-const caches = new WeakMap<Database, Map<string, { at: number; used: Used }>>()
+
+/** A store's sum for a scope from `start`, as read at `at` (rows written since are added as they are committed). */
+interface CachedSum {
+  at: number
+  filter: UsageFilter
+  start: number
+  used: Used
+}
+const caches = new WeakMap<Database, Map<string, CachedSum>>()
+
+// Recorders whose committed rows already reach the cached sums.
+const watched = new WeakSet<object>()
+
+/**
+ * The store sums cached for a context's database. They stay whole while they live: rows the recorder commits after
+ * a sum was read (until then counted as pending) are added to it, so none goes uncounted until the sum expires.
+ */
+function cachedSums(context: AppContext): Map<string, CachedSum> {
+  let cache = caches.get(context.db)
+  if (!cache) caches.set(context.db, (cache = new Map()))
+  if (!watched.has(context.usage)) {
+    watched.add(context.usage)
+    const db = context.db
+    context.usage.onWritten?.((rows) => {
+      for (const entry of caches.get(db)?.values() ?? []) {
+        for (const row of rows) {
+          if (row.at < entry.start || !matches(row, entry.filter)) continue
+          entry.used.tokens += (row.inputTokens ?? 0) + (row.outputTokens ?? 0)
+          entry.used.dollars += row.actualCost ?? 0
+          entry.used.requests++
+        }
+      }
+    })
+  }
+  return cache
+}
 
 /** The reset rule of the settings: time zone, reset hour, first day of the week and of the month. */
 export function resetRuleOf(settings: Settings): ResetRule {
@@ -58,13 +93,12 @@ function matches(event: UsageEvent, filter: UsageFilter): boolean {
  * SQLite more than once a second per scope) plus rows the recorder has not written yet.
  */
 export function usedInWindow(context: AppContext, filter: UsageFilter, start: number, now: number, cacheKey: string): Used {
-  let cache = caches.get(context.db)
-  if (!cache) caches.set(context.db, (cache = new Map()))
+  const cache = cachedSums(context)
   let entry = cache.get(cacheKey)
   if (!entry || now - entry.at >= CACHE_MS || now < entry.at) {
     // Up to and including this millisecond: a request recorded just now already counts.
     const totals = sumUsage(context.db, start, now + 1, filter)
-    entry = { at: now, used: { tokens: totals.inputTokens + totals.outputTokens, dollars: totals.actualCost, requests: totals.requests } }
+    entry = { at: now, filter, start, used: { tokens: totals.inputTokens + totals.outputTokens, dollars: totals.actualCost, requests: totals.requests } }
     cache.set(cacheKey, entry)
   }
   const used = { ...entry.used }
@@ -146,10 +180,14 @@ export function budgetCheck(context: AppContext, connectionId: number, providerI
   return verdict
 }
 
+/** Every configured budget in settings order, with its status (none when its connection no longer exists). */
+export function listBudgets(context: AppContext, now: number = context.now()): { index: number; budget: Budget; status?: BudgetStatus }[] {
+  return (context.registry.settings.budgets ?? []).map((budget, index) => ({ index, budget, status: evaluate(context, budget, index, now, true) }))
+}
+
 /** Every configured budget with its usage, warning and reset countdown. */
 export function listBudgetStatus(context: AppContext, now: number = context.now()): BudgetStatus[] {
-  const budgets = context.registry.settings.budgets ?? []
-  return budgets.flatMap((budget, index) => evaluate(context, budget, index, now, true) ?? [])
+  return listBudgets(context, now).flatMap(({ status }) => status ?? [])
 }
 
 /** Usage of a connection in each standard window (5-hour rolling, daily, weekly, monthly), with reset countdowns. */

@@ -21,6 +21,8 @@ export interface UsageRecorder {
   dropped(): number
   /** Usage rows queued but not yet written (budgets and key limits count them too). */
   pending(): readonly UsageEvent[]
+  /** Calls `listener` with each batch of usage rows once it is committed (sums cached from the store add them). */
+  onWritten(listener: (rows: readonly UsageEvent[]) => void): void
   /** In-memory counters and histograms for `/metrics`, updated as rows are flushed. */
   metrics: Metrics
   /** Resolves once every local estimate in progress has been queued (tests await it before `flush`). */
@@ -111,6 +113,7 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
   let retryUsage: UsageEvent[] = []
   let retryAttempts: AttemptEvent[] = []
   let failing = false
+  const written: ((rows: readonly UsageEvent[]) => void)[] = []
   const flush = async () => {
     flushQueued = false
     if (usage.length === 0 && attempts.length === 0 && retryUsage.length === 0 && retryAttempts.length === 0) return
@@ -136,6 +139,7 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
       writeBatch(db, writeUsage, writeAttempts)
       if (failing) console.error('modelmux: usage rows are being recorded again')
       failing = false
+      for (const listener of written) listener(writeUsage)
     } catch (error) {
       // Kept for the next flush (the oldest beyond the queue bound are dropped): a locked store loses nothing.
       retryUsage = newest(writeUsage, maxQueue)
@@ -199,6 +203,7 @@ export function createUsageRecorder(db: Database, options: { intervalMs?: number
     },
     dropped: () => droppedCount,
     pending: () => (retryUsage.length === 0 ? usage : [...retryUsage, ...usage]),
+    onWritten: (listener) => void written.push(listener),
     metrics,
     async settled() {
       await Promise.all([...estimating])

@@ -110,6 +110,27 @@ describe('budgets', () => {
     expect(budgetCheck(env.context, env.id('api'), 'openai', now).blocked).toBe(true)
   })
 
+  test('rows written after a sum was cached still count until the sum is read again', async () => {
+    const now = Date.parse('2026-01-01T12:00:00Z')
+    await using env = makeContext({ budgets: [{ connection: 'api', window: 'daily', maxTokens: 100 }] }, now)
+    env.context.usage.record(env.event('api', now, 40, 30))
+    // The store's sum is read (0) and cached for a second; the queued row counts on top of it.
+    expect(listBudgetStatus(env.context, now)[0].used.tokens).toBe(70)
+    // Written within that second: no longer queued, not yet in the cached sum, it must not drop out.
+    await env.context.usage.flush()
+    expect(listBudgetStatus(env.context, now + 10)[0].used.tokens).toBe(70)
+    env.context.usage.record(env.event('api', now + 20, 20, 10))
+    expect(budgetCheck(env.context, env.id('api'), 'openai', now + 20).blocked).toBe(true)
+    await env.context.usage.flush()
+    // Another connection's rows, and rows from before the window, are not added.
+    env.context.usage.record(env.event('api-2', now + 30, 500, 0))
+    env.context.usage.record(env.event('api', now - 24 * HOUR, 500, 0))
+    await env.context.usage.flush()
+    expect(listBudgetStatus(env.context, now + 40)[0].used).toEqual({ tokens: 100, dollars: expect.any(Number), requests: 2 })
+    env.setClock(now + 2_000)
+    expect(listBudgetStatus(env.context, now + 2_000)[0].used.tokens).toBe(100)
+  })
+
   test('quota windows report usage and reset countdowns for every window', async () => {
     const now = Date.parse('2026-03-11T10:30:00Z') // a Wednesday
     await using env = makeContext({ quota: { timeZone: 'Asia/Kolkata', resetHour: 5, weekStartsOn: 1 } }, now)

@@ -1,5 +1,6 @@
 import { Badge, formatCount, formatDuration, formatTime } from '../components/ui'
 import type { QuotaSnapshot, QuotaWindow } from '../../src/oauth'
+import { BudgetsSection, type BudgetsSectionProps } from '../partials/budgets-section'
 import type { ConnectionView } from '../partials/connection-card'
 
 /** One connection's quota card. */
@@ -61,8 +62,8 @@ export function ProviderQuota({ quota, now }: { quota: QuotaSnapshot; now: numbe
 /** Sort orders of the Quota page. */
 export const quotaSorts = { reset: 'Next reset', usage: 'Most used', name: 'Name' } as const
 
-/** A card per connection: usage in the window, success rate, and when a cooldown resets. */
-export function QuotaPage({ cards, sort, now, windowLabel }: { cards: QuotaCard[]; sort: keyof typeof quotaSorts; now: number; windowLabel: string }) {
+/** A card per connection (usage in the window, success rate, when a cooldown resets), then the spending limits. */
+export function QuotaPage({ cards, sort, now, windowLabel, budgets }: { cards: QuotaCard[]; sort: keyof typeof quotaSorts; now: number; windowLabel: string; budgets: BudgetsSectionProps }) {
   const busiest = Math.max(1, ...cards.map((card) => card.tokens))
   return (
     <>
@@ -115,6 +116,7 @@ export function QuotaPage({ cards, sort, now, windowLabel }: { cards: QuotaCard[
           )
         })}
       </div>
+      <BudgetsSection {...budgets} />
     </>
   )
 }

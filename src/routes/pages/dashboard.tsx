@@ -1,11 +1,13 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../../services/context'
 import { isSameOriginWrite, sessionPlugin, sessionToken } from '../session'
+import { budgetsPages } from './budgets'
 import { cliToolsPages } from './cli-tools'
 import { combosPages } from './combos'
 import { endpointPages } from './endpoint'
 import { insightPages } from './insights'
 import { playgroundPages } from './playground'
+import { pricesPages } from './prices'
 import { providersPages } from './providers'
 import { settingsPages } from './settings'
 import { htmlResponse, redirect } from './render'
@@ -30,4 +32,6 @@ export function dashboardRoutes(context: AppContext) {
     .use(playgroundPages(context))
     .use(cliToolsPages(context))
     .use(settingsPages(context))
+    .use(pricesPages(context))
+    .use(budgetsPages(context))
 }

@@ -6,6 +6,7 @@ import { oauthServiceFor } from '../../oauth'
 import type { AppContext } from '../../services/context'
 import { listApiKeys } from '../../store/api-keys'
 import { attemptsFor, listLoggedModels, listRequests, listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals, type RequestFilter, type RequestRow } from '../../store/dashboard-queries'
+import { budgetsSection } from './budgets'
 import { connectionViews } from './providers'
 import { renderFragment, renderPage } from './render'
 
@@ -88,7 +89,7 @@ export function insightPages(context: AppContext) {
         return Math.min(Infinity, ...resets)
       }
       cards.sort((a, b) => (sort === 'name' ? a.connection.name.localeCompare(b.connection.name) : sort === 'usage' ? b.tokens - a.tokens || b.requests - a.requests : resetOf(a) - resetOf(b) || a.connection.name.localeCompare(b.connection.name)))
-      return renderPage(request, { title: 'Quota', active: 'quota', body: <QuotaPage cards={cards} sort={sort} now={now} windowLabel="last 24 hours" /> })
+      return renderPage(request, { title: 'Quota', active: 'quota', body: <QuotaPage cards={cards} sort={sort} now={now} windowLabel="last 24 hours" budgets={budgetsSection(context)} /> })
     })
     .get('/logs', ({ request, query }) => {
       const filter = readFilter(query)

@@ -3,20 +3,13 @@ import { PricesSection, type PricesSectionProps } from '../../../views/partials/
 import type { AppContext } from '../../services/context'
 import { findPrice, invalidatePricing, priceOverrideSchema, pricingSnapshot, upstreamModelOf } from '../../services/pricing'
 import { deletePriceOverride, listPriceOverrides, listUnpricedModels, upsertPriceOverride } from '../../store/pricing'
-import { field, readForm, renderFragment } from './render'
+import { field, readForm, renderFragment, typedNumber } from './render'
 
 const DAY = 86_400_000
 // How far back the section looks for models used without a known price.
 const UNPRICED_DAYS = 30
 const fields = ['provider', 'model', 'input', 'output', 'cacheRead', 'cacheWrite'] as const
 const priceLimits = 'a number of dollars per 1M tokens, from 0 to 100000'
-
-/** A typed price: blank is none, `$0.5` and `0.5` the same; anything else stays as typed, for validation to refuse. */
-function dollarsOf(typed: string): unknown {
-  const text = typed.trim().replace(/^\$/, '')
-  if (text === '') return undefined
-  return /^\d*\.?\d+$|^\d+\.$/.test(text) ? Number(text) : typed
-}
 
 /** What the Prices section shows now, with anything given in `extra` (typed values, errors, a notice). */
 export function pricesSection(context: AppContext, extra: Partial<PricesSectionProps> = {}): PricesSectionProps {
@@ -40,10 +33,10 @@ export function pricesPages(context: AppContext) {
       const parsed = priceOverrideSchema.safeParse({
         provider: values.provider,
         model: values.model,
-        input: dollarsOf(values.input),
-        output: dollarsOf(values.output),
-        cacheRead: dollarsOf(values.cacheRead),
-        cacheWrite: dollarsOf(values.cacheWrite),
+        input: typedNumber(values.input),
+        output: typedNumber(values.output),
+        cacheRead: typedNumber(values.cacheRead),
+        cacheWrite: typedNumber(values.cacheWrite),
       })
       if (!parsed.success) {
         const errors: Record<string, string> = {}

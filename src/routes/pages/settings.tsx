@@ -29,7 +29,7 @@ import { import9router } from '../../services/import-9router'
 import { defaultRetention } from '../../services/usage-retention'
 import { backupDatabase } from '../../store/dashboard-queries'
 import { sessionCookie, sessionPlugin } from '../session'
-import { pricesPages, pricesSection } from './prices'
+import { pricesSection } from './prices'
 import { field, isPartialRequest, readForm, renderFragment, renderPage } from './render'
 
 const MB = 1024 * 1024
@@ -130,7 +130,6 @@ export function settingsPages(context: AppContext) {
     })
   return new Elysia({ name: 'pages/settings' })
     .use(sessionPlugin(context))
-    .use(pricesPages(context))
     .get('/settings', ({ request }) => settingsPage(request))
     .post('/settings/password', async ({ request, cookie, signSession }) => {
       const form = await readForm(request)

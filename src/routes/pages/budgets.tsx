@@ -1,0 +1,67 @@
+import { Elysia } from 'elysia'
+import { BudgetsSection, budgetWindows, type BudgetsSectionProps } from '../../../views/partials/budgets-section'
+import { settingsSchema } from '../../config/file'
+import { clearBudgetCache, listBudgets } from '../../services/budgets'
+import type { AppContext } from '../../services/context'
+import { patchSettings } from '../../services/management'
+import { field, readForm, renderFragment, typedNumber } from './render'
+
+const budgetSchema = settingsSchema.shape.budgets.unwrap().element
+const fields = ['target', 'window', 'maxDollars', 'maxTokens', 'warnAt'] as const
+const fieldErrors: Record<string, string> = {
+  maxDollars: 'a number of dollars above 0',
+  maxTokens: 'a whole number of tokens above 0',
+  warnAt: 'a percentage from 1 to 100',
+}
+
+/** What the budgets section shows now, with anything given in `extra` (typed values, errors, a notice). */
+export function budgetsSection(context: AppContext, extra: Partial<BudgetsSectionProps> = {}): BudgetsSectionProps {
+  const now = context.now()
+  const connections = context.registry.connections.map(({ connection, provider }) => ({ value: `connection:${connection.name}`, label: `${connection.name} (${provider.name})` }))
+  const providers = [...new Map(context.registry.connections.map(({ provider }) => [provider.id, provider.name]))].map(([id, name]) => ({ value: `provider:${id}`, label: `every ${name} connection` }))
+  return { rows: listBudgets(context, now), targets: [...connections, ...providers], now, ...extra }
+}
+
+/** The Quota page's spending limits: add one for a connection or a provider, or remove one. */
+export function budgetsPages(context: AppContext) {
+  const section = (extra: Partial<BudgetsSectionProps> = {}) => renderFragment(<BudgetsSection {...budgetsSection(context, extra)} />)
+  return new Elysia({ name: 'pages/budgets' })
+    .post('/quota/budgets', async ({ request }) => {
+      const form = await readForm(request)
+      const values = Object.fromEntries(fields.map((name) => [name, field(form, name)]))
+      const errors: Record<string, string> = {}
+      const target = budgetsSection(context).targets.find((choice) => choice.value === values.target)?.value
+      if (!target) errors.target = 'choose a connection or a provider'
+      const warnPercent = typedNumber(values.warnAt)
+      const budget = {
+        ...(target?.startsWith('connection:') ? { connection: target.slice('connection:'.length) } : { provider: target?.slice('provider:'.length) ?? '' }),
+        window: values.window in budgetWindows ? values.window : 'daily',
+        maxDollars: typedNumber(values.maxDollars),
+        maxTokens: typedNumber(values.maxTokens),
+        warnAt: typeof warnPercent === 'number' && warnPercent >= 1 && warnPercent <= 100 ? warnPercent / 100 : warnPercent === undefined ? undefined : NaN,
+      }
+      const parsed = budgetSchema.safeParse(budget)
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const name = String(issue.path[0] ?? 'form')
+          errors[name] ??= fieldErrors[name] ?? (name === 'form' ? 'Set dollars, tokens or both.' : issue.message)
+        }
+      }
+      if (Object.keys(errors).length > 0 || !parsed.success) return section({ values, errors })
+      const result = patchSettings(context, (settings) => ({ ...settings, budgets: [...(settings.budgets ?? []), parsed.data] }))
+      if (!result.ok) return section({ values, errors: { form: Object.values(result.errors)[0] } })
+      clearBudgetCache(context.db)
+      return section({ notice: 'Limit added.' })
+    })
+    .post('/quota/budgets/remove', async ({ request }) => {
+      const form = await readForm(request)
+      const index = Number(field(form, 'index'))
+      // The limit shown must still be the one at that place (as the page drew it): the list may have changed since.
+      const shown = context.registry.settings.budgets?.[index]
+      if (!Number.isInteger(index) || !shown || JSON.stringify(shown) !== field(form, 'budget')) return section({ errors: { form: 'The limits changed meanwhile; nothing was removed.' } })
+      const result = patchSettings(context, (settings) => ({ ...settings, budgets: (settings.budgets ?? []).filter((_, at) => at !== index) }))
+      if (!result.ok) return section({ errors: { form: Object.values(result.errors)[0] } })
+      clearBudgetCache(context.db)
+      return section({ notice: 'Limit removed.' })
+    })
+}
