@@ -12,9 +12,20 @@ export interface BudgetRow {
   status?: BudgetStatus
 }
 
-/** What the budgets section shows: the budgets, what a new one may apply to, and the form's state. */
+/** Where calendar windows (day, week, month) start: a time zone, an hour, a weekday (0 = Sunday) and a day of the month. */
+export interface ResetRuleView {
+  timeZone: string
+  resetHour: number
+  weekStartsOn: number
+  monthResetDay: number
+}
+
+const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
+
+/** What the budgets section shows: the budgets, what a new one may apply to, where windows reset, and the forms' state. */
 export interface BudgetsSectionProps {
   rows: BudgetRow[]
+  rule: ResetRuleView
   /** Choices for "applies to": `connection:<name>` or `provider:<id>`, with labels. */
   targets: { value: string; label: string }[]
   now: number
@@ -114,7 +125,43 @@ export function BudgetsSection(props: BudgetsSectionProps) {
           <button type="submit">Add limit</button>
         </form>
       )}
+      <ResetRuleForm rule={props.rule} values={values} errors={errors} />
       <Notice tone="ok" text={props.notice} />
     </section>
+  )
+}
+
+/** Where days, weeks and months start, for limits (and key limits) counted per day, week or month. */
+function ResetRuleForm({ rule, values, errors }: { rule: ResetRuleView; values: Record<string, string>; errors: Errors }) {
+  const chosen = (name: keyof ResetRuleView) => values[name] ?? String(rule[name])
+  return (
+    <form class="reset-rule" hx-post="/dashboard/quota/reset-rule" hx-target="#budgets" hx-swap="outerHTML" method="post" action="/dashboard/quota/reset-rule">
+      <h3>When days, weeks and months start</h3>
+      <div class="form-grid">
+        <Field label="Time zone" name="timeZone" id="reset-zone" value={chosen('timeZone')} error={errors.timeZone} placeholder="Europe/Berlin" hint="An IANA name, such as America/New_York or Asia/Tokyo." />
+        <div class="field">
+          <label for="reset-hour">Day starts at</label>
+          <select id="reset-hour" name="resetHour">
+            {Array.from({ length: 24 }, (_, hour) => (
+              <option value={String(hour)} selected={chosen('resetHour') === String(hour)}>{`${String(hour).padStart(2, '0')}:00`}</option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="reset-week">Week starts on</label>
+          <select id="reset-week" name="weekStartsOn">
+            {weekdays.map((day, index) => (
+              <option value={String(index)} selected={chosen('weekStartsOn') === String(index)}>
+                {day}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Field label="Month starts on day" name="monthResetDay" id="reset-month" value={chosen('monthResetDay')} error={errors.monthResetDay} inputmode="numeric" hint="1 to 31; a shorter month starts on its last day." />
+      </div>
+      <button type="submit" class="secondary">
+        Save
+      </button>
+    </form>
   )
 }

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { BudgetsSection, budgetWindows, type BudgetsSectionProps } from '../../../views/partials/budgets-section'
 import { settingsSchema } from '../../config/file'
-import { clearBudgetCache, listBudgets } from '../../services/budgets'
+import { clearBudgetCache, listBudgets, resetRuleOf } from '../../services/budgets'
 import type { AppContext } from '../../services/context'
 import { patchSettings } from '../../services/management'
 import { field, readForm, renderFragment, typedNumber } from './render'
@@ -14,12 +14,18 @@ const fieldErrors: Record<string, string> = {
   warnAt: 'a percentage from 1 to 100',
 }
 
+const ruleFields = ['timeZone', 'resetHour', 'weekStartsOn', 'monthResetDay'] as const
+const ruleErrors: Record<string, string> = {
+  'quota.timeZone': 'an IANA time zone, such as Europe/Berlin',
+  'quota.monthResetDay': 'a day of the month from 1 to 31',
+}
+
 /** What the budgets section shows now, with anything given in `extra` (typed values, errors, a notice). */
 export function budgetsSection(context: AppContext, extra: Partial<BudgetsSectionProps> = {}): BudgetsSectionProps {
   const now = context.now()
   const connections = context.registry.connections.map(({ connection, provider }) => ({ value: `connection:${connection.name}`, label: `${connection.name} (${provider.name})` }))
   const providers = [...new Map(context.registry.connections.map(({ provider }) => [provider.id, provider.name]))].map(([id, name]) => ({ value: `provider:${id}`, label: `every ${name} connection` }))
-  return { rows: listBudgets(context, now), targets: [...connections, ...providers], now, ...extra }
+  return { rows: listBudgets(context, now), rule: resetRuleOf(context.registry.settings), targets: [...connections, ...providers], now, ...extra }
 }
 
 /** The Quota page's spending limits: add one for a connection or a provider, or remove one. */
@@ -52,6 +58,18 @@ export function budgetsPages(context: AppContext) {
       if (!result.ok) return section({ values, errors: { form: Object.values(result.errors)[0] } })
       clearBudgetCache(context.db)
       return section({ notice: 'Limit added.' })
+    })
+    .post('/quota/reset-rule', async ({ request }) => {
+      const form = await readForm(request)
+      const values = Object.fromEntries(ruleFields.map((name) => [name, field(form, name)]))
+      const quota = { timeZone: values.timeZone.trim() || 'UTC', resetHour: Number(values.resetHour), weekStartsOn: Number(values.weekStartsOn), monthResetDay: typedNumber(values.monthResetDay) ?? 1 }
+      const result = patchSettings(context, (settings) => ({ ...settings, quota: quota as NonNullable<typeof settings.quota> }))
+      if (!result.ok) {
+        const errors = Object.fromEntries(Object.entries(result.errors).map(([key, message]) => [key.replace(/^quota\./, ''), ruleErrors[key] ?? message]))
+        return section({ values, errors })
+      }
+      clearBudgetCache(context.db)
+      return section({ notice: `Saved: days start at ${String(quota.resetHour).padStart(2, '0')}:00 ${quota.timeZone}.` })
     })
     .post('/quota/budgets/remove', async ({ request }) => {
       const form = await readForm(request)
