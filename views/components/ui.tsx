@@ -58,6 +58,25 @@ export function Field(props: {
   )
 }
 
+/** A labelled select with its inline error; `selected` is the option's value shown chosen. */
+export function SelectField(props: { label: string; name: string; id: string; options: { value: string; label: string }[]; selected?: string; error?: string }) {
+  return (
+    <div class="field">
+      <label for={props.id} safe>
+        {props.label}
+      </label>
+      <select id={props.id} name={props.name} aria-invalid={props.error ? 'true' : undefined} aria-describedby={props.error ? `${props.id}-error` : undefined}>
+        {props.options.map((option) => (
+          <option value={option.value} selected={option.value === props.selected} safe>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <FieldError error={props.error} id={`${props.id}-error`} />
+    </div>
+  )
+}
+
 /** A small coloured label. */
 export function Badge({ tone, children }: PropsWithChildren<{ tone: 'ok' | 'warn' | 'bad' | 'muted' | 'info' }>) {
   return <span class={`badge badge-${tone}`}>{children}</span>

@@ -1,9 +1,11 @@
 import type { Budget, BudgetStatus } from '../../src/services/budgets'
 import { Countdown, Meter } from '../components/meter'
-import { Badge, FieldError, Field, Notice, formatCount, type Errors } from '../components/ui'
+import { Badge, Field, FieldError, Notice, SelectField, formatCount, type Errors } from '../components/ui'
 
 /** The windows a budget can count over, as the form names them. */
 export const budgetWindows = { '5h': '5 hours (rolling)', daily: 'day', weekly: 'week', monthly: 'month' } as const
+
+const windowChoices = Object.entries(budgetWindows).map(([value, label]) => ({ value, label }))
 
 /** One configured budget: its place in the settings, and its status (none when its connection is gone). */
 export interface BudgetRow {
@@ -20,7 +22,8 @@ export interface ResetRuleView {
   monthResetDay: number
 }
 
-const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
+const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'].map((label, day) => ({ value: String(day), label }))
+const hours = Array.from({ length: 24 }, (_, hour) => ({ value: String(hour), label: `${String(hour).padStart(2, '0')}:00` }))
 
 /** What the budgets section shows: the budgets, what a new one may apply to, where windows reset, and the forms' state. */
 export interface BudgetsSectionProps {
@@ -96,27 +99,8 @@ export function BudgetsSection(props: BudgetsSectionProps) {
       ) : (
         <form hx-post="/dashboard/quota/budgets" hx-target="#budgets" hx-swap="outerHTML" method="post" action="/dashboard/quota/budgets">
           <div class="form-grid">
-            <div class="field">
-              <label for="budget-target">Applies to</label>
-              <select id="budget-target" name="target" aria-invalid={errors.target ? 'true' : undefined}>
-                {props.targets.map((target) => (
-                  <option value={target.value} selected={values.target === target.value} safe>
-                    {target.label}
-                  </option>
-                ))}
-              </select>
-              <FieldError error={errors.target} />
-            </div>
-            <div class="field">
-              <label for="budget-window">Per</label>
-              <select id="budget-window" name="window">
-                {(Object.keys(budgetWindows) as (keyof typeof budgetWindows)[]).map((window) => (
-                  <option value={window} selected={(values.window ?? 'daily') === window} safe>
-                    {budgetWindows[window]}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField label="Applies to" name="target" id="budget-target" options={props.targets} selected={values.target} error={errors.target} />
+            <SelectField label="Per" name="window" id="budget-window" options={windowChoices} selected={values.window ?? 'daily'} />
             <Field label="Dollars at most" name="maxDollars" id="budget-dollars" value={values.maxDollars} error={errors.maxDollars} inputmode="decimal" placeholder="5" />
             <Field label="Tokens at most" name="maxTokens" id="budget-tokens" value={values.maxTokens} error={errors.maxTokens} inputmode="numeric" placeholder="2000000" />
             <Field label="Warn at (%)" name="warnAt" id="budget-warn" value={values.warnAt} error={errors.warnAt} inputmode="numeric" placeholder="80" />
@@ -139,24 +123,8 @@ function ResetRuleForm({ rule, values, errors }: { rule: ResetRuleView; values: 
       <h3>When days, weeks and months start</h3>
       <div class="form-grid">
         <Field label="Time zone" name="timeZone" id="reset-zone" value={chosen('timeZone')} error={errors.timeZone} placeholder="Europe/Berlin" hint="An IANA name, such as America/New_York or Asia/Tokyo." />
-        <div class="field">
-          <label for="reset-hour">Day starts at</label>
-          <select id="reset-hour" name="resetHour">
-            {Array.from({ length: 24 }, (_, hour) => (
-              <option value={String(hour)} selected={chosen('resetHour') === String(hour)}>{`${String(hour).padStart(2, '0')}:00`}</option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="reset-week">Week starts on</label>
-          <select id="reset-week" name="weekStartsOn">
-            {weekdays.map((day, index) => (
-              <option value={String(index)} selected={chosen('weekStartsOn') === String(index)}>
-                {day}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField label="Day starts at" name="resetHour" id="reset-hour" options={hours} selected={chosen('resetHour')} error={errors.resetHour} />
+        <SelectField label="Week starts on" name="weekStartsOn" id="reset-week" options={weekdays} selected={chosen('weekStartsOn')} error={errors.weekStartsOn} />
         <Field label="Month starts on day" name="monthResetDay" id="reset-month" value={chosen('monthResetDay')} error={errors.monthResetDay} inputmode="numeric" hint="1 to 31; a shorter month starts on its last day." />
       </div>
       <button type="submit" class="secondary">

@@ -1,18 +1,10 @@
-import { Field, FieldError, Notice, type Errors } from '../components/ui'
-
-/** A price the user set, in US dollars per 1M tokens. */
-export interface PriceRow {
-  provider: string
-  model: string
-  input: number
-  output: number
-  cacheRead?: number
-  cacheWrite?: number
-}
+import type { PriceOverride } from '../../src/store/pricing'
+import { Field, FieldError, Notice, SelectField, type Errors } from '../components/ui'
 
 /** What the prices form shows: the user's prices, the providers to choose from, and models used without a known price. */
 export interface PricesSectionProps {
-  overrides: PriceRow[]
+  /** The user's prices, in US dollars per 1M tokens. */
+  overrides: Omit<PriceOverride, 'updatedAt'>[]
   /** Provider ids (with their names) of the configured connections. */
   providers: { id: string; name: string }[]
   /** Models requests went to that had no known price, most used first. */
@@ -85,20 +77,14 @@ export function PricesSection(props: PricesSectionProps) {
       )}
       <form hx-post="/dashboard/settings/prices" hx-target="#prices" hx-swap="outerHTML" method="post" action="/dashboard/settings/prices">
         <div class="form-grid">
-          <div class="field">
-            <label for="price-provider">Provider</label>
-            <select id="price-provider" name="provider" aria-invalid={errors.provider ? 'true' : undefined}>
-              <option value="*" selected={values.provider === '*'}>
-                any provider
-              </option>
-              {props.providers.map((provider) => (
-                <option value={provider.id} selected={values.provider === provider.id} safe>
-                  {`${provider.name} (${provider.id})`}
-                </option>
-              ))}
-            </select>
-            <FieldError error={errors.provider} />
-          </div>
+          <SelectField
+            label="Provider"
+            name="provider"
+            id="price-provider"
+            options={[{ value: '*', label: 'any provider' }, ...props.providers.map((provider) => ({ value: provider.id, label: `${provider.name} (${provider.id})` }))]}
+            selected={values.provider}
+            error={errors.provider}
+          />
           <div class="field">
             <label for="price-model">Model</label>
             <input id="price-model" name="model" list="price-models" value={values.model} placeholder="qwen3-coder" autocomplete="off" aria-invalid={errors.model ? 'true' : undefined} />
