@@ -66,6 +66,9 @@ export interface RequestRow {
   latencyMs: number | null
   ttfbMs: number | null
   error: string | null
+  /** What it cost at list price and at its connection's tier; null when the model had no known price. */
+  listCost: number | null
+  actualCost: number | null
 }
 
 /** One upstream try of a request. */
@@ -189,7 +192,7 @@ export function usageByModel(db: Database, since: number): UsageGroup[] {
 const requestColumns = `id, at, request_id AS requestId, inbound_format AS inboundFormat, requested_model AS requestedModel,
   model, provider, connection_id AS connectionId, api_key_id AS apiKeyId, status, stream, attempts,
   input_tokens AS inputTokens, output_tokens AS outputTokens, cache_read_tokens AS cacheReadTokens,
-  cache_write_tokens AS cacheWriteTokens, latency_ms AS latencyMs, ttfb_ms AS ttfbMs, error`
+  cache_write_tokens AS cacheWriteTokens, latency_ms AS latencyMs, ttfb_ms AS ttfbMs, error, list_cost AS listCost, actual_cost AS actualCost`
 
 /**
  * Recorded requests, newest first, filtered; ordered by time so a provider or time filter reads its index in order.
@@ -234,11 +237,9 @@ function queryRequests(db: Database, filter: RequestFilter, limit: number, windo
   return rows.map((row) => ({ ...row, stream: row.stream === 1 }))
 }
 
-/** One recorded request by its id, with what it cost (null when the model has no known price), if it was written. */
-export function requestById(db: Database, requestId: string): (RequestRow & { listCost: number | null; actualCost: number | null }) | undefined {
-  const row = db
-    .query(`SELECT ${requestColumns}, list_cost AS listCost, actual_cost AS actualCost FROM usage_events WHERE request_id = ? LIMIT 1`)
-    .get(requestId) as (Omit<RequestRow, 'stream'> & { stream: number; listCost: number | null; actualCost: number | null }) | null
+/** One recorded request by its id, if it was written. */
+export function requestById(db: Database, requestId: string): RequestRow | undefined {
+  const row = db.query(`SELECT ${requestColumns} FROM usage_events WHERE request_id = ? LIMIT 1`).get(requestId) as (Omit<RequestRow, 'stream'> & { stream: number }) | null
   return row ? { ...row, stream: row.stream === 1 } : undefined
 }
 

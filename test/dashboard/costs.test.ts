@@ -49,6 +49,13 @@ describe('costs on the dashboard', () => {
     expect(costCell(html, 'By model', 'oa/my-local-model')).toEqual({ title: undefined, text: '–' })
     expect(costCell(html, 'By provider', 'anthropic-compatible')?.text).toBe('$0.00')
     expect(costCell(html, 'By client key', 'no key')?.text).toBe(`${formatDollars(paid.actual_cost)}*`)
+    // Each recent request shows what it cost, with its list price on hover; the log's CSV carries both.
+    expect(html).toContain(`<td class="num" title="list price ${formatDollars(subscription.list_cost)}">$0.00</td>`)
+    expect(html).toContain('<td class="num" title="no known price">–</td>')
+    const csv = (await (await pages.page('/dashboard/logs/export.csv')).text()).trim().split('\n')
+    expect(csv[0]).toEndWith(',error,listCost,actualCost')
+    const subscriptionLine = csv.find((line) => line.includes('an/claude-sonnet-4-5'))!
+    expect(subscriptionLine).toEndWith(`,${subscription.list_cost},0`)
   })
 
   test('a price set on the Settings page prices the model\'s next requests; typed mistakes are refused inline and change nothing', async () => {

@@ -1,5 +1,5 @@
 import type { AttemptRow, RequestRow } from '../../src/store/dashboard-queries'
-import { Badge, formatTime } from '../components/ui'
+import { Badge, formatDollars, formatTime } from '../components/ui'
 
 /** Recent requests, each with its attempt trace folded under it. */
 export function RequestTable({ rows, attempts, keyNames }: { rows: RequestRow[]; attempts: Map<string, AttemptRow[]>; keyNames: Map<number, string> }) {
@@ -13,6 +13,7 @@ export function RequestTable({ rows, attempts, keyNames }: { rows: RequestRow[];
             <th>Model</th>
             <th>Status</th>
             <th class="num">Tokens in/out</th>
+            <th class="num">Cost</th>
             <th class="num hide-narrow">Latency</th>
             <th class="hide-narrow">Key</th>
           </tr>
@@ -49,6 +50,9 @@ export function RequestTable({ rows, attempts, keyNames }: { rows: RequestRow[];
                 </td>
                 <td>{row.status < 400 ? <Badge tone="ok">{String(row.status)}</Badge> : <Badge tone="bad">{String(row.status)}</Badge>}</td>
                 <td class="num" safe>{`${row.inputTokens ?? '–'} / ${row.outputTokens ?? '–'}`}</td>
+                <td class="num" title={row.listCost === null ? 'no known price' : `list price ${formatDollars(row.listCost)}`} safe>
+                  {row.actualCost === null ? '–' : formatDollars(row.actualCost)}
+                </td>
                 <td class="num hide-narrow" safe>
                   {row.latencyMs === null ? '–' : `${row.latencyMs} ms`}
                 </td>

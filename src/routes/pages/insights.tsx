@@ -118,7 +118,7 @@ export function insightPages(context: AppContext) {
     })
     .get('/logs/export.csv', ({ query }) => {
       const rows = logRows(readFilter(query), 10_000)
-      const columns = ['at', 'requestId', 'inboundFormat', 'requestedModel', 'model', 'provider', 'connectionId', 'apiKeyId', 'status', 'stream', 'attempts', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'latencyMs', 'ttfbMs', 'error'] as const
+      const columns = ['at', 'requestId', 'inboundFormat', 'requestedModel', 'model', 'provider', 'connectionId', 'apiKeyId', 'status', 'stream', 'attempts', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'latencyMs', 'ttfbMs', 'error', 'listCost', 'actualCost'] as const
       const lines = [columns.join(','), ...rows.map((row) => columns.map((column) => csvCell(column === 'at' ? new Date(row.at).toISOString() : row[column])).join(','))]
       return new Response(`${lines.join('\n')}\n`, { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="modelmux-requests.csv"' } })
     })
