@@ -22,7 +22,7 @@ export interface BudgetVerdict {
 export interface BudgetStatus {
   budget: Budget
   window: { kind: WindowKind; start: number; resetAt?: number; resetInMs?: number }
-  used: { tokens: number; dollars: number; requests: number }
+  used: Used
   /** The larger of tokens/maxTokens and dollars/maxDollars. */
   fraction: number
   warning: boolean
@@ -30,10 +30,21 @@ export interface BudgetStatus {
 }
 
 /** Used tokens and dollars in a window. */
-interface Used {
+export interface Used {
   tokens: number
   dollars: number
   requests: number
+  /** Requests that used tokens without a known list price (they add nothing to `dollars`). */
+  unpriced: number
+}
+
+/** Adds one request to a sum: its tokens, what it cost (nothing when unknown), and whether its price was unknown. */
+function addRequest(used: Used, row: UsageEvent, cost: { listCost?: number; actualCost?: number }): void {
+  const tokens = (row.inputTokens ?? 0) + (row.outputTokens ?? 0)
+  used.tokens += tokens
+  used.dollars += cost.actualCost ?? 0
+  used.requests++
+  if (tokens > 0 && cost.listCost === undefined) used.unpriced++
 }
 
 const CACHE_MS = 1_000
@@ -63,12 +74,7 @@ function cachedSums(context: AppContext): Map<string, CachedSum> {
     const db = context.db
     context.usage.onWritten?.((rows) => {
       for (const entry of caches.get(db)?.values() ?? []) {
-        for (const row of rows) {
-          if (row.at < entry.start || !matches(row, entry.filter)) continue
-          entry.used.tokens += (row.inputTokens ?? 0) + (row.outputTokens ?? 0)
-          entry.used.dollars += row.actualCost ?? 0
-          entry.used.requests++
-        }
+        for (const row of rows) if (row.at >= entry.start && matches(row, entry.filter)) addRequest(entry.used, row, row)
       }
     })
   }
@@ -98,7 +104,7 @@ export function usedInWindow(context: AppContext, filter: UsageFilter, start: nu
   if (!entry || now - entry.at >= CACHE_MS || now < entry.at) {
     // Up to and including this millisecond: a request recorded just now already counts.
     const totals = sumUsage(context.db, start, now + 1, filter)
-    entry = { at: now, filter, start, used: { tokens: totals.inputTokens + totals.outputTokens, dollars: totals.actualCost, requests: totals.requests } }
+    entry = { at: now, filter, start, used: { tokens: totals.inputTokens + totals.outputTokens, dollars: totals.actualCost, requests: totals.requests, unpriced: totals.unpriced } }
     cache.set(cacheKey, entry)
   }
   const used = { ...entry.used }
@@ -107,9 +113,7 @@ export function usedInWindow(context: AppContext, filter: UsageFilter, start: nu
     const snapshot = pricingSnapshot(context.db, now)
     for (const event of pending) {
       if (event.at < start || !matches(event, filter)) continue
-      used.tokens += (event.inputTokens ?? 0) + (event.outputTokens ?? 0)
-      used.dollars += event.actualCost ?? priceRequest(snapshot, event).actualCost ?? 0
-      used.requests++
+      addRequest(used, event, event.listCost !== undefined || event.actualCost !== undefined ? event : priceRequest(snapshot, event))
     }
   }
   return used

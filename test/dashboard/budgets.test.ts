@@ -92,4 +92,16 @@ describe('spending limits on the Quota page', () => {
     expect(saved).toContain(`resets <time datetime="${next.toISOString()}"`)
     expect(saved).toContain('<option value="0" selected>Sunday</option>')
   })
+  test('a dollar limit says how many requests it could not count because their model has no known price', async () => {
+    await using env = await startUsageEnv({ budgets: [{ connection: 'oa-conn', window: 'daily', maxDollars: 1 }] })
+    const pages = client(env.modelmux.url, await signIn(env.modelmux.url))
+    env.upstreams.openai.reply(recordedJson('openai-chat/openai-text.json'))
+    for (const model of ['oa/my-local-model', 'oa/gpt-4.1']) await (await env.call('openai-chat', model, false)).text()
+    // Counted while queued, and the same once written.
+    for (const flushed of [false, true]) {
+      if (flushed) await env.context.usage.flush()
+      const page = await (await pages.page('/dashboard/quota')).text()
+      expect(page).toContain('<a href="/dashboard/settings#prices">1 request(s) with no known price count $0: set a price</a>')
+    }
+  })
 })

@@ -126,7 +126,7 @@ describe('budgets', () => {
     env.context.usage.record(env.event('api-2', now + 30, 500, 0))
     env.context.usage.record(env.event('api', now - 24 * HOUR, 500, 0))
     await env.context.usage.flush()
-    expect(listBudgetStatus(env.context, now + 40)[0].used).toEqual({ tokens: 100, dollars: expect.any(Number), requests: 2 })
+    expect(listBudgetStatus(env.context, now + 40)[0].used).toEqual({ tokens: 100, dollars: expect.any(Number), requests: 2, unpriced: 0 })
     env.setClock(now + 2_000)
     expect(listBudgetStatus(env.context, now + 2_000)[0].used.tokens).toBe(100)
   })

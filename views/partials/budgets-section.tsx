@@ -69,6 +69,14 @@ function BudgetLine({ row, now }: { row: BudgetRow; now: number }) {
       <Meter percent={percent} label={`${scopeOf(budget)}: ${Math.round(percent)}% of its limit`} />
       <div class="small-text">
         <span safe>{limits.join(' · ')}</span>
+        {budget.maxDollars !== undefined && status && status.used.unpriced > 0 ? (
+          <>
+            {' · '}
+            <a href="/dashboard/settings#prices" safe>{`${status.used.unpriced} request(s) with no known price count $0: set a price`}</a>
+          </>
+        ) : (
+          ''
+        )}
         {status?.window.resetAt !== undefined ? (
           <>
             {' · resets '}
