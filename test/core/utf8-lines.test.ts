@@ -65,6 +65,19 @@ describe('line text decoder', () => {
     }
   })
 
+  test('random bytes (invalid ones, byte order marks at the start and within) and random cuts give what one TextDecoder gives', () => {
+    const next = random(23)
+    const parts = [[0x61], [0x0a], [0x0a, 0x0a], [0xef, 0xbb, 0xbf], [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [0xff], [0x80], [0xe2, 0x82], [0xc3], [0x0d, 0x0a]]
+    for (let round = 0; round < 2000; round++) {
+      const bytes: number[] = []
+      const length = 1 + Math.floor(next() * 30)
+      for (let index = 0; index < length; index++) bytes.push(...parts[Math.floor(next() * parts.length)])
+      const array = new Uint8Array(bytes)
+      const offsets = Array.from({ length: Math.floor(next() * 8) }, () => Math.floor(next() * array.length))
+      expect(pieces(cut(array, offsets)).join('')).toBe(new TextDecoder().decode(array))
+    }
+  })
+
   test('invalid bytes become U+FFFD exactly as TextDecoder makes them', () => {
     const bytes = new Uint8Array([0x61, 0x0a, 0xff, 0x62, 0x0a, 0xc3, 0x0a, 0x63])
     expect(pieces(cut(bytes, [3, 6])).join('')).toBe(new TextDecoder().decode(bytes))
