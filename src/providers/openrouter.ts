@@ -12,6 +12,7 @@ export const openrouter = defineProvider({
   name: 'OpenRouter',
   aliases: ['or'],
   baseUrl: 'https://openrouter.ai/api/v1',
+  livePrices: true,
   headers: { 'HTTP-Referer': 'https://github.com/modelmux/modelmux', 'X-Title': 'modelmux' },
   models: [
     { id: 'anthropic/claude-sonnet-4.5', contextWindow: 1_000_000, pricing: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 } },

@@ -58,6 +58,8 @@ export interface ProviderDefinition extends ParamRules {
   custom?: boolean
   /** Path under the base that lists models with a GET (`/models`, Ollama `/api/tags`); absent: no listing API. */
   listModels?: string
+  /** Its listing carries every model's price (OpenRouter): read in the background, it prices models `models` lacks. */
+  livePrices?: boolean
   /** Path inserted between the base and the format's endpoint; `{name}` placeholders come from connection options (Azure deployments, Vertex projects). */
   pathPrefix?: string
   /** Query parameters added to every call; values may hold `{name}` placeholders. */

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { getProvider } from '../providers'
 import type { UpstreamConnection } from '../providers/types'
 import type { AppContext } from '../services/context'
+import { noteListedPrices } from '../services/pricing'
 import { listConnectionModels, testConnection, type CheckDeps } from '../services/provider-check'
 import { jsonError, readJson } from './json'
 
@@ -53,6 +54,9 @@ export function providersApiRoutes(context: AppContext, options: { prefix?: stri
       const entry = findConnection(context, params.id)
       if (!entry) return jsonError(404, 'no such connection')
       const refresh = query.refresh === '1' || query.refresh === 'true'
-      return listConnectionModels(entry.provider, entry.connection, { ...deps(), refresh })
+      const list = await listConnectionModels(entry.provider, entry.connection, { ...deps(), refresh })
+      // A listing that prices its models (OpenRouter) prices requests to them from now on.
+      if (entry.provider.livePrices && list.live && !list.error) noteListedPrices(context.db, entry.provider.id, list.models)
+      return list
     })
 }

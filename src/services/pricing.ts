@@ -11,7 +11,7 @@ import { getSetting } from '../store/settings'
 export type Tier = 'subscription' | 'free' | 'paid'
 
 /** Where a price came from. */
-export type PriceSource = 'override' | 'provider' | 'catalogue'
+export type PriceSource = 'override' | 'provider' | 'listing' | 'catalogue'
 
 /** Prices and tiers as of one moment, reloaded every few seconds (never read from SQLite per request). */
 export interface PriceSnapshot {
@@ -19,6 +19,8 @@ export interface PriceSnapshot {
   /** Connection id → its tier (setting, else the provider's flag, else paid). */
   tiers: Map<number, Tier>
   loadedAt: number
+  /** Prices from providers' own model listings, by provider then model. */
+  listed?: Map<string, Map<string, ModelPricing>>
   /** Prices already looked up in this snapshot, by provider and model (null: none known). */
   found?: Map<string, { pricing: ModelPricing; source: PriceSource } | null>
 }
@@ -31,6 +33,8 @@ export const priceOverrideSchema = z
 
 const SNAPSHOT_MS = 5_000
 const snapshots = new WeakMap<Database, PriceSnapshot>()
+// Prices providers' own model listings gave (OpenRouter prices its whole catalogue), by provider then model.
+const listedPrices = new WeakMap<Database, Map<string, Map<string, ModelPricing>>>()
 const key = (provider: string, model: string) => `${provider}\u0000${model}`
 
 /** Reads overrides, tiers and connection names from the store into a snapshot. */
@@ -45,7 +49,7 @@ export function loadPriceSnapshot(db: Database, now: number): PriceSnapshot {
     const flag = (getProvider(connection.provider) as { tier?: Tier } | undefined)?.tier
     tiers.set(connection.id, settings.tiers?.[connection.name] ?? flag ?? 'paid')
   }
-  return { overrides, tiers, loadedAt: now }
+  return { overrides, tiers, loadedAt: now, listed: listedPrices.get(db) }
 }
 
 /** The cached snapshot for a database, reloaded when older than a few seconds. */
@@ -55,6 +59,17 @@ export function pricingSnapshot(db: Database, now: number): PriceSnapshot {
   const fresh = loadPriceSnapshot(db, now)
   snapshots.set(db, fresh)
   return fresh
+}
+
+/** Keeps the prices of a provider's listed models, which then price the models the built-in lists lack. */
+export function noteListedPrices(db: Database, providerId: string, models: readonly ModelInfo[]): void {
+  const priced = new Map<string, ModelPricing>()
+  for (const model of models) if (model.pricing) priced.set(model.id, model.pricing)
+  if (priced.size === 0) return
+  let byProvider = listedPrices.get(db)
+  if (!byProvider) listedPrices.set(db, (byProvider = new Map()))
+  byProvider.set(providerId, priced)
+  invalidatePricing(db)
 }
 
 /** Drops the cached snapshot after prices, tiers or connections change. */
@@ -87,8 +102,9 @@ function catalogueCandidates(model: string): string[] {
 
 /**
  * The list price of a provider's model: the user's override for that model, for every model of the provider,
- * or for that model anywhere (`*`); then the provider's own model list; then the same model id in any
- * provider's list (custom nodes serving a known model, vendor prefixes and date suffixes removed).
+ * or for that model anywhere (`*`); then the provider's own model list; then its live listing's price (OpenRouter);
+ * then the same model id in any provider's list (custom nodes serving a known model, vendor prefixes and date
+ * suffixes removed).
  */
 export function findPrice(snapshot: PriceSnapshot, providerId: string, model: string): { pricing: ModelPricing; source: PriceSource } | undefined {
   // Rows repeat the same few models: remember each answer (misses too) for the snapshot's lifetime.
@@ -110,6 +126,8 @@ function lookUpPrice(snapshot: PriceSnapshot, providerId: string, model: string)
     const pricing = own.find((m) => m.id === name)?.pricing
     if (pricing) return { pricing, source: 'provider' }
   }
+  const listed = snapshot.listed?.get(providerId)?.get(upstream)
+  if (listed) return { pricing: listed, source: 'listing' }
   for (const name of names) {
     for (const provider of providerList) {
       const pricing = pricedModelsOf(provider).find((m) => m.id === name)?.pricing

@@ -19,6 +19,7 @@ import { authenticateClient } from './client-auth'
 import type { AppContext } from './context'
 import { countRequestTokens } from './count-tokens'
 import { checkKeyModel, mayUseFor } from './key-models'
+import { readLivePrices } from './live-prices'
 import type { Unavailable } from './health'
 import { checkJsonContentType, parseJsonObject, readBodyText } from './read-body'
 import { logExchange } from './request-log'
@@ -210,6 +211,8 @@ async function routeRequest(context: AppContext, parsed: ParsedCall, route: Cand
 
   const estimateInput = () => countRequestTokens(parsed.ir())
   const recordUsage = (candidate: Candidate | undefined, status: number, completion?: Completion, error?: string) => {
+    // A provider whose listing prices its models (OpenRouter) has it read once in a while, so its answers are priced.
+    if (candidate?.entry.provider.livePrices) readLivePrices(context, candidate.entry)
     if (trace.length > 1 || trace.some((attempt) => attempt.status >= 400)) for (const attempt of trace) context.usage.recordAttempt(attempt)
     const usage = completion?.usage
     context.usage.record({
