@@ -15,6 +15,8 @@ export interface ModelPricing {
   output: number
   cacheRead?: number
   cacheWrite?: number
+  /** The rates of a whole request whose input is above `above` tokens (long-context pricing), in place of these. */
+  longContext?: { above: number; input: number; output: number; cacheRead?: number; cacheWrite?: number }
 }
 
 /** A model a provider offers, with what modelmux knows about it. */

@@ -140,14 +140,16 @@ function lookUpPrice(snapshot: PriceSnapshot, providerId: string, model: string)
 /**
  * The cost of a usage at a price, in US dollars. Cache reads and writes are part of input tokens (the IR's
  * convention): they are charged at their own rates and only the rest at the input rate; reasoning is part
- * of output and is not charged again.
+ * of output and is not charged again. A request whose input passes a long-context line is charged at those rates.
  */
 export function costOf(pricing: ModelPricing, usage: Usage): number {
   const input = usage.inputTokens ?? 0
+  // A long request is charged at the long-context rates throughout, not only for the tokens past the line.
+  const rates = pricing.longContext && input > pricing.longContext.above ? pricing.longContext : pricing
   const read = Math.min(usage.cacheReadTokens ?? 0, input)
   const write = Math.min(usage.cacheWriteTokens ?? 0, input - read)
   const plain = input - read - write
-  const dollars = plain * pricing.input + read * (pricing.cacheRead ?? pricing.input) + write * (pricing.cacheWrite ?? pricing.input) + (usage.outputTokens ?? 0) * pricing.output
+  const dollars = plain * rates.input + read * (rates.cacheRead ?? rates.input) + write * (rates.cacheWrite ?? rates.input) + (usage.outputTokens ?? 0) * rates.output
   // Rounded to a millionth of a cent so float noise never shows in sums.
   return Math.round(dollars * 1e6) / 1e12
 }

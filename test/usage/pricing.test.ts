@@ -26,6 +26,17 @@ test('cache tokens are part of input: priced at their own rates, never twice; re
   expect(costOf(price, { inputTokens: 10, cacheReadTokens: 50 })).toBe((10 * 0.3) / 1e6)
 })
 
+test('a request past a long-context line is charged the long-context rates throughout; one at the line is not', () => {
+  const sol = findPrice(snapshot(), 'openai', 'openai/gpt-6.2-sol')!.pricing
+  expect(costOf(sol, { inputTokens: 272_000, cacheReadTokens: 100_000, outputTokens: 10_000 })).toBe((172_000 * 2 + 100_000 * 0.1 + 10_000 * 10) / 1e6)
+  expect(costOf(sol, { inputTokens: 272_001, cacheReadTokens: 100_000, outputTokens: 10_000 })).toBe((172_001 * 4 + 100_000 * 0.2 + 10_000 * 15) / 1e6)
+  const pro = findPrice(snapshot(), 'gemini', 'gemini/gemini-2.5-pro')!.pricing
+  expect(costOf(pro, { inputTokens: 300_000, outputTokens: 1_000 })).toBe((300_000 * 2.5 + 1_000 * 15) / 1e6)
+  expect(costOf(pro, { inputTokens: 100_000, outputTokens: 1_000 })).toBe((100_000 * 1.25 + 1_000 * 10) / 1e6)
+  // A Codex subscription's answer is worth the same model's OpenAI list price.
+  expect(findPrice(snapshot(), 'codex', 'cx/gpt-6-sol')).toMatchObject({ source: 'catalogue', pricing: { input: 2, output: 10 } })
+})
+
 test('price lookup: override, provider list, the catalogue for custom nodes, vendor prefixes and dates removed', () => {
   const prices = snapshot([['openai', 'gpt-4.1', { input: 1, output: 1 }], ['openrouter', '*', { input: 9, output: 9 }], ['*', 'my-local', { input: 0.1, output: 0.2 }]])
   expect(findPrice(prices, 'openai', 'openai/gpt-4.1')).toEqual({ pricing: { input: 1, output: 1 }, source: 'override' })

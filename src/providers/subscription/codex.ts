@@ -35,6 +35,10 @@ export const codex: SubscriptionProvider = {
     baseUrl: 'https://chatgpt.com/backend-api/codex',
     auth: bearer(),
     models: [
+      { id: 'gpt-6.2-sol', contextWindow: 1_050_000 },
+      { id: 'gpt-6.1-sol', contextWindow: 1_050_000 },
+      { id: 'gpt-6-sol', contextWindow: 1_050_000 },
+      { id: 'gpt-6-luna' },
       { id: 'gpt-5.5', contextWindow: 400_000 },
       { id: 'gpt-5.4', contextWindow: 400_000 },
       { id: 'gpt-5.3-codex', contextWindow: 400_000 },
