@@ -162,13 +162,20 @@ export const settingsSchema = z
   })
   .strict()
 
-/** The config file: connections, combos, aliases, client keys and settings, each keyed by name. */
+const price = z.number().min(0).max(100_000)
+/** A user's price for a provider's model (`*` for any), in US dollars per 1M tokens: in a config file, the API and the dashboard. */
+export const priceOverrideSchema = z
+  .object({ provider: z.string().trim().min(1), model: z.string().trim().min(1), input: price, output: price, cacheRead: price.optional(), cacheWrite: price.optional() })
+  .strict()
+
+/** The config file: connections, combos, aliases, client keys, prices (keyed by provider and model) and settings, each keyed by name. */
 export const configFileSchema = z
   .object({
     connections: z.array(connectionSchema).default([]),
     combos: z.array(z.object({ name, models: z.array(z.string().trim().min(1)).min(1), strategy: z.enum(['order', 'round-robin']).optional() }).strict()).default([]),
     aliases: z.record(z.string().trim().min(1), z.string().trim().min(1)).default({}),
     apiKeys: z.array(z.object({ name, key: z.string().min(16, 'must be at least 16 characters') }).strict()).default([]),
+    prices: z.array(priceOverrideSchema).default([]),
     settings: settingsSchema.default({}),
   })
   .strict()

@@ -3,6 +3,7 @@ import type { ConfigFile } from '../config/file'
 import { saveApiKey } from '../store/api-keys'
 import { upsertAlias, upsertCombo } from '../store/combos'
 import { upsertConnection } from '../store/connections'
+import { upsertPriceOverride } from '../store/pricing'
 import { getSetting, setSetting } from '../store/settings'
 
 /** Applies a validated config file in one transaction; re-applying the same file changes nothing. */
@@ -12,6 +13,7 @@ export function applyConfig(db: Database, encryptionKey: Buffer, config: ConfigF
     for (const combo of config.combos) upsertCombo(db, combo.name, combo.models, now, combo.strategy)
     for (const [alias, target] of Object.entries(config.aliases)) upsertAlias(db, alias, target, now)
     for (const key of config.apiKeys) saveApiKey(db, key.name, key.key, now)
+    for (const price of config.prices) upsertPriceOverride(db, price, now)
     if (Object.keys(config.settings).length > 0) {
       setSetting(db, 'settings', { ...(getSetting<object>(db, 'settings') ?? {}), ...config.settings })
     }

@@ -10,6 +10,7 @@ import { configFileSchema, type ConfigFile, type Settings } from '../config/file
 import { listAliases, listCombos } from '../store/combos'
 import { listApiKeys } from '../store/api-keys'
 import { listConnections } from '../store/connections'
+import { listPriceOverrides } from '../store/pricing'
 import { getSetting } from '../store/settings'
 
 /** The option fields a config file may set on a connection. */
@@ -60,7 +61,8 @@ export function exportConfig(db: Database, encryptionKey: Buffer): { config: Con
   const keys = listApiKeys(db)
   if (keys.length > 0) omitted.push(`${keys.length} client key${keys.length === 1 ? '' : 's'} (${keys.map((key) => key.name).join(', ')}): only their hashes are stored; create new ones where the file is applied`)
   // Parsed by the same schema `--config` uses: an export is always a file modelmux accepts.
-  const config = configFileSchema.parse({ connections, combos, aliases: listAliases(db), settings })
+  const prices = listPriceOverrides(db).map(({ updatedAt, ...price }) => price)
+  const config = configFileSchema.parse({ connections, combos, aliases: listAliases(db), prices, settings })
   return { config, omitted }
 }
 

@@ -1,5 +1,4 @@
 import type { Database } from 'bun:sqlite'
-import { z } from 'zod'
 import type { Settings } from '../config/file'
 import type { Usage } from '../core/ir'
 import { getProvider, providerList } from '../providers'
@@ -24,12 +23,6 @@ export interface PriceSnapshot {
   /** Prices already looked up in this snapshot, by provider and model (null: none known). */
   found?: Map<string, { pricing: ModelPricing; source: PriceSource } | null>
 }
-
-const price = z.number().min(0).max(100_000)
-/** A user's price for a provider's model (`*` for any), in US dollars per 1M tokens, as the API and the dashboard take it. */
-export const priceOverrideSchema = z
-  .object({ provider: z.string().trim().min(1), model: z.string().trim().min(1), input: price, output: price, cacheRead: price.optional(), cacheWrite: price.optional() })
-  .strict()
 
 const SNAPSHOT_MS = 5_000
 const snapshots = new WeakMap<Database, PriceSnapshot>()

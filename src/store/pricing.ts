@@ -36,12 +36,13 @@ export function listPriceOverrides(db: Database): PriceOverride[] {
   return (db.query('SELECT * FROM pricing_overrides ORDER BY provider, model').all() as PriceOverrideRow[]).map(toOverride)
 }
 
-/** Inserts or replaces the price of a provider's model. */
+/** Inserts or replaces the price of a provider's model; the same price again changes nothing (not even its time). */
 export function upsertPriceOverride(db: Database, price: Omit<PriceOverride, 'updatedAt'>, now: number): void {
   db.query(
     `INSERT INTO pricing_overrides (provider, model, input, output, cache_read, cache_write, updated_at) VALUES (?,?,?,?,?,?,?)
      ON CONFLICT (provider, model) DO UPDATE SET input = excluded.input, output = excluded.output, cache_read = excluded.cache_read,
-     cache_write = excluded.cache_write, updated_at = excluded.updated_at`,
+     cache_write = excluded.cache_write, updated_at = excluded.updated_at
+     WHERE input IS NOT excluded.input OR output IS NOT excluded.output OR cache_read IS NOT excluded.cache_read OR cache_write IS NOT excluded.cache_write`,
   ).run(price.provider, price.model, price.input, price.output, price.cacheRead ?? null, price.cacheWrite ?? null, now)
 }
 

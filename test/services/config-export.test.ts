@@ -8,6 +8,7 @@ import { exportConfig } from '../../src/services/config-export'
 import { loadRegistry } from '../../src/services/registry'
 import { openDatabase } from '../../src/store/db'
 import { migrate } from '../../src/store/migrate'
+import { listPriceOverrides } from '../../src/store/pricing'
 import { client, signIn } from '../dashboard/helpers'
 import { startTestServer } from '../helpers/test-server'
 
@@ -22,6 +23,7 @@ const config = {
   combos: [{ name: 'stack', models: ['vllm/qwen', 'work-openai/gpt-5.1'], strategy: 'round-robin' }, { name: 'ordered', models: ['vllm/qwen'] }],
   aliases: { fast: 'stack' },
   apiKeys: [{ name: 'laptop', key: secrets[1] }],
+  prices: [{ provider: 'openai-compatible', model: 'qwen', input: 0.2, output: 0.6 }, { provider: '*', model: 'house-model', input: 1, output: 2, cacheRead: 0.1 }],
   settings: { requireApiKey: true, timeouts: { idleMs: 30000 }, notifications: { webhookUrl: secrets[2] }, tokenSaver: { enabled: true }, routing: { scenarios: [{ when: 'images', model: 'fast' }] } },
 }
 
@@ -57,6 +59,10 @@ describe('config export', () => {
     })
     expect(shape(fresh)).toEqual(shape(source))
     expect(fresh.connections.every(({ connection }) => connection.apiKey === null)).toBe(true)
+    // The prices the user set come over too.
+    const prices = (store: typeof db) => listPriceOverrides(store).map(({ updatedAt, ...price }) => price)
+    expect(prices(db)).toEqual(prices(modelmux.server.context.db))
+    expect(prices(db)).toHaveLength(2)
 
     // Applied where it came from: keys, proxy credentials and the webhook stay as they were.
     const before = exportConfig(modelmux.server.context.db, modelmux.server.context.encryptionKey)
@@ -67,6 +73,8 @@ describe('config export', () => {
     expect(after.connections.find(({ connection }) => connection.name === 'corp')?.connection.options.proxy).toContain(secrets[3])
     expect(after.settings.notifications?.webhookUrl).toBe(secrets[2])
     expect(exportConfig(modelmux.server.context.db, modelmux.server.context.encryptionKey)).toEqual(before)
+    // Unchanged prices keep the time they were set.
+    expect(listPriceOverrides(modelmux.server.context.db).map((price) => price.updatedAt)).not.toContain(2)
   })
 
   test('modelmux config export prints the file and names what it left out', async () => {

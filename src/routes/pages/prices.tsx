@@ -1,7 +1,8 @@
 import { Elysia } from 'elysia'
 import { PricesSection, type PricesSectionProps } from '../../../views/partials/prices-section'
+import { priceOverrideSchema } from '../../config/file'
 import type { AppContext } from '../../services/context'
-import { findPrice, invalidatePricing, priceOverrideSchema, pricingSnapshot, upstreamModelOf } from '../../services/pricing'
+import { findPrice, invalidatePricing, pricingSnapshot, upstreamModelOf } from '../../services/pricing'
 import { deletePriceOverride, listPriceOverrides, listUnpricedModels, upsertPriceOverride } from '../../store/pricing'
 import { field, readForm, renderFragment, typedNumber } from './render'
 
