@@ -224,15 +224,15 @@ export function keyLimitsOf(settings: Settings, keyName: string): KeyLimits {
 export function checkKeyLimits(context: AppContext, apiKey: ApiKeyRecord | null, now: number = context.now()): void {
   if (!apiKey) return
   const limits = keyLimitsOf(context.registry.settings, apiKey.name)
-  if (limits.tokensPerDay !== undefined) {
+  if (limits.tokensPerDay !== undefined || limits.dollarsPerDay !== undefined) {
     const bounds = windowBounds('daily', now, resetRuleOf(context.registry.settings))
     const used = usedInWindow(context, { apiKeyId: apiKey.id }, bounds.start, now, `key:${apiKey.id}:${bounds.start}`)
-    if (used.tokens >= limits.tokensPerDay) {
-      throw new ProxyError(
-        'rate_limit',
-        `API key "${apiKey.name}" used ${used.tokens} of its ${limits.tokensPerDay} tokens per day; the limit resets at ${new Date(bounds.end).toISOString()}`,
-        { status: 429, code: 'key_token_limit' },
-      )
+    const resets = `the limit resets at ${new Date(bounds.end).toISOString()}`
+    if (limits.tokensPerDay !== undefined && used.tokens >= limits.tokensPerDay) {
+      throw new ProxyError('rate_limit', `API key "${apiKey.name}" used ${used.tokens} of its ${limits.tokensPerDay} tokens per day; ${resets}`, { status: 429, code: 'key_token_limit' })
+    }
+    if (limits.dollarsPerDay !== undefined && used.dollars >= limits.dollarsPerDay) {
+      throw new ProxyError('rate_limit', `API key "${apiKey.name}" spent $${used.dollars.toFixed(4)} of its $${limits.dollarsPerDay} per day; ${resets}`, { status: 429, code: 'key_spend_limit' })
     }
   }
   if (limits.requestsPerMinute !== undefined) {

@@ -368,6 +368,8 @@ export function setKeyLimits(context: AppContext, keyName: string, form: Record<
   if (requestsPerMinute !== undefined) own.requestsPerMinute = requestsPerMinute
   const tokensPerDay = formCount(form.tokensPerDay)
   if (tokensPerDay !== undefined) own.tokensPerDay = tokensPerDay
+  const dollarsPerDay = blank(form.dollarsPerDay) ? undefined : Number(String(form.dollarsPerDay).trim().replace(/^\$/, ''))
+  if (dollarsPerDay !== undefined) own.dollarsPerDay = Number.isFinite(dollarsPerDay) ? dollarsPerDay : String(form.dollarsPerDay)
   const models = String(form.models ?? '')
     .split(/[,\n]/)
     .map((model) => model.trim())

@@ -145,10 +145,13 @@ describe('dashboard pages', () => {
     const context = modelmux.server.context
     const pagesClient = client(modelmux.url, await signIn(modelmux.url))
     const id = (await (await pagesClient.json('GET', '/api/keys')).json()).keys.find((key: { name: string }) => key.name === 'intern').id
-    const saved = await (await pagesClient.post(`/dashboard/keys/${id}/limits`, { requestsPerMinute: '', tokensPerDay: '5000', models: 'v/*,\n fast' })).text()
+    const saved = await (await pagesClient.post(`/dashboard/keys/${id}/limits`, { requestsPerMinute: '', tokensPerDay: '5000', dollarsPerDay: '$2.5', models: 'v/*,\n fast' })).text()
     expect(saved).toContain('Limits of &quot;intern&quot; saved.')
-    expect(saved).toContain('60 requests/min · 5,000 tokens/day · models v/*, fast')
-    expect(context.registry.settings.keyLimits).toEqual({ '*': { requestsPerMinute: 60 }, intern: { tokensPerDay: 5000, models: ['v/*', 'fast'] } })
+    expect(saved).toContain('60 requests/min · 5,000 tokens/day · $2.5/day · models v/*, fast')
+    expect(context.registry.settings.keyLimits).toEqual({ '*': { requestsPerMinute: 60 }, intern: { tokensPerDay: 5000, dollarsPerDay: 2.5, models: ['v/*', 'fast'] } })
+    const refusedSpend = await (await pagesClient.post(`/dashboard/keys/${id}/limits`, { tokensPerDay: '5000', dollarsPerDay: 'a lot', models: 'v/*, fast' })).text()
+    expect(refusedSpend).toMatch(new RegExp(`id="key-${id}-dollars-error"`))
+    await pagesClient.post(`/dashboard/keys/${id}/limits`, { tokensPerDay: '5000', models: 'v/*,\n fast' })
     const refusedModel = await fetch(`${modelmux.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': 'sk-mm-intern-key-0123456789' },

@@ -174,4 +174,22 @@ describe('client key limits', () => {
     env.setClock(Date.parse('2026-01-02T18:30:00Z'))
     expect(() => checkKeyLimits(env.context, key, Date.parse('2026-01-02T18:30:00Z'))).not.toThrow()
   })
+
+  test('dollars per day count what the key\'s requests cost at their tier, queued ones included', async () => {
+    const now = Date.parse('2026-01-01T12:00:00Z')
+    await using env = makeContext({ keyLimits: { laptop: { dollarsPerDay: 0.5 } } }, now)
+    const key = env.keyRecord()
+    // A subscription's answers cost nothing, whatever their list price.
+    env.store(env.event('sub', now - 60_000, 1_000_000, 0, { apiKeyId: key.id, listCost: 3, actualCost: 0 }))
+    env.store(env.event('api', now - 30_000, 100_000, 0, { apiKeyId: key.id, listCost: 0.2, actualCost: 0.2 }))
+    expect(() => checkKeyLimits(env.context, key, now)).not.toThrow()
+    // Priced as it is queued: 150,000 gpt-4.1 input tokens at $2 per 1M make $0.30.
+    env.context.usage.record(env.event('api', now, 150_000, 0, { apiKeyId: key.id }))
+    expect(() => checkKeyLimits(env.context, key, now)).toThrow('API key "laptop" spent $0.5000 of its $0.5 per day; the limit resets at 2026-01-02T00:00:00.000Z')
+    try {
+      checkKeyLimits(env.context, key, now)
+    } catch (error) {
+      expect(error).toMatchObject({ status: 429, code: 'key_spend_limit' })
+    }
+  })
 })
