@@ -38,6 +38,7 @@ describe('costs on the dashboard', () => {
     const html = await (await pages.page('/dashboard/usage')).text()
     expect(stat(html, 'Cost')).toBe(formatDollars(paid.actual_cost))
     expect(stat(html, 'Saved vs list price')).toBe(formatDollars(subscription.list_cost))
+    expect(stat(html, 'Cost this month')).toBe(formatDollars(paid.actual_cost))
     expect(html).toContain('1 model(s) have no known list price and are not counted in cost.')
 
     expect(costCell(html, 'By connection', 'an-conn')).toEqual({ title: `list price ${formatDollars(subscription.list_cost)}`, text: '$0.00' })

@@ -1,6 +1,6 @@
 import type { AttemptRow, RequestRow, UsageCost, UsageGroup, UsageTotals } from '../../src/store/dashboard-queries'
 import { BarChart, type ChartBar } from '../components/bar-chart'
-import { formatCount, formatDollars } from '../components/ui'
+import { formatCount, formatDollars, formatTime } from '../components/ui'
 import { RequestTable } from '../partials/request-table'
 
 /** The time ranges the Usage page offers. */
@@ -18,6 +18,8 @@ export interface BreakdownRow extends UsageGroup {
 export interface UsageLiveProps {
   range: UsageRange
   totals: UsageTotals
+  /** This month so far: when it started (by the reset rule) and what it cost. */
+  month: { start: number; actualCost: number }
   /** How many models were used without a known list price. */
   unpricedModels: number
   bars: ChartBar[]
@@ -27,9 +29,9 @@ export interface UsageLiveProps {
   keyNames: Map<number, string>
 }
 
-function Stat({ label, value }: { label: string; value: string }) {
+function Stat({ label, value, title }: { label: string; value: string; title?: string }) {
   return (
-    <div class="stat">
+    <div class="stat" title={title}>
       <div class="value" safe>
         {value}
       </div>
@@ -100,6 +102,7 @@ export function UsageLive(props: UsageLiveProps) {
         <Stat label="Output tokens" value={formatCount(totals.outputTokens)} />
         <Stat label="Cost" value={formatDollars(totals.actualCost)} />
         <Stat label="Saved vs list price" value={formatDollars(savings)} />
+        <Stat label="Cost this month" value={formatDollars(props.month.actualCost)} title={`since ${formatTime(props.month.start)}`} />
         <Stat label="Avg latency" value={`${totals.averageLatencyMs} ms`} />
       </div>
       <section class="card">

@@ -3,7 +3,9 @@ import { LogsPage } from '../../../views/pages/logs-page'
 import { QuotaPage, quotaSorts, type QuotaCard } from '../../../views/pages/quota-page'
 import { UsageLive, UsagePage, usageRanges, type UsageLiveProps, type UsageRange } from '../../../views/pages/usage-page'
 import { oauthServiceFor } from '../../oauth'
+import { resetRuleOf } from '../../services/budgets'
 import type { AppContext } from '../../services/context'
+import { windowBounds } from '../../services/usage-windows'
 import { listApiKeys } from '../../store/api-keys'
 import { attemptsFor, listLoggedModels, listRequests, listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals, type RequestFilter, type RequestRow } from '../../store/dashboard-queries'
 import { budgetsSection } from './budgets'
@@ -41,6 +43,11 @@ const csvCell = (value: unknown) => {
 /** Usage, Quota and Logs pages, from the `usage_events` and `attempts` tables. */
 export function insightPages(context: AppContext) {
   const keyNames = () => new Map(listApiKeys(context.db).map((key) => [key.id, key.name]))
+  // What this month cost so far: its start as the reset rule puts it (Settings → Quota), whatever range is shown.
+  const monthToDate = (now: number) => {
+    const start = windowBounds('monthly', now, resetRuleOf(context.registry.settings)).start
+    return { start, actualCost: usageTotals(context.db, start).actualCost }
+  }
   const live = (range: UsageRange): UsageLiveProps => {
     const now = context.now()
     const { span, bucket } = rangeSpec[range]
@@ -54,6 +61,7 @@ export function insightPages(context: AppContext) {
     return {
       range,
       totals: usageTotals(context.db, since),
+      month: monthToDate(now),
       unpricedModels: models.filter((row) => row.unpriced > 0).length,
       bars: usageSeries(context.db, until - span, until, bucket).map((entry) => ({ label: bucketLabel(entry.start, bucket), value: entry.requests, errors: entry.errors })),
       breakdowns: [
