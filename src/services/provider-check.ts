@@ -204,7 +204,8 @@ function livePricing(pricing: unknown): ModelPricing | undefined {
   const { prompt, completion } = pricing as Record<string, unknown>
   const input = Number(prompt)
   const output = Number(completion)
-  if (!Number.isFinite(input) || !Number.isFinite(output) || input < 0 || output < 0) return undefined
+  // A negative price, or one above $100,000 per 1M tokens, is no per-token price to count with.
+  if (!Number.isFinite(input) || !Number.isFinite(output) || input < 0 || output < 0 || input > 0.1 || output > 0.1) return undefined
   return { input: Math.round(input * 1e6 * 1e4) / 1e4, output: Math.round(output * 1e6 * 1e4) / 1e4 }
 }
 

@@ -108,6 +108,8 @@ describe('live model lists', () => {
     expect(parseModelList({ models: [{ name: 'llama3:8b', model: 'llama3:8b' }] })).toEqual([{ id: 'llama3:8b' }])
     expect(parseModelList(['x', { nope: 1 }])).toEqual([{ id: 'x' }])
     expect(parseModelList('garbage')).toEqual([])
+    // A negative or absurd per-token price is no price: the model is listed without one.
+    expect(parseModelList({ data: [{ id: 'auto', pricing: { prompt: '-1', completion: '-1' } }, { id: 'odd', pricing: { prompt: '5', completion: '0.000001' } }] })).toEqual([{ id: 'auto' }, { id: 'odd' }])
   })
 
   test('built-in first (live facts fill gaps), then live-only models', () => {
