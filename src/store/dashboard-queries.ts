@@ -30,6 +30,8 @@ export interface UsageBucket {
   requests: number
   errors: number
   tokens: number
+  /** What the bucket's requests cost, as recorded (at each connection's tier). */
+  cost: number
 }
 
 /** One row of a usage breakdown (by model, provider, connection or key). */
@@ -153,15 +155,15 @@ export function usageSeries(db: Database, since: number, until: number, bucketMs
   const wholeDays = since % DAY_MS === 0 && bucketMs % DAY_MS === 0
   const rows = db
     .query(
-      `SELECT (at - ?1) / ?4 AS slot, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens + output_tokens) AS tokens
-       FROM ${usageSource} WHERE at < ?5 GROUP BY slot`,
+      `SELECT (at - ?1) / ?4 AS slot, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens + output_tokens) AS tokens,
+       SUM(actual_cost) AS cost FROM ${usageSource} WHERE at < ?5 GROUP BY slot`,
     )
-    .all(...windowBounds(since, wholeDays), bucketMs, until) as { slot: number; requests: number; errors: number; tokens: number }[]
+    .all(...windowBounds(since, wholeDays), bucketMs, until) as { slot: number; requests: number; errors: number; tokens: number; cost: number }[]
   const bySlot = new Map(rows.map((row) => [Math.floor(row.slot), row]))
   const count = Math.max(1, Math.ceil((until - since) / bucketMs))
   return Array.from({ length: count }, (_, slot) => {
     const row = bySlot.get(slot)
-    return { start: since + slot * bucketMs, requests: row?.requests ?? 0, errors: row?.errors ?? 0, tokens: row?.tokens ?? 0 }
+    return { start: since + slot * bucketMs, requests: row?.requests ?? 0, errors: row?.errors ?? 0, tokens: row?.tokens ?? 0, cost: row?.cost ?? 0 }
   })
 }
 

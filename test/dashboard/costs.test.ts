@@ -39,6 +39,10 @@ describe('costs on the dashboard', () => {
     expect(stat(html, 'Cost')).toBe(formatDollars(paid.actual_cost))
     expect(stat(html, 'Saved vs list price')).toBe(formatDollars(subscription.list_cost))
     expect(stat(html, 'Cost this month')).toBe(formatDollars(paid.actual_cost))
+    // Cost over time: every request fell in this hour, so its bar is the scale's top, and only the paid one counts.
+    const costChart = html.slice(html.indexOf('aria-label="Cost, last 24 hours"'))
+    expect(costChart.slice(0, costChart.indexOf('</svg>'))).toContain(`>${formatDollars(paid.actual_cost)}</text>`)
+    expect(costChart).toContain(`: ${formatDollars(paid.actual_cost)}</title>`)
     expect(html).toContain('1 model(s) have no known list price and are not counted in cost.')
 
     expect(costCell(html, 'By connection', 'an-conn')).toEqual({ title: `list price ${formatDollars(subscription.list_cost)}`, text: '$0.00' })

@@ -23,6 +23,8 @@ export interface UsageLiveProps {
   /** How many models were used without a known list price. */
   unpricedModels: number
   bars: ChartBar[]
+  /** What each bucket's requests cost. */
+  costBars: ChartBar[]
   breakdowns: { title: string; rows: BreakdownRow[] }[]
   recent: RequestRow[]
   attempts: Map<string, AttemptRow[]>
@@ -107,10 +109,13 @@ export function UsageLive(props: UsageLiveProps) {
       </div>
       <section class="card">
         <div class="card-head">
-          <h2>Requests over time</h2>
+          <h2>Over time</h2>
           <span class="live">live</span>
         </div>
+        <h3>Requests</h3>
         <BarChart bars={props.bars} title={`Requests, ${usageRanges[props.range].toLowerCase()}`} unit="requests" />
+        <h3>Cost</h3>
+        <BarChart bars={props.costBars} title={`Cost, ${usageRanges[props.range].toLowerCase()}`} unit="" least={0} format={formatDollars} />
         {props.unpricedModels > 0 ? (
           <p class="muted small-text">
             {`${props.unpricedModels} model(s) have no known list price and are not counted in cost. `}

@@ -7,7 +7,7 @@ import { resetRuleOf } from '../../services/budgets'
 import type { AppContext } from '../../services/context'
 import { windowBounds } from '../../services/usage-windows'
 import { listApiKeys } from '../../store/api-keys'
-import { attemptsFor, listLoggedModels, listRequests, listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals, type RequestFilter, type RequestRow } from '../../store/dashboard-queries'
+import { attemptsFor, listLoggedModels, listRequests, listUsageProviders, usageBreakdown, usageByConnection, usageByModel, usageSeries, usageTotals, type RequestFilter, type RequestRow, type UsageBucket } from '../../store/dashboard-queries'
 import { budgetsSection } from './budgets'
 import { connectionViews } from './providers'
 import { renderFragment, renderPage } from './render'
@@ -17,6 +17,14 @@ const rangeSpec: Record<UsageRange, { span: number; bucket: number }> = {
   '24h': { span: 24 * HOUR, bucket: HOUR },
   '7d': { span: 7 * 24 * HOUR, bucket: 6 * HOUR },
   '30d': { span: 30 * 24 * HOUR, bucket: 24 * HOUR },
+}
+
+/** A usage series as the Usage page's two charts: requests (with failures) and cost. */
+function seriesBars(series: UsageBucket[], bucket: number): Pick<UsageLiveProps, 'bars' | 'costBars'> {
+  return {
+    bars: series.map((entry) => ({ label: bucketLabel(entry.start, bucket), value: entry.requests, errors: entry.errors })),
+    costBars: series.map((entry) => ({ label: bucketLabel(entry.start, bucket), value: entry.cost, errors: 0 })),
+  }
 }
 
 const bucketLabel = (start: number, bucket: number) => {
@@ -63,7 +71,7 @@ export function insightPages(context: AppContext) {
       totals: usageTotals(context.db, since),
       month: monthToDate(now),
       unpricedModels: models.filter((row) => row.unpriced > 0).length,
-      bars: usageSeries(context.db, until - span, until, bucket).map((entry) => ({ label: bucketLabel(entry.start, bucket), value: entry.requests, errors: entry.errors })),
+      ...seriesBars(usageSeries(context.db, until - span, until, bucket), bucket),
       breakdowns: [
         { title: 'By model', rows: models.slice(0, 10) },
         { title: 'By provider', rows: usageBreakdown(context.db, since, 'provider').map((row) => ({ ...row, label: String(row.key ?? '(none)') })) },
