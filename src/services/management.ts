@@ -383,5 +383,7 @@ export function setKeyLimits(context: AppContext, keyName: string, form: Record<
   })
   if (result.ok) return result
   const prefix = `keyLimits.${keyName}.`
-  return { ok: false, errors: Object.fromEntries(Object.entries(result.errors).map(([key, message]) => [key.startsWith(prefix) ? key.slice(prefix.length) : 'form', message])) }
+  const field = (key: string) => (key.startsWith(prefix) ? key.slice(prefix.length) : 'form')
+  // Dollars may have cents: the generic "whole number" message does not fit them.
+  return { ok: false, errors: Object.fromEntries(Object.entries(result.errors).map(([key, message]) => [field(key), field(key) === 'dollarsPerDay' ? 'a number of dollars above 0' : message])) }
 }

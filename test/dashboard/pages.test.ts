@@ -150,7 +150,7 @@ describe('dashboard pages', () => {
     expect(saved).toContain('60 requests/min · 5,000 tokens/day · $2.5/day · models v/*, fast')
     expect(context.registry.settings.keyLimits).toEqual({ '*': { requestsPerMinute: 60 }, intern: { tokensPerDay: 5000, dollarsPerDay: 2.5, models: ['v/*', 'fast'] } })
     const refusedSpend = await (await pagesClient.post(`/dashboard/keys/${id}/limits`, { tokensPerDay: '5000', dollarsPerDay: 'a lot', models: 'v/*, fast' })).text()
-    expect(refusedSpend).toMatch(new RegExp(`id="key-${id}-dollars-error"`))
+    expect(refusedSpend).toMatch(new RegExp(`id="key-${id}-dollars-error"[^>]*>a number of dollars above 0`))
     await pagesClient.post(`/dashboard/keys/${id}/limits`, { tokensPerDay: '5000', models: 'v/*,\n fast' })
     const refusedModel = await fetch(`${modelmux.url}/v1/chat/completions`, {
       method: 'POST',
