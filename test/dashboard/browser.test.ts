@@ -253,6 +253,43 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
     expect(problems).toEqual([])
   })
 
+  test('a spending limit and a price are set through the forms; every page fits a phone, and no breakdown number is cut off', async () => {
+    const { page, problems } = await openPage()
+    await signIn(page)
+    await page.goto(`${modelmux.url}/dashboard/quota`)
+    await page.selectOption('#budget-target', 'connection:fake-vllm')
+    await page.fill('#budget-tokens', '1000000')
+    await page.click('#budgets button:text-is("Add limit")')
+    await waitForText(page, '#budgets .notice', 'Limit added.')
+    expect(await page.locator('#budgets .budget strong').textContent()).toBe('connection fake-vllm')
+    await page.goto(`${modelmux.url}/dashboard/settings#prices`)
+    await page.selectOption('#price-provider', 'openai-compatible')
+    await page.fill('#price-model', 'qwen')
+    await page.fill('#price-input', '0.5')
+    await page.fill('#price-output', 'lots')
+    await page.click('#prices button:text-is("Save price")')
+    await page.waitForSelector('#price-output-error')
+    await page.fill('#price-output', '1.5')
+    await page.click('#prices button:text-is("Save price")')
+    await page.waitForFunction(() => document.querySelector('#prices .notice')?.textContent?.startsWith('Saved: qwen'))
+    // A request priced at that price: its cost has four decimals, the widest the breakdowns show.
+    const priced = await fetch(`${modelmux.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hello' }] }) })
+    expect(priced.status).toBe(200)
+    await priced.text()
+    await modelmux.server.context.usage.flush()
+    // On a desktop, every breakdown table fits its tile: the cost column is not scrolled out of sight.
+    await page.goto(`${modelmux.url}/dashboard/usage`)
+    expect(await page.evaluate(() => [...document.querySelectorAll('.breakdown')].every((table) => table.scrollWidth <= (table.parentElement as HTMLElement).clientWidth))).toBe(true)
+    await page.setViewportSize({ width: 390, height: 844 })
+    for (const path of ['/dashboard', '/dashboard/usage', '/dashboard/quota', '/dashboard/settings', '/dashboard/logs']) {
+      await page.goto(`${modelmux.url}${path}`)
+      expect([path, await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)]).toEqual([path, true])
+    }
+    await page.goto(`${modelmux.url}/dashboard/quota`)
+    await page.screenshot({ path: '/tmp/modelmux-quota-phone.png', fullPage: true })
+    expect(problems).toEqual([])
+  })
+
   test('CLI tools: writing the Claude Code config into the home directory', async () => {
     const { page, problems } = await openPage()
     await signIn(page)
