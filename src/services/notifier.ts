@@ -1,15 +1,15 @@
 /**
  * Tells the user, through a webhook (`settings.notifications.webhookUrl`), when an account stops serving for
  * long — it needs a new login or key, it is out of quota, it is paused after repeated failures, or it reached its
- * budget — and again when it serves again. Checked once a minute against the state the dashboard shows; each
+ * budget — and again when it serves again; and when a budget passes its warning share, before it is reached. Checked once a minute against the state the dashboard shows; each
  * change is sent once. The body suits Slack (`text`), Discord (`content`) and scripts (the other fields).
  * @module
  */
 import { listBudgetStatus } from './budgets'
 import type { AppContext } from './context'
 
-/** The kinds of alert a webhook can receive. */
-export type AlertKind = 'relogin' | 'quota' | 'paused' | 'budget'
+/** The kinds of alert a webhook can receive (`budget-warning`: a budget past its warning share, not yet reached). */
+export type AlertKind = 'relogin' | 'quota' | 'paused' | 'budget' | 'budget-warning'
 
 /** One account problem, as the notifier sees it. */
 export interface Alert {
@@ -48,10 +48,18 @@ export function currentAlerts(context: AppContext, now = context.now(), reported
     }
   }
   for (const status of listBudgetStatus(context, now)) {
-    if (!status.blocked) continue
+    if (!status.blocked && !status.warning) continue
     const scope = status.budget.connection ?? `provider ${status.budget.provider}`
     const until = status.window.resetAt
-    alerts.push({ kind: 'budget', subject: `${scope} ${status.budget.window}`, until, text: `${scope} reached its ${status.budget.window} budget; it is skipped${until ? ` until ${at(until)}` : ' until the window resets'}.` })
+    const subject = `${scope} ${status.budget.window}`
+    if (status.blocked) {
+      alerts.push({ kind: 'budget', subject, until, text: `${scope} reached its ${status.budget.window} budget; it is skipped${until ? ` until ${at(until)}` : ' until the window resets'}.` })
+    } else {
+      const { budget, used } = status
+      const amounts = [budget.maxDollars === undefined ? '' : `$${used.dollars.toFixed(2)} of $${budget.maxDollars}`, budget.maxTokens === undefined ? '' : `${used.tokens} of ${budget.maxTokens} tokens`].filter(Boolean)
+      const share = `${Math.floor(status.fraction * 100)}% of its ${budget.window} budget (${amounts.join(', ')})`
+      alerts.push({ kind: 'budget-warning', subject, until, text: `${scope} has used ${share}; it is skipped once it reaches it${until ? `, until ${at(until)}` : ''}.` })
+    }
   }
   return alerts
 }
@@ -88,7 +96,8 @@ export function startNotifier(context: AppContext, everyMs = CHECK_EVERY_MS) {
     // The first check after start or after the webhook was set only learns the state: old news is not news.
     if (primed) {
       for (const [key, alert] of now) if (!known.has(key)) sends.push(send(url, alert, false))
-      for (const [key, alert] of known) if (!now.has(key)) sends.push(send(url, alert, true))
+      // A warning that lapses (the budget was reached, or its window reset) is not news of its own.
+      for (const [key, alert] of known) if (!now.has(key) && alert.kind !== 'budget-warning') sends.push(send(url, alert, true))
     }
     known = now
     primed = true

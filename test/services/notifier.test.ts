@@ -58,6 +58,34 @@ describe('account problems reach the webhook', () => {
     expect(hook.received.at(-1)).toMatchObject({ event: 'quota', resolved: true, text: 'modelmux: glm-plan serves requests again.' })
   })
 
+  test('a budget past its warning share is sent once; reaching it then is sent as reached, and the warning never as over', async () => {
+    await using hook = startWebhook()
+    await using pair = await startUpstreamPair((url) => ({
+      connections: [{ name: 'cheap', provider: 'openai-compatible', prefix: 'ch', baseUrl: `${url}/v1`, apiKey: 'sk-up' }],
+      settings: { notifications: { webhookUrl: hook.url }, budgets: [{ connection: 'cheap', window: 'daily', maxTokens: 100, warnAt: 0.5 }] },
+    }))
+    const { server } = pair.modelmux
+    expect(await server.notifier.check()).toBe(0)
+    pair.upstream.reply({ parts: [chatAnswer] })
+    const ask = async () => {
+      await (await postJson(`${pair.modelmux.url}/v1/chat/completions`, { model: 'ch/small', messages: [{ role: 'user', content: 'hi' }] })).text()
+      await server.context.usage.flush()
+      clearBudgetCache(server.context.db)
+    }
+    await ask()
+    const used = (await server.context.db.query('SELECT input_tokens + output_tokens AS tokens FROM usage_events').get() as { tokens: number }).tokens
+    expect(used).toBeGreaterThanOrEqual(50)
+    expect(used).toBeLessThan(100)
+    expect(await server.notifier.check()).toBe(1)
+    expect(hook.received[0]).toMatchObject({ event: 'budget-warning', resolved: false, subject: 'cheap daily' })
+    expect(hook.received[0].text).toMatch(new RegExp(`^modelmux: cheap has used ${Math.floor(used)}% of its daily budget \\(${used} of 100 tokens\\); it is skipped once it reaches it, until .+ UTC\\.$`))
+    expect(await server.notifier.check()).toBe(0)
+    await ask()
+    // Reached: that is sent; the warning lapses without a message of its own.
+    expect(await server.notifier.check()).toBe(1)
+    expect(hook.received.map((message) => message.event)).toEqual(['budget-warning', 'budget'])
+  })
+
   test('a short cooldown is no news, but one already reported stays reported until it ends, however little is left', async () => {
     await using modelmux = await startTestServer({ connections: [{ name: 'glm-plan', provider: 'openai-compatible', prefix: 'glm', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k' }] })
     const context = modelmux.server.context

@@ -34,7 +34,8 @@ export function NotificationsSection(props: { configured?: string; errors?: Erro
       <h2>Notifications</h2>
       <p class="muted">
         A webhook (Slack, Discord or your own) is told when an account needs a new login or key, runs out of quota for 15 minutes or more, is paused
-        after repeated failures or reaches its budget, and again when it serves requests again. Checked once a minute.
+        after repeated failures or reaches its budget, and again when it serves requests again; and when a budget passes its warning share. Checked
+        once a minute.
       </p>
       {props.configured ? <p class="small-text" safe>{`Sending to ${props.configured}`}</p> : <p class="muted small-text">No webhook set.</p>}
       <form hx-post="/dashboard/settings/notifications" hx-target="#notifications" hx-swap="outerHTML" method="post" action="/dashboard/settings/notifications">
