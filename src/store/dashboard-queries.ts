@@ -267,14 +267,14 @@ export function attemptsFor(db: Database, requestIds: readonly string[]): Map<st
   return out
 }
 
-/** Per connection since `since`: requests, errors, tokens and the last request time (for the Quota page). */
-export function usageByConnection(db: Database, since: number): Map<number, { requests: number; errors: number; tokens: number; lastAt: number }> {
+/** Per connection since `since`: requests, errors, tokens, cost (as recorded) and the last request time (for the Quota page). */
+export function usageByConnection(db: Database, since: number): Map<number, { requests: number; errors: number; tokens: number; cost: number; lastAt: number }> {
   const rows = db
     .query(
-      `SELECT connection_id AS id, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens + output_tokens) AS tokens
+      `SELECT connection_id AS id, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens + output_tokens) AS tokens, SUM(actual_cost) AS cost
        FROM ${usageSource} WHERE connection_id != 0 GROUP BY connection_id`,
     )
-    .all(...windowBounds(since)) as { id: number; requests: number; errors: number; tokens: number }[]
+    .all(...windowBounds(since)) as { id: number; requests: number; errors: number; tokens: number; cost: number }[]
   // The exact last request of each connection, one index lookup apiece.
   const last = db.query('SELECT MAX(at) AS at FROM usage_events WHERE connection_id = ?')
   return new Map(rows.map(({ id, ...rest }) => [id, { ...rest, lastAt: (last.get(id) as { at: number | null }).at ?? since }]))

@@ -54,6 +54,11 @@ describe('costs on the dashboard', () => {
     expect(costCell(html, 'By model', 'oa/my-local-model')).toEqual({ title: undefined, text: '–' })
     expect(costCell(html, 'By provider', 'anthropic-compatible')?.text).toBe('$0.00')
     expect(costCell(html, 'By client key', 'no key')?.text).toBe(`${formatDollars(paid.actual_cost)}*`)
+    // The Quota page's cards say what each connection cost in their window, at its tier.
+    const quota = await (await pages.page('/dashboard/quota')).text()
+    const tile = (name: string) => quota.slice(quota.indexOf(`data-quota="${name}"`)).split('</div></div>')[0]
+    expect(tile('an-conn')).toContain(' requests · $0.00</div>')
+    expect(tile('oa-conn')).toContain(` requests · ${formatDollars(paid.actual_cost)}</div>`)
     // Each recent request shows what it cost, with its list price on hover; the log's CSV carries both.
     expect(html).toContain(`<td class="num" title="list price ${formatDollars(subscription.list_cost)}">$0.00</td>`)
     expect(html).toContain('<td class="num" title="no known price">–</td>')

@@ -1,4 +1,4 @@
-import { Badge, formatCount, formatDuration, formatTime } from '../components/ui'
+import { Badge, formatCount, formatDollars, formatDuration, formatTime } from '../components/ui'
 import type { QuotaSnapshot, QuotaWindow } from '../../src/oauth'
 import { BudgetsSection, type BudgetsSectionProps } from '../partials/budgets-section'
 import type { ConnectionView } from '../partials/connection-card'
@@ -9,6 +9,8 @@ export interface QuotaCard {
   requests: number
   errors: number
   tokens: number
+  /** What its requests cost in the window, at its tier. */
+  cost: number
   lastAt?: number
   /** The subscription provider's own quota windows, as last read (absent for API-key connections). */
   quota?: QuotaSnapshot
@@ -94,7 +96,7 @@ export function QuotaPage({ cards, sort, now, windowLabel, budgets }: { cards: Q
               <p class="muted small-text" safe>
                 {card.connection.providerName}
               </p>
-              <div class="small-text" safe>{`${formatCount(card.tokens)} tokens · ${card.requests} requests`}</div>
+              <div class="small-text" safe>{`${formatCount(card.tokens)} tokens · ${card.requests} requests · ${formatDollars(card.cost)}`}</div>
               <div class="meter" title={`${share}% of the busiest connection`}>
                 <span style={`width: ${share}%`}></span>
               </div>

@@ -97,7 +97,7 @@ export function insightPages(context: AppContext) {
         const entry = context.registry.connections.find(({ connection }) => connection.id === id)
         return entry ? oauth.status(entry.connection)?.quota : undefined
       }
-      const cards: QuotaCard[] = connectionViews(context).map((connection) => ({ connection, requests: 0, errors: 0, tokens: 0, ...usage.get(connection.id), quota: quotaOf(connection.id) }))
+      const cards: QuotaCard[] = connectionViews(context).map((connection) => ({ connection, requests: 0, errors: 0, tokens: 0, cost: 0, ...usage.get(connection.id), quota: quotaOf(connection.id) }))
       // The next reset: a cooldown's end, else the earliest future reset of a provider-reported window.
       const resetOf = (card: QuotaCard) => {
         if (card.connection.health.until && card.connection.health.until > now) return card.connection.health.until
