@@ -51,7 +51,7 @@ const csvCell = (value: unknown) => {
 /** Usage, Quota and Logs pages, from the `usage_events` and `attempts` tables. */
 export function insightPages(context: AppContext) {
   const keyNames = () => new Map(listApiKeys(context.db).map((key) => [key.id, key.name]))
-  // What this month cost so far: its start as the reset rule puts it (Settings → Quota), whatever range is shown.
+  // What this month cost so far, from its start as the reset rule (set on the Quota page) puts it, whatever range is shown.
   const monthToDate = (now: number) => {
     const start = windowBounds('monthly', now, resetRuleOf(context.registry.settings)).start
     return { start, actualCost: usageTotals(context.db, start).actualCost }
