@@ -115,6 +115,8 @@ const keyLimitSchema = z
     tokensPerDay: z.number().int().min(1).optional(),
     /** US dollars the key's requests may cost per day, at each connection's tier (subscriptions and free tiers cost nothing). */
     dollarsPerDay: z.number().positive().max(1_000_000).optional(),
+    /** The same per month (months start where `quota` says). */
+    dollarsPerMonth: z.number().positive().max(1_000_000).optional(),
     /** The model names (patterns, `*` for any run of characters) the key may ask for; absent: every model. */
     models: z.array(z.string().trim().min(1)).min(1).optional(),
   })

@@ -235,6 +235,14 @@ export function checkKeyLimits(context: AppContext, apiKey: ApiKeyRecord | null,
       throw new ProxyError('rate_limit', `API key "${apiKey.name}" spent $${used.dollars.toFixed(4)} of its $${limits.dollarsPerDay} per day; ${resets}`, { status: 429, code: 'key_spend_limit' })
     }
   }
+  if (limits.dollarsPerMonth !== undefined) {
+    const bounds = windowBounds('monthly', now, resetRuleOf(context.registry.settings))
+    const used = usedInWindow(context, { apiKeyId: apiKey.id }, bounds.start, now, `key-month:${apiKey.id}:${bounds.start}`)
+    if (used.dollars >= limits.dollarsPerMonth) {
+      const resets = `the limit resets at ${new Date(bounds.end).toISOString()}`
+      throw new ProxyError('rate_limit', `API key "${apiKey.name}" spent $${used.dollars.toFixed(4)} of its $${limits.dollarsPerMonth} per month; ${resets}`, { status: 429, code: 'key_spend_limit' })
+    }
+  }
   if (limits.requestsPerMinute !== undefined) {
     let perKey = recentRequests.get(context.db)
     if (!perKey) recentRequests.set(context.db, (perKey = new Map()))

@@ -368,8 +368,10 @@ export function setKeyLimits(context: AppContext, keyName: string, form: Record<
   if (requestsPerMinute !== undefined) own.requestsPerMinute = requestsPerMinute
   const tokensPerDay = formCount(form.tokensPerDay)
   if (tokensPerDay !== undefined) own.tokensPerDay = tokensPerDay
-  const dollarsPerDay = blank(form.dollarsPerDay) ? undefined : Number(String(form.dollarsPerDay).trim().replace(/^\$/, ''))
-  if (dollarsPerDay !== undefined) own.dollarsPerDay = Number.isFinite(dollarsPerDay) ? dollarsPerDay : String(form.dollarsPerDay)
+  for (const name of ['dollarsPerDay', 'dollarsPerMonth'] as const) {
+    const dollars = blank(form[name]) ? undefined : Number(String(form[name]).trim().replace(/^\$/, ''))
+    if (dollars !== undefined) own[name] = Number.isFinite(dollars) ? dollars : String(form[name])
+  }
   const models = String(form.models ?? '')
     .split(/[,\n]/)
     .map((model) => model.trim())
@@ -385,5 +387,5 @@ export function setKeyLimits(context: AppContext, keyName: string, form: Record<
   const prefix = `keyLimits.${keyName}.`
   const field = (key: string) => (key.startsWith(prefix) ? key.slice(prefix.length) : 'form')
   // Dollars may have cents: the generic "whole number" message does not fit them.
-  return { ok: false, errors: Object.fromEntries(Object.entries(result.errors).map(([key, message]) => [field(key), field(key) === 'dollarsPerDay' ? 'a number of dollars above 0' : message])) }
+  return { ok: false, errors: Object.fromEntries(Object.entries(result.errors).map(([key, message]) => [field(key), field(key).startsWith('dollarsPer') ? 'a number of dollars above 0' : message])) }
 }

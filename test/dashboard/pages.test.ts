@@ -145,10 +145,10 @@ describe('dashboard pages', () => {
     const context = modelmux.server.context
     const pagesClient = client(modelmux.url, await signIn(modelmux.url))
     const id = (await (await pagesClient.json('GET', '/api/keys')).json()).keys.find((key: { name: string }) => key.name === 'intern').id
-    const saved = await (await pagesClient.post(`/dashboard/keys/${id}/limits`, { requestsPerMinute: '', tokensPerDay: '5000', dollarsPerDay: '$2.5', models: 'v/*,\n fast' })).text()
+    const saved = await (await pagesClient.post(`/dashboard/keys/${id}/limits`, { requestsPerMinute: '', tokensPerDay: '5000', dollarsPerDay: '$2.5', dollarsPerMonth: '50', models: 'v/*,\n fast' })).text()
     expect(saved).toContain('Limits of &quot;intern&quot; saved.')
-    expect(saved).toContain('60 requests/min · 5,000 tokens/day · $2.5/day · models v/*, fast')
-    expect(context.registry.settings.keyLimits).toEqual({ '*': { requestsPerMinute: 60 }, intern: { tokensPerDay: 5000, dollarsPerDay: 2.5, models: ['v/*', 'fast'] } })
+    expect(saved).toContain('60 requests/min · 5,000 tokens/day · $2.5/day · $50/month · models v/*, fast')
+    expect(context.registry.settings.keyLimits).toEqual({ '*': { requestsPerMinute: 60 }, intern: { tokensPerDay: 5000, dollarsPerDay: 2.5, dollarsPerMonth: 50, models: ['v/*', 'fast'] } })
     const refusedSpend = await (await pagesClient.post(`/dashboard/keys/${id}/limits`, { tokensPerDay: '5000', dollarsPerDay: 'a lot', models: 'v/*, fast' })).text()
     expect(refusedSpend).toMatch(new RegExp(`id="key-${id}-dollars-error"[^>]*>a number of dollars above 0`))
     await pagesClient.post(`/dashboard/keys/${id}/limits`, { tokensPerDay: '5000', models: 'v/*,\n fast' })

@@ -192,4 +192,16 @@ describe('client key limits', () => {
       expect(error).toMatchObject({ status: 429, code: 'key_spend_limit' })
     }
   })
+
+  test('dollars per month count from where the reset rule starts the month; last month\'s spend does not', async () => {
+    const now = Date.parse('2026-03-20T12:00:00Z')
+    await using env = makeContext({ keyLimits: { '*': { dollarsPerMonth: 10 } }, quota: { monthResetDay: 15 } }, now)
+    const key = env.keyRecord()
+    env.store(env.event('api', Date.parse('2026-03-14T12:00:00Z'), 1000, 0, { apiKeyId: key.id, listCost: 50, actualCost: 50 }))
+    env.store(env.event('api', Date.parse('2026-03-16T12:00:00Z'), 1000, 0, { apiKeyId: key.id, listCost: 9, actualCost: 9 }))
+    expect(() => checkKeyLimits(env.context, key, now)).not.toThrow()
+    env.store(env.event('api', Date.parse('2026-03-19T12:00:00Z'), 1000, 0, { apiKeyId: key.id, listCost: 1, actualCost: 1 }))
+    env.setClock(now + 1)
+    expect(() => checkKeyLimits(env.context, key, now + 1)).toThrow('API key "laptop" spent $10.0000 of its $10 per month; the limit resets at 2026-04-15T00:00:00.000Z')
+  })
 })

@@ -19,22 +19,24 @@ export interface KeyLimitValues {
   requestsPerMinute?: number
   tokensPerDay?: number
   dollarsPerDay?: number
+  dollarsPerMonth?: number
   models?: readonly string[]
 }
 
 /** The limits form of one key as posted, with its errors (shown open, on that key's row). */
 export interface KeyLimitsDraft {
   id: number
-  values: { requestsPerMinute: string; tokensPerDay: string; dollarsPerDay: string; models: string }
+  values: { requestsPerMinute: string; tokensPerDay: string; dollarsPerDay: string; dollarsPerMonth: string; models: string }
   errors: Errors
 }
 
-/** A key's limits in words: "60 requests/min · 2,000,000 tokens/day · $5/day · models oa/*, fast". */
+/** A key's limits in words: "60 requests/min · 2,000,000 tokens/day · $5/day · $50/month · models oa/*, fast". */
 function limitsInWords(limits: KeyRow['limits']): string {
   const parts: string[] = []
   if (limits?.requestsPerMinute !== undefined) parts.push(`${limits.requestsPerMinute.toLocaleString('en-US')} requests/min`)
   if (limits?.tokensPerDay !== undefined) parts.push(`${limits.tokensPerDay.toLocaleString('en-US')} tokens/day`)
   if (limits?.dollarsPerDay !== undefined) parts.push(`$${limits.dollarsPerDay}/day`)
+  if (limits?.dollarsPerMonth !== undefined) parts.push(`$${limits.dollarsPerMonth}/month`)
   if (limits?.models !== undefined) parts.push(`models ${limits.models.join(', ')}`)
   return parts.length > 0 ? parts.join(' · ') : 'none'
 }
@@ -59,6 +61,7 @@ function LimitsCell({ keyRow, draft }: { keyRow: KeyRow; draft?: KeyLimitsDraft 
     requestsPerMinute: own.requestsPerMinute === undefined ? '' : String(own.requestsPerMinute),
     tokensPerDay: own.tokensPerDay === undefined ? '' : String(own.tokensPerDay),
     dollarsPerDay: own.dollarsPerDay === undefined ? '' : String(own.dollarsPerDay),
+    dollarsPerMonth: own.dollarsPerMonth === undefined ? '' : String(own.dollarsPerMonth),
     models: (own.models ?? []).join(', '),
   }
   const errors = draft?.errors ?? {}
@@ -75,6 +78,7 @@ function LimitsCell({ keyRow, draft }: { keyRow: KeyRow; draft?: KeyLimitsDraft 
         <Field label="Requests per minute" name="requestsPerMinute" id={id('rpm')} value={values.requestsPerMinute} error={errors.requestsPerMinute} placeholder={inherited('requestsPerMinute')} inputmode="numeric" />
         <Field label="Tokens per day" name="tokensPerDay" id={id('tokens')} value={values.tokensPerDay} error={errors.tokensPerDay} placeholder={inherited('tokensPerDay')} inputmode="numeric" />
         <Field label="Dollars per day" name="dollarsPerDay" id={id('dollars')} value={values.dollarsPerDay} error={errors.dollarsPerDay} placeholder={inherited('dollarsPerDay')} inputmode="decimal" />
+        <Field label="Dollars per month" name="dollarsPerMonth" id={id('dollars-month')} value={values.dollarsPerMonth} error={errors.dollarsPerMonth} placeholder={inherited('dollarsPerMonth')} inputmode="decimal" />
         <Field
           label="Models it may use"
           name="models"

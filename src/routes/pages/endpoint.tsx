@@ -66,7 +66,7 @@ export function endpointPages(context: AppContext) {
       const form = await readForm(request)
       const result = setKeyLimits(context, key.name, form)
       if (result.ok) return keysSection({ notice: `Limits of "${key.name}" saved.` })
-      const values = { requestsPerMinute: field(form, 'requestsPerMinute'), tokensPerDay: field(form, 'tokensPerDay'), dollarsPerDay: field(form, 'dollarsPerDay'), models: field(form, 'models') }
+      const values = { requestsPerMinute: field(form, 'requestsPerMinute'), tokensPerDay: field(form, 'tokensPerDay'), dollarsPerDay: field(form, 'dollarsPerDay'), dollarsPerMonth: field(form, 'dollarsPerMonth'), models: field(form, 'models') }
       return keysSection({ limitsDraft: { id: key.id, values, errors: result.errors } })
     })
     .post('/keys/:id/:action', ({ params, set }) => {
