@@ -15,6 +15,10 @@ function costCell(html: string, title: string, name: string): { title?: string; 
   return row ? { title: row[1], text: row[2] } : undefined
 }
 
+test('dollars: cents, four decimals below a cent, and a cost too small for those still shown as one', () => {
+  expect([0, 12.345, 0.0072, 0.0001, 0.00004, 0.0000225].map(formatDollars)).toEqual(['$0.00', '$12.35', '$0.0072', '$0.0001', '<$0.0001', '<$0.0001'])
+})
+
 describe('costs on the dashboard', () => {
   test('costs are as recorded: a subscription connection costs nothing and its list price shows as savings, per connection too', async () => {
     await using env = await startUsageEnv({ tiers: { 'an-conn': 'subscription' } })

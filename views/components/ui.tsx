@@ -138,5 +138,7 @@ export function formatTime(ms: number): string {
 
 /** Formats US dollars. */
 export function formatDollars(value: number): string {
+  // A cost too small for four decimals is still a cost: "$0.0000" would read as nothing.
+  if (value > 0 && value < 0.00005) return '<$0.0001'
   return value < 0.01 && value > 0 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`
 }
