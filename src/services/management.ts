@@ -39,6 +39,13 @@ function toFieldErrors(issues: readonly Issue[], skip: number): FieldErrors {
   return errors
 }
 
+/** zod issues as form errors keyed by field (`form` for the whole), in friendly words unless `messages` has a field's own. */
+export function fieldErrorsOf(issues: readonly Issue[], messages: Readonly<Record<string, string>> = {}): FieldErrors {
+  const errors = toFieldErrors(issues, 0)
+  for (const key of Object.keys(errors)) errors[key] = messages[key] ?? errors[key]
+  return errors
+}
+
 const blank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
 
 /** A connection draft from form fields (strings) in the config file's shape. */
@@ -278,6 +285,16 @@ function formNumber(raw: unknown, unit = 1): number | string | undefined {
   return Number.isFinite(value) ? Math.round(value * unit) : String(raw)
 }
 
+/**
+ * A typed amount (dollars, a percentage): `$0.5`, `0.5` and `2,000,000` are numbers; anything else stays the raw text
+ * (so validation refuses it with the field's own error); undefined when blank.
+ */
+export function formAmount(raw: unknown): number | string | undefined {
+  if (blank(raw)) return undefined
+  const text = String(raw).trim().replace(/^\$/, '').replace(/(?<=\d)[,_](?=\d{3})/g, '')
+  return /^\d*\.?\d+$|^\d+\.$/.test(text) ? Number(text) : String(raw)
+}
+
 /** A form count: a whole number, else the raw text (so validation says it must be one); undefined when blank. */
 function formCount(raw: unknown): number | string | undefined {
   if (blank(raw)) return undefined
@@ -369,8 +386,8 @@ export function setKeyLimits(context: AppContext, keyName: string, form: Record<
   const tokensPerDay = formCount(form.tokensPerDay)
   if (tokensPerDay !== undefined) own.tokensPerDay = tokensPerDay
   for (const name of ['dollarsPerDay', 'dollarsPerMonth'] as const) {
-    const dollars = blank(form[name]) ? undefined : Number(String(form[name]).trim().replace(/^\$/, ''))
-    if (dollars !== undefined) own[name] = Number.isFinite(dollars) ? dollars : String(form[name])
+    const dollars = formAmount(form[name])
+    if (dollars !== undefined) own[name] = dollars
   }
   const models = String(form.models ?? '')
     .split(/[,\n]/)

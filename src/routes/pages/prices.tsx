@@ -2,15 +2,17 @@ import { Elysia } from 'elysia'
 import { PricesSection, type PricesSectionProps } from '../../../views/partials/prices-section'
 import { priceOverrideSchema } from '../../config/file'
 import type { AppContext } from '../../services/context'
+import { fieldErrorsOf, formAmount } from '../../services/management'
 import { findPrice, invalidatePricing, pricingSnapshot, upstreamModelOf } from '../../services/pricing'
 import { deletePriceOverride, listPriceOverrides, listUnpricedModels, upsertPriceOverride } from '../../store/pricing'
-import { field, readForm, renderFragment, typedNumber } from './render'
+import { field, readForm, renderFragment } from './render'
 
 const DAY = 86_400_000
 // How far back the section looks for models used without a known price.
 const UNPRICED_DAYS = 30
 const fields = ['provider', 'model', 'input', 'output', 'cacheRead', 'cacheWrite'] as const
 const priceLimits = 'a number of dollars per 1M tokens, from 0 to 100000'
+const priceErrors = { input: priceLimits, output: priceLimits, cacheRead: priceLimits, cacheWrite: priceLimits }
 
 /** What the Prices section shows now, with anything given in `extra` (typed values, errors, a notice). */
 export function pricesSection(context: AppContext, extra: Partial<PricesSectionProps> = {}): PricesSectionProps {
@@ -34,19 +36,12 @@ export function pricesPages(context: AppContext) {
       const parsed = priceOverrideSchema.safeParse({
         provider: values.provider,
         model: values.model,
-        input: typedNumber(values.input),
-        output: typedNumber(values.output),
-        cacheRead: typedNumber(values.cacheRead),
-        cacheWrite: typedNumber(values.cacheWrite),
+        input: formAmount(values.input),
+        output: formAmount(values.output),
+        cacheRead: formAmount(values.cacheRead),
+        cacheWrite: formAmount(values.cacheWrite),
       })
-      if (!parsed.success) {
-        const errors: Record<string, string> = {}
-        for (const issue of parsed.error.issues) {
-          const name = String(issue.path[0] ?? 'form')
-          errors[name] ??= name === 'provider' || name === 'model' ? 'required' : priceLimits
-        }
-        return section({ values, errors })
-      }
+      if (!parsed.success) return section({ values, errors: fieldErrorsOf(parsed.error.issues, priceErrors) })
       upsertPriceOverride(context.db, parsed.data, context.now())
       invalidatePricing(context.db)
       return section({ notice: `Saved: ${parsed.data.model} at $${parsed.data.input} in, $${parsed.data.output} out per 1M tokens.` })

@@ -64,16 +64,6 @@ export function field(form: Record<string, string | string[]>, name: string): st
   return Array.isArray(value) ? (value[0] ?? '') : (value ?? '')
 }
 
-/**
- * A typed number: blank is none; `$0.5`, `0.5` and `2,000,000` are numbers. Anything else is returned as typed, for
- * validation to refuse (so the form shows the field's own error).
- */
-export function typedNumber(typed: string): unknown {
-  const text = typed.trim().replace(/^\$/, '').replace(/(?<=\d)[,_](?=\d{3})/g, '')
-  if (text === '') return undefined
-  return /^\d*\.?\d+$|^\d+\.$/.test(text) ? Number(text) : typed
-}
-
 /** A posted field as a list (repeated fields, or one). */
 export function fieldList(form: Record<string, string | string[]>, name: string): string[] {
   const value = form[name]
