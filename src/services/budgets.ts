@@ -224,23 +224,20 @@ export function keyLimitsOf(settings: Settings, keyName: string): KeyLimits {
 export function checkKeyLimits(context: AppContext, apiKey: ApiKeyRecord | null, now: number = context.now()): void {
   if (!apiKey) return
   const limits = keyLimitsOf(context.registry.settings, apiKey.name)
-  if (limits.tokensPerDay !== undefined || limits.dollarsPerDay !== undefined) {
-    const bounds = windowBounds('daily', now, resetRuleOf(context.registry.settings))
-    const used = usedInWindow(context, { apiKeyId: apiKey.id }, bounds.start, now, `key:${apiKey.id}:${bounds.start}`)
+  const windows = [
+    { kind: 'daily', per: 'day', tokens: limits.tokensPerDay, dollars: limits.dollarsPerDay },
+    { kind: 'monthly', per: 'month', tokens: undefined, dollars: limits.dollarsPerMonth },
+  ] as const
+  for (const { kind, per, tokens, dollars } of windows) {
+    if (tokens === undefined && dollars === undefined) continue
+    const bounds = windowBounds(kind, now, resetRuleOf(context.registry.settings))
+    const used = usedInWindow(context, { apiKeyId: apiKey.id }, bounds.start, now, `key:${kind}:${apiKey.id}:${bounds.start}`)
     const resets = `the limit resets at ${new Date(bounds.end).toISOString()}`
-    if (limits.tokensPerDay !== undefined && used.tokens >= limits.tokensPerDay) {
-      throw new ProxyError('rate_limit', `API key "${apiKey.name}" used ${used.tokens} of its ${limits.tokensPerDay} tokens per day; ${resets}`, { status: 429, code: 'key_token_limit' })
+    if (tokens !== undefined && used.tokens >= tokens) {
+      throw new ProxyError('rate_limit', `API key "${apiKey.name}" used ${used.tokens} of its ${tokens} tokens per ${per}; ${resets}`, { status: 429, code: 'key_token_limit' })
     }
-    if (limits.dollarsPerDay !== undefined && used.dollars >= limits.dollarsPerDay) {
-      throw new ProxyError('rate_limit', `API key "${apiKey.name}" spent $${used.dollars.toFixed(4)} of its $${limits.dollarsPerDay} per day; ${resets}`, { status: 429, code: 'key_spend_limit' })
-    }
-  }
-  if (limits.dollarsPerMonth !== undefined) {
-    const bounds = windowBounds('monthly', now, resetRuleOf(context.registry.settings))
-    const used = usedInWindow(context, { apiKeyId: apiKey.id }, bounds.start, now, `key-month:${apiKey.id}:${bounds.start}`)
-    if (used.dollars >= limits.dollarsPerMonth) {
-      const resets = `the limit resets at ${new Date(bounds.end).toISOString()}`
-      throw new ProxyError('rate_limit', `API key "${apiKey.name}" spent $${used.dollars.toFixed(4)} of its $${limits.dollarsPerMonth} per month; ${resets}`, { status: 429, code: 'key_spend_limit' })
+    if (dollars !== undefined && used.dollars >= dollars) {
+      throw new ProxyError('rate_limit', `API key "${apiKey.name}" spent $${used.dollars.toFixed(4)} of its $${dollars} per ${per}; ${resets}`, { status: 429, code: 'key_spend_limit' })
     }
   }
   if (limits.requestsPerMinute !== undefined) {
